@@ -1,0 +1,1 @@
+"""Lark grammar files for markcheck (installed as markcheck.lark_grammar)."""

@@ -1,0 +1,179 @@
+"""Read and decode a file, pick its input dialect, and map positions back.
+
+A :class:`Source` holds the text the grammar parses (the *telegram*: one cable
+line per line, without leading/trailing blanks or export artefacts) and a map
+from every offset of that text to the offset in the file as the user has it, so
+diagnostics always point into the user's file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from typing import Mapping
+
+__all__ = ["Source", "TextBuilder", "InputError", "decode", "read_source", "source_from_text"]
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+class InputError(Exception):
+    """A file cannot be read as text; the message is one line for the user."""
+
+
+class TextBuilder:
+    """Builds normalised text piece by piece, remembering where each piece came from.
+
+    ``copy`` appends text that stands verbatim at an offset of the original;
+    ``replace`` appends text standing for a span of the original (an entity, a
+    link): every character of it maps to the start of that span.
+    """
+
+    __slots__ = ("_parts", "_segments", "_length")
+
+    def __init__(self) -> None:
+        self._parts: list[str] = []
+        # (normalised start, original start, verbatim?) sorted by normalised start
+        self._segments: list[tuple[int, int, bool]] = []
+        self._length = 0
+
+    def copy(self, text: str, orig_offset: int) -> None:
+        if text:
+            self._add(text, orig_offset, True)
+
+    def replace(self, text: str, orig_offset: int) -> None:
+        if text:
+            self._add(text, orig_offset, False)
+
+    def _add(self, text: str, orig: int, verbatim: bool) -> None:
+        segs = self._segments
+        if segs and verbatim and segs[-1][2]:
+            n0, o0, _ = segs[-1]
+            if o0 + (self._length - n0) == orig:  # continues the last verbatim run
+                self._parts.append(text)
+                self._length += len(text)
+                return
+        segs.append((self._length, orig, verbatim))
+        self._parts.append(text)
+        self._length += len(text)
+
+    def build(self) -> tuple[str, list[tuple[int, int, bool]]]:
+        return "".join(self._parts), self._segments
+
+
+@dataclass(frozen=True, eq=False)
+class Source:
+    """A decoded file: the original text and the telegram text the grammar reads."""
+
+    path: str
+    raw: str
+    text: str
+    dialect: str
+    facts: Mapping[str, str]
+    _segments: tuple[tuple[int, int, bool], ...]
+    _seg_starts: tuple[int, ...]
+    _line_starts: tuple[int, ...]
+
+    @classmethod
+    def build(cls, path: str, raw: str, builder: TextBuilder, dialect: str,
+              facts: Mapping[str, str] | None = None) -> "Source":
+        text, segments = builder.build()
+        line_starts = [0]
+        line_starts.extend(m.end() for m in _LINE_BREAK.finditer(raw))
+        return cls(path, raw, text, dialect, dict(facts or {}), tuple(segments),
+                   tuple(s[0] for s in segments), tuple(line_starts))
+
+    def original_offset(self, offset: int) -> int:
+        """Offset in :attr:`raw` of the character at ``offset`` in :attr:`text`."""
+        if not self._segments:
+            return 0
+        k = bisect_right(self._seg_starts, offset) - 1
+        if k < 0:
+            return 0
+        norm, orig, verbatim = self._segments[k]
+        return orig + (offset - norm) if verbatim else orig
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) in the user's file of a telegram-text offset."""
+        orig = self.original_offset(offset)
+        line = bisect_right(self._line_starts, orig) - 1
+        return line + 1, orig - self._line_starts[line] + 1
+
+    def span(self, start: int, end: int) -> tuple[int, int, int, int]:
+        """(line, column, end_line, end_column) of a telegram-text span; end exclusive."""
+        line, col = self.position(start)
+        if end <= start:
+            return line, col, line, col
+        end_line, end_col = self.position(end - 1)
+        return line, col, end_line, end_col + 1
+
+    def original_line(self, line: int) -> str:
+        """The user's line number ``line`` (1-based), without its line break."""
+        starts = self._line_starts
+        if not 1 <= line <= len(starts):
+            return ""
+        end = starts[line] if line < len(starts) else len(self.raw)
+        return self.raw[starts[line - 1]:end].rstrip("\r\n")
+
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def decode(data: bytes, path: str = "<bytes>") -> str:
+    """Decode a file's bytes: UTF-8, or UTF-16/32 with a byte-order mark.
+
+    Raises :class:`InputError` for binary data or text that is not UTF-8.
+    """
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError as exc:
+                raise InputError(f"{path}: not valid {codec.upper()} text at byte {exc.start}") from None
+    if b"\x00" in data:
+        raise InputError(f"{path}: binary file (contains NUL bytes); markcheck reads text cables only")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path}: not valid UTF-8 at byte {exc.start}; convert it first "
+            f"(e.g. iconv -f latin1 -t utf-8)") from None
+
+
+def read_source(path: str | os.PathLike[str], dialect: str | None = None,
+                display_path: str | None = None) -> Source:
+    """Read ``path`` and return its :class:`Source` (dialect chosen by content)."""
+    name = display_path if display_path is not None else os.fspath(path)
+    try:
+        if os.path.isdir(path):
+            raise InputError(f"{name}: is a directory")
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except InputError:
+        raise
+    except FileNotFoundError:
+        raise InputError(f"{name}: no such file") from None
+    except PermissionError:
+        raise InputError(f"{name}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read ({exc.strerror or exc})") from None
+    return source_from_text(decode(data, name), name, dialect)
+
+
+def source_from_text(raw: str, path: str = "<string>", dialect: str | None = None) -> Source:
+    """Build a :class:`Source` from already decoded text."""
+    from .dialects import detect, get_dialect
+
+    name = dialect or detect(raw, path)
+    builder, facts = get_dialect(name)(raw)
+    return Source.build(path, raw, builder, name, facts)
