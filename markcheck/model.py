@@ -1,0 +1,861 @@
+"""The cable model: frozen dataclasses built from the parse tree.
+
+Every element carries a :class:`Span` (offsets into the telegram text of its
+:class:`~markcheck.source.Source`), so rules report exact places without touching
+raw text. :func:`build` turns the document tree into a :class:`Cable`; elements
+are parsed again with their own start rules by :class:`ElementBuilder`, a Lark
+Transformer with one method per element rule.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+from lark import Token, Transformer, Tree
+
+from .grammar import ParseFailure, parse_document, parse_element
+from .markings import Level, Marking, level_from_word, parse_portion
+from .source import Source
+
+__all__ = [
+    "Span", "Banner", "Caption", "Passing", "EOLine", "Decl", "Tag", "Tags", "Subject",
+    "Reference", "References", "ClassifiedBy", "Paragraph", "TextBlock", "Routing",
+    "Preamble", "CableDate", "Cable", "build", "parse_source",
+]
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """Half-open offsets [start, end) into the telegram text."""
+
+    start: int
+    end: int
+
+    def shifted(self, base: int) -> "Span":
+        return Span(self.start + base, self.end + base)
+
+
+def _tok_span(tok: Token, base: int) -> Span:
+    return Span(base + tok.start_pos, base + tok.end_pos)
+
+
+@dataclass(frozen=True)
+class Banner:
+    """The classification line: ``C O N F I D E N T I A L SECTION 01 OF 02 PARIS 007961``."""
+
+    span: Span
+    text: str
+    level: Level | None
+    level_text: str
+    level_span: Span
+    controls: tuple[str, ...] = ()
+    control_spans: tuple[Span, ...] = ()
+    separators: tuple[str, ...] = ()
+    rel_to: tuple[str, ...] = ()
+    section: int | None = None
+    of: int | None = None
+    section_span: Span | None = None
+    post: str | None = None
+    serial: str | None = None
+    origin_span: Span | None = None
+    tail: str = ""
+    tail_span: Span | None = None
+    valid: bool = True
+
+    @property
+    def noforn(self) -> bool:
+        return "NOFORN" in self.controls
+
+    @property
+    def spaced(self) -> bool:
+        return " " in self.level_text.strip()
+
+
+@dataclass(frozen=True)
+class Caption:
+    span: Span
+    text: str
+    words: tuple[str, ...]
+    word_spans: tuple[Span, ...]
+
+
+@dataclass(frozen=True)
+class Passing:
+    """A ``FOR``/passing line: ``FOR ISN/MTR``, ``DEPT PLEASE PASS TO USTR``."""
+
+    span: Span
+    text: str
+
+
+@dataclass(frozen=True)
+class Decl:
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class EOLine:
+    """``E.O. 12958: DECL: 10/29/2014`` and its variants."""
+
+    span: Span
+    text: str
+    keyword: str = ""
+    keyword_span: Span | None = None
+    order: str | None = None
+    order_span: Span | None = None
+    na: bool = False
+    decl: Decl | None = None
+    decl_keyword: str = ""
+    tags_inline: bool = False
+    tail: str = ""
+    valid: bool = True
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class Tag:
+    text: str
+    span: Span
+    person: bool = False
+
+
+@dataclass(frozen=True)
+class Tags:
+    span: Span
+    keyword: str
+    items: tuple[Tag, ...]
+    valid: bool = True
+
+
+@dataclass(frozen=True)
+class Subject:
+    span: Span
+    keyword: str
+    text: str
+    text_span: Span | None
+    marking: Marking | None = None
+    marking_span: Span | None = None
+
+
+@dataclass(frozen=True)
+class Reference:
+    span: Span
+    text: str
+    letter: str | None = None
+    year: str | None = None
+    post: str | None = None
+    serial: str | None = None
+
+
+@dataclass(frozen=True)
+class References:
+    span: Span
+    keyword: str
+    items: tuple[Reference, ...]
+    text: str
+    free_text: str = ""
+    valid: bool = True
+
+
+@dataclass(frozen=True)
+class ClassifiedBy:
+    """``Classified By: <name and title> for Reasons 1.4 (b) and (d).``"""
+
+    span: Span
+    text: str
+    classifier: str = ""
+    classifier_span: Span | None = None
+    reason_section: str | None = None
+    reason_letters: tuple[str, ...] = ()
+    reason_span: Span | None = None
+    reason_text: str = ""
+    reason_tail: str = ""
+    in_paragraph: bool = False
+    valid: bool = True
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A numbered paragraph: ``1. (C) text``, with its wrapped lines."""
+
+    span: Span
+    number: int
+    number_span: Span
+    marking: Marking | None
+    marking_span: Span | None
+    text: str
+    section: int = 1
+    classified_by: ClassifiedBy | None = None
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    """Body text that is not a numbered paragraph (headings, lists, signature)."""
+
+    span: Span
+    text: str
+    marking: Marking | None = None
+    marking_span: Span | None = None
+    after_paragraph: int | None = None
+
+
+@dataclass(frozen=True)
+class Routing:
+    """The routing header, where one precedes the telegram."""
+
+    span: Span
+    dtg: str | None = None
+    dtg_span: Span | None = None
+    indicator: str | None = None  # CCCCC, SSSSS, UUUUU, ...
+    indicator_span: Span | None = None
+
+
+@dataclass(frozen=True)
+class Preamble:
+    span: Span
+    notice: Span | None = None
+    routing: Routing | None = None
+    metadata: tuple[tuple[str, str], ...] = ()
+    metadata_span: Span | None = None
+
+
+@dataclass(frozen=True)
+class CableDate:
+    """The cable's date and where it came from; ``precise`` is False for a year only."""
+
+    value: _dt.date
+    source: str
+    precise: bool = True
+
+    @property
+    def earliest(self) -> _dt.date:
+        return self.value if self.precise else _dt.date(self.value.year, 1, 1)
+
+    @property
+    def latest(self) -> _dt.date:
+        return self.value if self.precise else _dt.date(self.value.year, 12, 31)
+
+    def on_or_after(self, day: _dt.date) -> bool | None:
+        """True/False when certain, None when a year-only date straddles ``day``."""
+        if self.earliest >= day:
+            return True
+        if self.latest < day:
+            return False
+        return None
+
+
+@dataclass(frozen=True)
+class Cable:
+    source: Source
+    preamble: Preamble | None = None
+    banner: Banner | None = None
+    banner_repeats: tuple[Banner, ...] = ()
+    captions: tuple[Caption, ...] = ()
+    passing: tuple[Passing, ...] = ()
+    eo: EOLine | None = None
+    eo_lines: tuple[EOLine, ...] = ()
+    tags: Tags | None = None
+    subject: Subject | None = None
+    references: References | None = None
+    classified_by: ClassifiedBy | None = None
+    header_order: tuple[tuple[str, Span], ...] = ()
+    header_text: tuple[TextBlock, ...] = ()
+    paragraphs: tuple[Paragraph, ...] = ()
+    text_blocks: tuple[TextBlock, ...] = ()
+    section_breaks: tuple[Span, ...] = ()
+    date: CableDate | None = None
+    parse_error: tuple[str, int] | None = None
+
+    # ------------------------------------------------------------ derived facts
+    @property
+    def level(self) -> Level | None:
+        return self.banner.level if self.banner else None
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.preamble and self.preamble.notice is not None)
+
+    @property
+    def sections(self) -> tuple[Banner, ...]:
+        """The classification lines that open sections, section 01 first."""
+        out = [self.banner] if self.banner and self.banner.section is not None else []
+        out.extend(b for b in self.banner_repeats if b.section is not None)
+        return tuple(out)
+
+    @property
+    def caption_words(self) -> tuple[str, ...]:
+        return tuple(w for c in self.captions for w in c.words)
+
+    def text_of(self, span: Span) -> str:
+        return self.source.text[span.start:span.end]
+
+
+# ====================================================================== building
+
+_MONTHS = {m: i for i, m in enumerate(
+    ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"), 1)}
+_MONTH_NAMES = {m: i for i, m in enumerate(
+    ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december"), 1)}
+_DTG = re.compile(r"(\d\d)(\d\d)(\d\d)Z +([A-Z]{3}) +(\d{2,4})")
+_ISO = re.compile(r"(\d{4})-(\d\d)-(\d\d)")
+_US = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+_LONG = re.compile(r"(\d{1,2}) +([A-Za-z]+) +(\d{4})")
+_REFID = re.compile(r"^(\d{2})([A-Z][A-Z]+)(\d+)")
+
+
+def _year(two: str) -> int:
+    y = int(two)
+    return y + (1900 if y >= 66 else 2000) if y < 100 else y
+
+
+def _safe_date(y: int, m: int, d: int) -> _dt.date | None:
+    try:
+        return _dt.date(y, m, d)
+    except ValueError:
+        return None
+
+
+def date_from_text(text: str) -> _dt.date | None:
+    """A date written as ISO, US m/d/yyyy, '23 February 2001' or a DTG."""
+    m = _ISO.search(text)
+    if m:
+        return _safe_date(int(m[1]), int(m[2]), int(m[3]))
+    m = _US.search(text)
+    if m:
+        return _safe_date(int(m[3]), int(m[1]), int(m[2]))
+    m = _LONG.search(text)
+    if m and m[2].lower() in _MONTH_NAMES:
+        return _safe_date(int(m[3]), _MONTH_NAMES[m[2].lower()], int(m[1]))
+    return None
+
+
+def dtg_date(text: str) -> _dt.date | None:
+    m = _DTG.search(text)
+    if not m or m[4] not in _MONTHS:
+        return None
+    return _safe_date(_year(m[5]), _MONTHS[m[4]], int(m[1]))
+
+
+class ElementBuilder(Transformer):
+    """Builds model objects from element trees; ``base`` is the element's offset."""
+
+    def __init__(self, text: str, base: int) -> None:
+        super().__init__()
+        self.text = text
+        self.base = base
+
+    def _span(self, tok: Token) -> Span:
+        return _tok_span(tok, self.base)
+
+    def _join(self, first: Token, last: Token) -> Span:
+        return Span(self.base + first.start_pos, self.base + last.end_pos)
+
+    # ---------------------------------------------------------------- banner
+    def banner_level(self, children):
+        return ("level", children[0])
+
+    def banner_control(self, children):
+        child = children[0]
+        if isinstance(child, tuple):  # rel_to
+            return child
+        word = " ".join(str(child).split())
+        if word.replace(" ", "") == "EFTO":
+            word = "EFTO"
+        return ("control", word, self._span(child))
+
+    def rel_to(self, children):
+        countries = tuple(str(t) for t in children if t.type == "COUNTRY")
+        return ("rel", countries, self._join(children[0], children[-1]))
+
+    def section(self, children):
+        ints = [t for t in children if t.type == "INT"]
+        return ("section", int(ints[0]), int(ints[1]), self._join(children[0], children[-1]))
+
+    def origin(self, children):
+        post, serial = children
+        return ("origin", " ".join(str(post).split()), str(serial), self._join(post, serial))
+
+    def banner(self, children):
+        parts: dict = {"controls": [], "control_spans": [], "separators": [], "rel": ()}
+        for child in children:
+            if isinstance(child, Token):
+                if child.type == "BANNER_TAIL":
+                    parts["tail"] = (str(child), self._span(child))
+                elif child.type in ("SLASHES", "DASH"):
+                    parts["separators"].append(str(child))
+                continue
+            kind = child[0]
+            if kind == "level":
+                parts["level"] = child[1]
+            elif kind == "control":
+                parts["controls"].append(child[1])
+                parts["control_spans"].append(child[2])
+            elif kind == "rel":
+                parts["controls"].append("REL TO")
+                parts["control_spans"].append(child[2])
+                parts["rel"] = child[1]
+            elif kind == "section":
+                parts["section"] = child[1:]
+            elif kind == "origin":
+                parts["origin"] = child[1:]
+        return parts
+
+    # ---------------------------------------------------------------- E.O.
+    def eo_order(self, children):
+        return ("order", children[0])
+
+    def eo_na(self, children):
+        return ("na", children[0])
+
+    def decl(self, children):
+        kw = children[0]
+        value = children[1] if len(children) > 1 else None
+        return ("decl", kw, value)
+
+    def eo_tags(self, children):
+        return ("tags", children[0])
+
+    def eo(self, children):
+        out: dict = {}
+        for child in children:
+            if isinstance(child, Token):
+                if child.type == "EO_KW":
+                    out["keyword"] = child
+                elif child.type == "EO_TAIL":
+                    out["tail"] = child
+                continue
+            out[child[0]] = child
+        return out
+
+    # ---------------------------------------------------------------- TAGS
+    def tag_item(self, children):
+        tok = children[0]
+        if tok.type == "TAG_NAME":
+            return Tag(str(tok), self._span(tok), person=True)
+        return Tag(str(tok), self._span(tok))
+
+    def tags(self, children):
+        return children
+
+    # ---------------------------------------------------------------- SUBJECT
+    def subject(self, children):
+        return children
+
+    # ---------------------------------------------------------------- REF
+    def ref_item(self, children):
+        out = {"letter": None, "year": None, "post": None, "serial": None}
+        for tok in children:
+            key = {"REF_LETTER": "letter", "REF_YEAR": "year", "REF_POST": "post",
+                   "REF_SERIAL": "serial"}[tok.type]
+            out[key] = " ".join(str(tok).split())
+        if out["letter"]:
+            out["letter"] = out["letter"].strip("().")
+        span = self._join(children[0], children[-1])
+        return Reference(span, self.text[span.start - self.base:span.end - self.base], **out)
+
+    def ref(self, children):
+        return children
+
+    # ---------------------------------------------------------------- Classified By
+    def reason(self, children):
+        out = {"section": None, "letters": (), "span": None, "tail": ""}
+        toks = [c for c in children if isinstance(c, Token)]
+        for tok in toks:
+            if tok.type == "REASON_SECTION":
+                out["section"] = str(tok)
+            elif tok.type == "REASON_LETTERS":
+                out["letters"] = tuple(re.findall(r"(?<![A-Za-z])[A-Ha-h](?![A-Za-z])", str(tok)))
+            elif tok.type == "REASON_TAIL":
+                out["tail"] = str(tok)
+        body = [t for t in toks if t.type in ("REASON_SECTION", "REASON_LETTERS")]
+        if body:
+            out["span"] = self._join(body[0], body[-1])
+        return ("reason", out)
+
+    def classified_by(self, children):
+        return children
+
+    def para_head(self, children):
+        return children
+
+
+def _element(text: str, base: int, start: str):
+    """Parse an element; return (transformed result or None, error message)."""
+    try:
+        tree = parse_element(text, start)
+    except ParseFailure as exc:
+        return None, str(exc)
+    return ElementBuilder(text, base).transform(tree), ""
+
+
+_PORTION_AT = re.compile(r"\([^()\n]{1,60}\)")
+
+
+class _CableBuilder:
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.text = source.text
+        self.fields: dict = {}
+        self.captions: list[Caption] = []
+        self.passing: list[Passing] = []
+        self.eo_lines: list[EOLine] = []
+        self.header_order: list[tuple[str, Span]] = []
+        self.header_text: list[TextBlock] = []
+        self.paragraphs: list[Paragraph] = []
+        self.text_blocks: list[TextBlock] = []
+        self.banner_repeats: list[Banner] = []
+        self.section_breaks: list[Span] = []
+        self.section = 1
+
+    # ------------------------------------------------------------ utilities
+    def span(self, tok: Token) -> Span:
+        end = tok.end_pos
+        if end > tok.start_pos and self.text[end - 1] == "\n":
+            end -= 1  # spans stop before the line break
+        return Span(tok.start_pos, end)
+
+    def value(self, tok: Token) -> str:
+        return str(tok).rstrip("\n")
+
+    # ------------------------------------------------------------ walk
+    def run(self, tree: Tree) -> dict:
+        for part in tree.children:
+            getattr(self, "do_" + part.data)(part)
+        f = self.fields
+        f.update(
+            captions=tuple(self.captions), passing=tuple(self.passing),
+            eo=self.eo_lines[0] if self.eo_lines else None, eo_lines=tuple(self.eo_lines),
+            header_order=tuple(self.header_order), header_text=tuple(self.header_text),
+            paragraphs=tuple(self.paragraphs), text_blocks=tuple(self.text_blocks),
+            banner_repeats=tuple(self.banner_repeats), section_breaks=tuple(self.section_breaks),
+        )
+        return f
+
+    def do_preamble(self, tree: Tree) -> None:
+        if not tree.children:
+            return
+        first = tree.children[0]
+        last = tree.children[-1]
+        notice = None
+        meta: list[tuple[str, str]] = []
+        meta_span = None
+        dtg = dtg_span = ind = ind_span = None
+        routing_first = routing_last = None
+        for item in tree.children:
+            tok = item if isinstance(item, Token) else item.children[0]
+            kind = item.type if isinstance(item, Token) else item.data
+            if kind == "notice":
+                notice = self.span(tok)
+            elif kind == "routing_line":
+                routing_first = routing_first or tok
+                routing_last = tok
+                if tok.type == "DTG_LINE" and dtg is None:
+                    dtg, dtg_span = self.value(tok), self.span(tok)
+                elif tok.type == "ZN_LINE" and ind is None:
+                    m = re.match(r"ZN[YR] +([CSUTE]{5})", str(tok))
+                    if m:
+                        ind = m[1]
+                        ind_span = Span(tok.start_pos + m.start(1), tok.start_pos + m.end(1))
+            elif kind in ("meta_line", "meta_row", "release_date"):
+                meta_span = meta_span or self.span(tok)
+                line = self.value(tok)
+                if kind == "meta_line":
+                    key, _, val = line.partition(":")
+                    meta.append((key.strip().lower(), val.strip()))
+                elif kind == "release_date":
+                    meta.append(("date", line))
+                else:
+                    meta.extend(_row_facts(line))
+        routing = None
+        if routing_first is not None:
+            routing = Routing(Span(routing_first.start_pos, self.span(routing_last).end),
+                              dtg, dtg_span, ind, ind_span)
+        start = first.start_pos if isinstance(first, Token) else first.children[0].start_pos
+        end_tok = last if isinstance(last, Token) else last.children[0]
+        self.fields["preamble"] = Preamble(Span(start, self.span(end_tok).end), notice, routing,
+                                           tuple(meta), meta_span)
+
+    def do_banner_block(self, tree: Tree) -> None:
+        for tok in tree.children:
+            if tok.type == "CABLE_DATED":
+                self.fields.setdefault("cable_dated", self.value(tok))
+            elif tok.type == "BANNER_LINE":
+                self.fields["banner"] = self.banner(tok)
+
+    def banner(self, tok: Token) -> Banner:
+        span = self.span(tok)
+        text = self.value(tok)
+        parts, error = _element(text, span.start, "banner")
+        if parts is None:  # cannot happen for a BANNER_LINE, kept defensive
+            return Banner(span, text, level_from_word(text), text, span, valid=False)
+        lvl_tok = parts["level"]
+        section = parts.get("section")
+        origin = parts.get("origin")
+        tail = parts.get("tail")
+        return Banner(
+            span=span, text=text, level=level_from_word(str(lvl_tok)),
+            level_text=str(lvl_tok), level_span=_tok_span(lvl_tok, span.start),
+            controls=tuple(parts["controls"]), control_spans=tuple(parts["control_spans"]),
+            separators=tuple(parts["separators"]), rel_to=parts["rel"],
+            section=section[0] if section else None, of=section[1] if section else None,
+            section_span=section[2] if section else None,
+            post=origin[0] if origin else None, serial=origin[1] if origin else None,
+            origin_span=origin[2] if origin else None,
+            tail=tail[0] if tail else "", tail_span=tail[1] if tail else None,
+        )
+
+    def do_header_lead(self, tree: Tree) -> None:
+        self.header_item(tree.children[0] if isinstance(tree.children[0], Tree) else tree)
+
+    def do_header(self, tree: Tree) -> None:
+        for item in tree.children:
+            if isinstance(item, Token):  # BLANK
+                continue
+            self.header_item(item)
+
+    def header_item(self, item: Tree) -> None:
+        tok = item.children[0]
+        span = self.span(tok)
+        kind = item.data
+        self.header_order.append((kind, span))
+        getattr(self, "h_" + kind)(tok, span)
+
+    def h_caption(self, tok: Token, span: Span) -> None:
+        text = self.value(tok)
+        words, spans = [], []
+        for m in re.finditer(r"[A-Za-z][A-Za-z-]*(?: (?:BUT|USE|ONLY|HANDLING|INFORMAL|CHANNEL|COPY|"
+                             r"UNCLASSIFIED|FOR|INTERNET|DISTRIBUTION|OFFICIAL|NOT))*", text):
+            words.append(m.group().upper())
+            spans.append(Span(span.start + m.start(), span.start + m.end()))
+        self.captions.append(Caption(span, text, tuple(words), tuple(spans)))
+
+    def h_passing(self, tok: Token, span: Span) -> None:
+        self.passing.append(Passing(span, self.value(tok)))
+
+    def h_header_text(self, tok: Token, span: Span) -> None:
+        text = self.value(tok)
+        m = _PORTION_AT.match(text)
+        marking = parse_portion(m.group()) if m else None
+        self.header_text.append(TextBlock(span, text, marking,
+                                          Span(span.start, span.start + m.end()) if m else None))
+
+    def h_eo(self, tok: Token, span: Span) -> None:
+        text = self.value(tok)
+        parts, error = _element(text, span.start, "eo")
+        if parts is None:
+            self.eo_lines.append(EOLine(span, text, valid=False, error=error))
+            return
+        kw = parts.get("keyword")
+        order = parts.get("order")
+        decl = parts.get("decl")
+        decl_obj = None
+        decl_kw = ""
+        if decl:
+            decl_kw = str(decl[1])
+            if decl[2] is not None:
+                v = decl[2]
+                raw = str(v)
+                stripped = raw.rstrip(" .,;")
+                decl_obj = Decl(stripped.strip(), Span(span.start + v.start_pos,
+                                                       span.start + v.start_pos + len(stripped)))
+        self.eo_lines.append(EOLine(
+            span=span, text=text, keyword=str(kw) if kw else "",
+            keyword_span=_tok_span(kw, span.start) if kw else None,
+            order=str(order[1]) if order else None,
+            order_span=_tok_span(order[1], span.start) if order else None,
+            na="na" in parts, decl=decl_obj, decl_keyword=decl_kw,
+            tags_inline="tags" in parts, tail=str(parts["tail"]) if "tail" in parts else "",
+        ))
+        if "tags" in parts and "tags" not in self.fields:
+            # "E.O. 12958: DECL: 1.6X6 TAGS: PREL PGOV": the TAGS element on the same line
+            tags_tok = parts["tags"][1]
+            self.h_tags_at(span.start + tags_tok.start_pos, text[tags_tok.start_pos:])
+
+    def h_tags(self, tok: Token, span: Span) -> None:
+        self.h_tags_at(span.start, self.value(tok))
+
+    def h_tags_at(self, start: int, text: str) -> None:
+        span = Span(start, start + len(text))
+        items, error = _element(text, start, "tags")
+        if items is None:
+            tags = Tags(span, text.split()[0] if text.split() else "", (), valid=False)
+        else:
+            kw = items[0]
+            tags = Tags(span, str(kw), tuple(i for i in items if isinstance(i, Tag)))
+        self.fields.setdefault("tags", tags)
+
+    def h_subject(self, tok: Token, span: Span) -> None:
+        text = self.value(tok)
+        parts, error = _element(text, span.start, "subject")
+        if parts is None:  # pragma: no cover - the subject rule accepts any text
+            self.fields.setdefault("subject", Subject(span, "", text, span))
+            return
+        kw, marking, marking_span, body = parts[0], None, None, None
+        for tok2 in parts[1:]:
+            if tok2.type == "MARK":
+                marking, marking_span = parse_portion(str(tok2)), _tok_span(tok2, span.start)
+            else:
+                body = tok2
+        self.fields.setdefault("subject", Subject(
+            span, " ".join(str(kw).split()), " ".join(str(body).split()) if body is not None else "",
+            _tok_span(body, span.start) if body is not None else None, marking, marking_span))
+
+    def h_ref(self, tok: Token, span: Span) -> None:
+        text = self.value(tok)
+        parts, error = _element(text, span.start, "ref")
+        if parts is None:
+            self.fields.setdefault("references", References(span, "", (), text, valid=False))
+            return
+        kw = parts[0]
+        items = tuple(p for p in parts if isinstance(p, Reference))
+        free = next((str(p) for p in parts[1:] if isinstance(p, Token)), "")
+        self.fields.setdefault("references", References(
+            span, " ".join(str(kw).split()), items, text, " ".join(free.split())))
+
+    def h_classified_by(self, tok: Token, span: Span, in_paragraph: bool = False) -> ClassifiedBy:
+        text = self.value(tok) if isinstance(tok, Token) else tok
+        cb = classified_by_from(text, span, in_paragraph)
+        self.fields.setdefault("classified_by", cb)
+        return cb
+
+    # ------------------------------------------------------------ body
+    def do_body(self, tree: Tree) -> None:
+        for item in tree.children:
+            if isinstance(item, Token):
+                continue
+            tok = item.children[0]
+            getattr(self, "b_" + item.data)(tok, self.span(tok))
+
+    def b_paragraph(self, tok: Token, span: Span) -> None:
+        text = self.value(tok)
+        parts, error = _element(text, span.start, "para_head")
+        num_tok = parts[0]
+        marking = marking_span = cb = None
+        rest = ""
+        for p in parts[1:]:
+            if isinstance(p, Token) and p.type == "MARK":
+                marking, marking_span = parse_portion(str(p)), _tok_span(p, span.start)
+            elif isinstance(p, Token):
+                rest = str(p)
+            else:  # "1. (U) CLASSIFIED BY ...": the authority line inside paragraph 1
+                start = p[0].start_pos
+                cb = self.h_classified_by(text[start:], Span(span.start + start, span.end),
+                                          in_paragraph=True)
+                rest = text[start:]
+                self.header_order.append(("classified_by", cb.span))
+        number = int(str(num_tok).rstrip(".) "))
+        self.paragraphs.append(Paragraph(span, number, _tok_span(num_tok, span.start), marking,
+                                         marking_span, " ".join(rest.split()), self.section, cb))
+
+    def b_marked_text(self, tok: Token, span: Span) -> None:
+        text = self.value(tok)
+        m = _PORTION_AT.match(text)
+        marking = parse_portion(m.group()) if m else None
+        self.text_blocks.append(TextBlock(span, text, marking,
+                                          Span(span.start, span.start + m.end()) if m else None,
+                                          self.paragraphs[-1].number if self.paragraphs else None))
+
+    def b_body_text(self, tok: Token, span: Span) -> None:
+        self.text_blocks.append(TextBlock(span, self.value(tok), None, None,
+                                          self.paragraphs[-1].number if self.paragraphs else None))
+
+    def b_section_break(self, tok: Token, span: Span) -> None:
+        self.section_breaks.append(span)
+
+    def b_banner_repeat(self, tok: Token, span: Span) -> None:
+        banner = self.banner(tok)
+        self.banner_repeats.append(banner)
+        if banner.section is not None:
+            self.section = banner.section
+
+
+def classified_by_from(text: str, span: Span, in_paragraph: bool = False) -> ClassifiedBy:
+    parts, error = _element(text, span.start, "classified_by")
+    if parts is None:
+        return ClassifiedBy(span, text, in_paragraph=in_paragraph, valid=False)
+    classifier = classifier_span = None
+    reason: dict = {}
+    for p in parts:
+        if isinstance(p, Token) and p.type == "CLASSIFIER":
+            raw = str(p)
+            stripped = raw.strip(" ,;:.-")
+            lead = raw.index(stripped[:1]) if stripped else 0
+            classifier = " ".join(stripped.split())
+            classifier_span = Span(span.start + p.start_pos + lead,
+                                   span.start + p.start_pos + lead + len(stripped))
+        elif isinstance(p, tuple) and p[0] == "reason":
+            reason = p[1]
+    rspan = reason.get("span")
+    return ClassifiedBy(
+        span=span, text=text, classifier=classifier or "", classifier_span=classifier_span,
+        reason_section=reason.get("section"), reason_letters=tuple(
+            l.lower() for l in reason.get("letters", ())),
+        reason_span=rspan, reason_text=text[rspan.start - span.start:rspan.end - span.start] if rspan else "",
+        reason_tail=reason.get("tail", "").strip(), in_paragraph=in_paragraph,
+    )
+
+
+def _row_facts(line: str) -> list[tuple[str, str]]:
+    """Facts from a metadata row: ``2005-11-14 10:58:00<TAB>05MANAMA1672<TAB>...``."""
+    cells = [c.strip().strip('"') for c in re.split(r"\t|,(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)", line)]
+    facts: list[tuple[str, str]] = []
+    for cell in cells:
+        if not cell:
+            continue
+        if "date" not in dict(facts) and date_from_text(cell) and re.match(r"[\d/-]+[ T]", cell + " "):
+            facts.append(("date", cell))
+        elif "refid" not in dict(facts) and _REFID.match(cell) and cell.isalnum():
+            facts.append(("refid", cell))
+        elif "classification" not in dict(facts) and level_from_word(cell.split("//")[0]) is not None \
+                and cell.upper() == cell and len(cell) < 50:
+            facts.append(("classification", cell))
+    return facts
+
+
+def _date_of(fields: dict, source: Source) -> CableDate | None:
+    pre: Preamble | None = fields.get("preamble")
+    if pre and pre.routing and pre.routing.dtg:
+        d = dtg_date(pre.routing.dtg)
+        if d:
+            return CableDate(d, "routing header DTG")
+    for key in ("date", "created"):
+        if key in source.facts:
+            d = date_from_text(source.facts[key])
+            if d:
+                return CableDate(d, "document metadata")
+    if pre:
+        for key, val in pre.metadata:
+            if key in ("date", "created", "cable dated"):
+                d = date_from_text(val)
+                if d:
+                    return CableDate(d, "document metadata")
+    if "cable_dated" in fields:
+        d = date_from_text(fields["cable_dated"])
+        if d:
+            return CableDate(d, "document metadata")
+    name = os.path.basename(source.path)
+    m = _REFID.match(name)
+    if m:
+        return CableDate(_dt.date(_year(m[1]), 1, 1), "reference id in file name", precise=False)
+    return None
+
+
+def build(source: Source) -> Cable:
+    """Parse a source into a :class:`Cable` (never raises on any text)."""
+    try:
+        tree = parse_document(source.text)
+    except ParseFailure as exc:
+        return Cable(source=source, parse_error=(str(exc), exc.offset))
+    fields = _CableBuilder(source).run(tree)
+    date = _date_of(fields, source)
+    fields.pop("cable_dated", None)
+    return Cable(source=source, date=date, **fields)
+
+
+def parse_source(source: Source) -> Cable:
+    return build(source)

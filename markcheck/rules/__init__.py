@@ -1,0 +1,107 @@
+"""The rule registry.
+
+A rule is a pure function of the :class:`~markcheck.model.Cable` (and a
+:class:`Context` with the date and options) that yields :class:`Issue` records;
+the engine turns them into :class:`~markcheck.diagnostics.Diagnostic` objects
+with the file's positions. Register a rule with the :func:`rule` decorator; its
+docstring is its documentation (first line: what it checks; then Why, Bad, Good).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import importlib
+import inspect
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Iterator, Mapping
+
+from ..diagnostics import Severity
+from ..model import Cable, CableDate, Span
+
+__all__ = ["Rule", "Issue", "Context", "rule", "REGISTRY", "all_rules", "get_rule", "RULE_MODULES"]
+
+
+@dataclass(frozen=True)
+class Issue:
+    """What a rule found: where (a span of the telegram text) and what is wrong."""
+
+    span: Span
+    message: str
+    severity: Severity | None = None  # None: the rule's severity
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a rule may know besides the cable: the date in force and its options."""
+
+    date: CableDate | None = None
+    options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+    def option(self, code: str, name: str, default: Any) -> Any:
+        return self.options.get(code, {}).get(name, default)
+
+    def on_or_after(self, day: _dt.date) -> bool | None:
+        """True/False when the cable's date is known to be on/after ``day``, else None."""
+        return None if self.date is None else self.date.on_or_after(day)
+
+
+RuleFunc = Callable[[Cable, Context], Iterable[Issue]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    func: RuleFunc
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def doc(self) -> str:
+        return inspect.cleandoc(self.func.__doc__ or "")
+
+    @property
+    def summary(self) -> str:
+        return self.doc.splitlines()[0] if self.doc else ""
+
+    def check(self, cable: Cable, ctx: Context) -> Iterator[Issue]:
+        return iter(self.func(cable, ctx))
+
+
+REGISTRY: dict[str, Rule] = {}
+
+#: modules holding rules, one per family; imported on first use of the registry
+RULE_MODULES = ("structure",)
+
+
+def rule(code: str, name: str, severity: Severity, **options: Any) -> Callable[[RuleFunc], RuleFunc]:
+    """Register ``func`` as rule ``code`` (kebab-case ``name``, default ``severity``)."""
+
+    def register(func: RuleFunc) -> RuleFunc:
+        if code in REGISTRY:
+            raise ValueError(f"rule {code} registered twice")
+        REGISTRY[code] = Rule(code, name, severity, func, dict(options))
+        return func
+
+    return register
+
+
+_loaded = False
+
+
+def _load() -> None:
+    global _loaded
+    if not _loaded:
+        for mod in RULE_MODULES:
+            importlib.import_module(f"{__name__}.{mod}")
+        _loaded = True
+
+
+def all_rules() -> list[Rule]:
+    _load()
+    return [REGISTRY[c] for c in sorted(REGISTRY)]
+
+
+def get_rule(code: str) -> Rule | None:
+    _load()
+    return REGISTRY.get(code.upper())
