@@ -38,6 +38,10 @@ def cable_to_dict(cable: Cable) -> dict[str, Any]:
         "position": _pos(cable, b.span),
     }
     out["partial"] = cable.partial
+    pre = cable.preamble
+    routing = pre.routing if pre else None
+    out["routing"] = None if routing is None else {"dtg": routing.dtg, "indicator": routing.indicator}
+    out["metadata"] = dict(pre.metadata) if pre else {}
     out["captions"] = list(cable.caption_words)
     out["passing"] = [p.text for p in cable.passing]
     eo = cable.eo
@@ -65,6 +69,7 @@ def cable_to_dict(cable: Cable) -> dict[str, Any]:
     }
     out["sections"] = [{"section": x.section, "of": x.of, "line": _pos(cable, x.span)["line"]}
                        for x in cable.sections]
+    out["section_breaks"] = len(cable.section_breaks)
     out["paragraphs"] = [{"number": p.number, "section": p.section, "marking": _marking(p.marking),
                           "line": _pos(cable, p.span)["line"]} for p in cable.paragraphs]
     d = cable.date

@@ -525,7 +525,11 @@ class _CableBuilder:
     # ------------------------------------------------------------ walk
     def run(self, tree: Tree) -> dict:
         for part in tree.children:
-            getattr(self, "do_" + part.data)(part)
+            handler = getattr(self, "do_" + part.data, None)
+            if handler is None:  # the first element of a header with no classification line
+                self.header_item(part)
+            else:
+                handler(part)
         f = self.fields
         f.update(
             captions=tuple(self.captions), passing=tuple(self.passing),
@@ -608,9 +612,6 @@ class _CableBuilder:
             origin_span=origin[2] if origin else None,
             tail=tail[0] if tail else "", tail_span=tail[1] if tail else None,
         )
-
-    def do_header_lead(self, tree: Tree) -> None:
-        self.header_item(tree.children[0] if isinstance(tree.children[0], Tree) else tree)
 
     def do_header(self, tree: Tree) -> None:
         for item in tree.children:
