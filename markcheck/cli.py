@@ -67,7 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("rule", help="explain a rule")
     r.add_argument("code", help="a rule code such as C203")
-    sub.add_parser("rules", help="list all rules")
+    rl = sub.add_parser("rules", help="list all rules")
+    rl.add_argument("--format", default="text", choices=["text", "json", "markdown"],
+                    help="text (default), json, or markdown (docs/rules.md)")
     return p
 
 
@@ -107,7 +109,7 @@ def _main(argv: list[str]) -> int:
     if args.command == "rule":
         return cmd_rule(args)
     if args.command == "rules":
-        return cmd_rules()
+        return cmd_rules(args)
     parser.print_help()
     return EXIT_ERROR
 
@@ -190,9 +192,18 @@ def cmd_rule(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_rules() -> int:
+def cmd_rules(args: argparse.Namespace) -> int:
     from .rules import all_rules
 
-    for r in all_rules():
-        print(f"{r.code}  {r.name:<34} {str(r.severity):<8} {r.summary}")
+    if args.format == "markdown":
+        from .docgen import rules_markdown
+
+        sys.stdout.write(rules_markdown())
+    elif args.format == "json":
+        data = [{"code": r.code, "name": r.name, "severity": str(r.severity), "summary": r.summary,
+                 "doc": r.doc, "options": dict(r.options)} for r in all_rules()]
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+    else:
+        for r in all_rules():
+            print(f"{r.code}  {r.name:<34} {str(r.severity):<8} {r.summary}")
     return EXIT_OK

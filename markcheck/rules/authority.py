@@ -1,0 +1,3 @@
+"""D: classification authority and declassification."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""C: classification and portion marking."""
+
+from __future__ import annotations

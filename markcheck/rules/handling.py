@@ -1,0 +1,3 @@
+"""H: captions and handling."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""T: TAGS, SUBJECT, REF."""
+
+from __future__ import annotations
