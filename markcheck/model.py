@@ -621,6 +621,13 @@ class _CableBuilder:
 
     def header_item(self, item: Tree) -> None:
         tok = item.children[0]
+        if item.data == "banner_repeat":  # a classification line inside the header zone
+            banner = self.banner(tok)
+            if "banner" not in self.fields:  # late: the header began before it (e.g. TAGS
+                self.fields["banner"] = banner  # inside a routing header)
+            else:
+                self.banner_repeats.append(banner)
+            return
         span = self.span(tok)
         kind = item.data
         self.header_order.append((kind, span))
