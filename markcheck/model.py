@@ -18,7 +18,7 @@ from typing import Iterable, Iterator
 from lark import Token, Transformer, Tree
 
 from .grammar import ParseFailure, parse_document, parse_element
-from .markings import Level, Marking, level_from_word, parse_portion
+from .markings import KNOWN_CAPTIONS, Level, Marking, level_from_word, parse_portion
 from .source import Source
 
 __all__ = [
@@ -190,6 +190,7 @@ class Paragraph:
     text: str
     section: int = 1
     classified_by: ClassifiedBy | None = None
+    copy: int = 1  # which copy of the text, where a file holds the cable twice
 
 
 @dataclass(frozen=True)
@@ -269,6 +270,8 @@ class Cable:
     section_breaks: tuple[Span, ...] = ()
     date: CableDate | None = None
     parse_error: tuple[str, int] | None = None
+    #: how many copies of the cable the file holds (a cut-off preview, then the full text)
+    copies: int = 1
 
     # ------------------------------------------------------------ derived facts
     @property
@@ -496,6 +499,10 @@ def _element(text: str, base: int, start: str):
 _PORTION_AT = re.compile(r"\([^()\n]{1,60}\)")
 
 
+_HEADER_FIELDS = ("tags", "subject", "references", "classified_by")
+_HEADER_LISTS = ("captions", "passing", "eo_lines", "header_order", "header_text")
+
+
 class _CableBuilder:
     def __init__(self, source: Source) -> None:
         self.source = source
@@ -511,6 +518,8 @@ class _CableBuilder:
         self.banner_repeats: list[Banner] = []
         self.section_breaks: list[Span] = []
         self.section = 1
+        self.copy = 1
+        self.earlier: dict = {}  # a header read before a late or repeated classification line
 
     # ------------------------------------------------------------ utilities
     def span(self, tok: Token) -> Span:
@@ -530,6 +539,12 @@ class _CableBuilder:
                 self.header_item(part)
             else:
                 handler(part)
+        for key, value in self.earlier.items():  # fill what the later header lacked
+            if key in _HEADER_LISTS:
+                if not getattr(self, key):
+                    getattr(self, key).extend(value)
+            else:
+                self.fields.setdefault(key, value)
         f = self.fields
         f.update(
             captions=tuple(self.captions), passing=tuple(self.passing),
@@ -537,6 +552,7 @@ class _CableBuilder:
             header_order=tuple(self.header_order), header_text=tuple(self.header_text),
             paragraphs=tuple(self.paragraphs), text_blocks=tuple(self.text_blocks),
             banner_repeats=tuple(self.banner_repeats), section_breaks=tuple(self.section_breaks),
+            copies=self.copy,
         )
         return f
 
@@ -623,14 +639,33 @@ class _CableBuilder:
         tok = item.children[0]
         if item.data == "banner_repeat":  # a classification line inside the header zone
             banner = self.banner(tok)
-            if "banner" not in self.fields:  # late: the header began before it (e.g. TAGS
-                self.fields["banner"] = banner  # inside a routing header)
+            first = self.fields.get("banner")
+            if first is None or self.starts_copy(first, banner):
+                # late: what came before belongs to a routing header or metadata (TAGS,
+                # SUBJECT lines there); or a cut-off preview, then the cable again in
+                # full. Either way the cable's header starts here.
+                # What the new header lacks is taken from the old one at the end.
+                if first is not None:
+                    self.copy += 1
+                self.earlier = {key: self.fields.pop(key) for key in _HEADER_FIELDS if key in self.fields}
+                for name in _HEADER_LISTS:
+                    seq = getattr(self, name)
+                    self.earlier[name] = list(seq)
+                    seq.clear()
+                self.fields["banner"] = banner
             else:
                 self.banner_repeats.append(banner)
             return
         span = self.span(tok)
         kind = item.data
-        self.header_order.append((kind, span))
+        if kind == "caption" and tok.type == "CAPTION_LINE" and any(
+                k in ("eo", "tags", "subject", "ref", "classified_by") for k, _ in self.header_order):
+            # capitalised words after the E.O. line are a heading ("SUMMARY"), unless they
+            # are caption words
+            if not any(w in KNOWN_CAPTIONS for w in self.value(tok).upper().replace(",", " ").split()):
+                kind = "header_text"
+        if kind != "header_text":
+            self.header_order.append((kind, span))
         getattr(self, "h_" + kind)(tok, span)
 
     def h_caption(self, tok: Token, span: Span) -> None:
@@ -758,7 +793,8 @@ class _CableBuilder:
                 self.header_order.append(("classified_by", cb.span))
         number = int(str(num_tok).rstrip(".) "))
         self.paragraphs.append(Paragraph(span, number, _tok_span(num_tok, span.start), marking,
-                                         marking_span, " ".join(rest.split()), self.section, cb))
+                                         marking_span, " ".join(rest.split()), self.section, cb,
+                                         self.copy))
 
     def b_marked_text(self, tok: Token, span: Span) -> None:
         text = self.value(tok)
@@ -775,8 +811,21 @@ class _CableBuilder:
     def b_section_break(self, tok: Token, span: Span) -> None:
         self.section_breaks.append(span)
 
+    @staticmethod
+    def starts_copy(first: Banner, banner: Banner) -> bool:
+        """Is ``banner`` the opening of the same cable again (not a later section)?"""
+        same_origin = (first.serial is None or banner.serial is None
+                       or first.serial.lstrip("0") == banner.serial.lstrip("0"))
+        return same_origin and banner.section in (None, 1) and first.section in (None, 1) \
+            and banner.level == first.level and (banner.post is not None or banner.section is not None)
+
     def b_banner_repeat(self, tok: Token, span: Span) -> None:
         banner = self.banner(tok)
+        first = self.fields.get("banner")
+        if first is not None and self.paragraphs and self.starts_copy(first, banner):
+            self.copy += 1  # the cable again from its start: not a section of its own
+            self.section = 1
+            return
         self.banner_repeats.append(banner)
         if banner.section is not None:
             self.section = banner.section

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import re
 from typing import Iterator
 
 from ..diagnostics import Severity
+from ..markings import Level, level_from_word
 from ..model import Cable, Span
 from . import Context, Issue, rule
+
+_REFID = re.compile(r"^(\d{2})([A-Z]+?)(\d+)(?:\.[A-Za-z]+)?$")
 
 
 def _first_line(cable: Cable, start: int = 0) -> Span:
@@ -58,3 +63,436 @@ def missing_classification_line(cable: Cable, ctx: Context) -> Iterator[Issue]:
     yield Issue(_first_line(cable, cable.header_order[0][1].start),
                 "no classification line opens the telegram; add UNCLASSIFIED, CONFIDENTIAL, "
                 "SECRET or TOP SECRET as its first line")
+
+
+# ---------------------------------------------------------------------- header order
+_ORDER = {"caption": 1, "passing": 1, "eo": 3, "tags": 4, "subject": 5, "ref": 6,
+          "classified_by": 7}
+_LABEL = {"caption": "a caption", "passing": "a passing line", "eo": "the E.O. line",
+          "tags": "TAGS", "subject": "SUBJECT", "ref": "REF", "classified_by": "Classified By"}
+
+
+@rule("S102", "header-out-of-order", Severity.WARNING)
+def header_out_of_order(cable: Cable, ctx: Context) -> Iterator[Issue]:
+    """Header elements stand out of order.
+
+    Why: the telegram format fixes the order of the header (5 FAH-2 H-440): the
+    classification line, captions and passing lines, the E.O. line, TAGS, SUBJECT,
+    REF, the Classified By line, then the text; readers and message handlers rely on
+    finding each element in its place.
+    Bad:   "SUBJECT: ..." before "TAGS: ..."
+    Good:  E.O., TAGS, SUBJECT, REF, Classified By, in that order
+    """
+    highest = 0
+    highest_kind = ""
+    for kind, span in cable.header_order:
+        rank = _ORDER.get(kind)
+        if rank is None:
+            continue
+        if rank < highest:
+            yield Issue(span, f"{_LABEL[kind]} stands after {_LABEL[highest_kind]}; the header "
+                              "order is captions, E.O., TAGS, SUBJECT, REF, Classified By")
+        elif rank > highest:
+            highest, highest_kind = rank, kind
+
+
+# ---------------------------------------------------------------------- sections
+@rule("S103", "section-numbering", Severity.ERROR)
+def section_numbering(cable: Cable, ctx: Context) -> Iterator[Issue]:
+    """``SECTION nn OF mm`` is malformed, or sections disagree or repeat.
+
+    Why: a long telegram is sent in sections, each opening with the classification
+    line and ``SECTION nn OF mm``; a section number above the count, a zero, or a
+    section that names another post or serial breaks the reassembly of the message.
+    Duplicated or out-of-order sections are a warning.
+    Bad:   "SECRET SECTION 03 OF 02 PARIS 001234"
+    Good:  "SECRET SECTION 01 OF 02 PARIS 001234", then "SECRET SECTION 02 OF 02 PARIS 001234"
+    """
+    first = cable.banner
+    if first is None:
+        return
+    for b in (first, *cable.banner_repeats):
+        if b.section is not None and b.section_span is not None and (
+                b.section == 0 or b.of == 0 or b.section > b.of):
+            yield Issue(b.section_span, f"SECTION {b.section:02d} OF {b.of:02d} is impossible; "
+                                        "number sections from 01 up to the count")
+    seen: dict[int, object] = {}
+    last = first.section or 0
+    for b in cable.banner_repeats:
+        if b.post and first.post and b.serial and first.serial and (
+                b.post.replace(" ", "") != first.post.replace(" ", "")
+                or b.serial.lstrip("0") != first.serial.lstrip("0")):
+            yield Issue(b.origin_span or b.span,
+                        f"this classification line names {b.post} {b.serial}, the cable is "
+                        f"{first.post} {first.serial}; another cable's text follows, or the "
+                        "post/serial is wrong")
+            return
+        if b.section is None or first.section is None:
+            continue
+        if b.of is not None and first.of is not None and b.of != first.of:
+            yield Issue(b.section_span, f"SECTION {b.section:02d} OF {b.of:02d} disagrees with "
+                                        f"the count {first.of:02d} of section 01")
+        elif b.section == last or b.section in seen:
+            yield Issue(b.section_span, f"section {b.section:02d} appears twice",
+                        Severity.WARNING)
+        elif b.section < last:
+            yield Issue(b.section_span, f"section {b.section:02d} comes after section {last:02d}",
+                        Severity.WARNING)
+        seen[b.section] = b
+        last = max(last, b.section)
+
+
+# ---------------------------------------------------------------------- classification line
+_CANONICAL_LEVELS = frozenset({
+    "UNCLAS", "UNCLASSIFIED", "LIMITED OFFICIAL USE", "CONFIDENTIAL", "C O N F I D E N T I A L",
+    "SECRET", "S E C R E T", "TOP SECRET", "T O P S E C R E T"})
+
+
+@rule("S104", "garbled-classification-line", Severity.WARNING)
+def garbled_classification_line(cable: Cable, ctx: Context) -> Iterator[Issue]:
+    """The classification line is garbled or mis-cased.
+
+    Why: the classification must be unmistakable at a glance (32 CFR 2001.20); a
+    doubled or lost letter or lower case (``CC O N F I D E N T I A L``,
+    ``C o n f i d e n t i a l``) is a transmission or export error that a reader may
+    misread and that automatic handling may not recognise.
+    Bad:   "CC O N F I D E N T I A L SECTION 01 OF 02 MADRID 000779"
+    Good:  "C O N F I D E N T I A L SECTION 01 OF 02 MADRID 000779"
+    """
+    b = cable.banner
+    if b is None:
+        return
+    if b.level_text not in _CANONICAL_LEVELS:
+        word = b.level.word if b.level is not None else "the level"
+        yield Issue(b.level_span, f"classification written {b.level_text!r}; write {word} in "
+                                  "capitals, spaced or not")
+    elif b.post and b.post != b.post.upper():
+        yield Issue(b.origin_span or b.span, f"post {b.post!r} on the classification line is not "
+                                             "in capitals")
+
+
+@rule("S105", "section-classification-differs", Severity.ERROR)
+def section_classification_differs(cable: Cable, ctx: Context) -> Iterator[Issue]:
+    """A later section repeats a different classification than section 01.
+
+    Why: every section of a telegram carries the classification of the whole message
+    (5 FAH-2 H-440); a section that says otherwise leaves its reader with a wrong
+    level for that part of the message.
+    Bad:   section 01 "CONFIDENTIAL", section 02 "SECRET"
+    Good:  every section "CONFIDENTIAL"
+    """
+    first = cable.banner
+    if first is None or first.level is None:
+        return
+    for b in cable.banner_repeats:
+        same_cable = not (b.serial and first.serial and b.serial.lstrip("0") != first.serial.lstrip("0"))
+        if same_cable and b.level is not None and b.level != first.level:
+            yield Issue(b.level_span, f"this section is marked {b.level.word}, section 01 "
+                                      f"{first.level.word}; mark every section alike")
+
+
+_STATION_SPACE = str.maketrans("", "", " ")
+
+
+@rule("S106", "malformed-origin", Severity.WARNING)
+def malformed_origin(cable: Cable, ctx: Context) -> Iterator[Issue]:
+    """Post/serial on the classification line malformed, or not the reference id's.
+
+    Why: the post and serial on the classification line identify the telegram; its
+    reference id is ``YY<POST><serial>`` (``05PARIS7961`` for ``PARIS 007961``). Text
+    glued to the serial, or a file named for one cable that holds another, breaks
+    that identification.
+    Bad:   "S E C R E T ANKARA 008305S/CT FOR REAP" in 02ANKARA8305.txt; PARIS 005539 in
+           05SOFIA1280.txt
+    Good:  "S E C R E T SECTION 01 OF 05 ANKARA 008305" in 02ANKARA8305.txt
+    """
+    b = cable.banner
+    if b is None or b.origin_span is None or b.serial is None:
+        return
+    if b.tail_span is not None and b.tail_span.start == b.origin_span.end:
+        yield Issue(b.tail_span, f"text glued to the serial {b.serial}; the serial ends the "
+                                 "classification line")
+        return
+    m = _REFID.match(os.path.basename(cable.source.path))
+    if m and b.post:
+        post = b.post.translate(_STATION_SPACE).upper()
+        if m[2] != post or int(m[3]) != int(b.serial):
+            yield Issue(b.origin_span, f"{b.post} {b.serial} does not match the reference id "
+                                       f"{m[0]} of the file name; check the file holds that cable")
+
+
+# ---------------------------------------------------------------------- paragraphs
+@rule("S107", "paragraph-numbering", Severity.ERROR)
+def paragraph_numbering(cable: Cable, ctx: Context) -> Iterator[Issue]:
+    """Paragraph numbers do not run 1, 2, 3, ... across sections.
+
+    Why: paragraphs of a telegram are numbered consecutively through all its sections
+    (5 FAH-1 H-200 drafting rules); a gap, a duplicate or a restart means text was
+    lost, repeated or misnumbered, and references to "para 4" point wrong.
+    Bad:   paragraphs 1, 2, 4 (gap), or 1, 2, 2 (duplicate), or 1, 2, 1 (restart)
+    Good:  paragraphs 1, 2, 3
+    """
+    paras = cable.paragraphs
+    if not paras:
+        return
+    # Numbered lists inside paragraphs ("1) ...", or unmarked "1." items in a marked
+    # cable) are not paragraphs: follow the cable's own numbering style and, where most
+    # paragraphs are marked, let an unmarked number that does not fit pass.
+    styles = [cable.text_of(p.number_span).rstrip()[-1:] for p in paras]
+    style = max(set(styles), key=styles.count)
+    marked = sum(p.marking is not None for p in paras) * 2 >= len(paras)
+    expected = None
+    copy = None
+    items = [(p, st) for p, st in zip(paras, styles) if st == style]
+    for i, (p, st) in enumerate(items):
+        if marked and p.marking is None and expected is not None:
+            following = next((q for q, _ in items[i + 1:] if q.marking is not None), None)
+            if following is not None and following.copy == p.copy and following.number != p.number + 1:
+                continue  # a numbered list item between marked paragraphs
+        if p.copy != copy:  # a file holding the cable twice: each copy is numbered anew
+            copy, expected = p.copy, None
+        if expected is None:
+            if p.number != 1 and not (marked and p.marking is None):
+                yield Issue(p.number_span, f"the first paragraph is numbered {p.number}; number "
+                                           "paragraphs from 1")
+            expected = p.number + 1
+            continue
+        if p.number == expected:
+            expected += 1
+            continue
+        if marked and p.marking is None:
+            continue  # an item of a numbered list, not a paragraph
+        if not marked and p.number == 1:
+            expected = 2  # unmarked text restarting at 1: a list or a form's sub-numbering
+            continue
+        if p.number == expected - 1:
+            what = f"paragraph {p.number} is numbered twice"
+        elif p.number == 1:
+            what = f"numbering restarts at 1 after paragraph {expected - 1}"
+        elif p.number > expected:
+            missing = (f"{expected}" if p.number == expected + 1 else f"{expected}-{p.number - 1}")
+            what = f"paragraph {p.number} follows {expected - 1}; {missing} missing"
+        else:
+            what = f"paragraph {p.number} follows {expected - 1}"
+        yield Issue(p.number_span, what + "; number paragraphs 1, 2, 3, ... across sections")
+        expected = p.number + 1
+
+
+# ---------------------------------------------------------------------- partial cables
+@rule("S108", "partial-cable", Severity.INFO)
+def partial_cable(cable: Cable, ctx: Context) -> Iterator[Issue]:
+    """The file holds only part of the cable.
+
+    Why: a partial extract (the notice "This record is a partial extract of the
+    original cable") or a cable whose first section is missing cannot be judged
+    whole: checks that need all paragraphs (roll-ups, numbering) see only a part.
+    Bad:   "This record is a partial extract of the original cable. ..."
+    Good:  the full telegram, every section present
+    """
+    pre = cable.preamble
+    if pre is not None and pre.notice is not None:
+        yield Issue(pre.notice, "partial extract of the cable; markings are judged on the part present")
+        return
+    b = cable.banner
+    if b is not None and b.section is not None and b.section > 1 and b.section_span is not None:
+        yield Issue(b.section_span, f"the file starts at section {b.section:02d}; sections "
+                                    f"01-{b.section - 1:02d} are missing")
+
+
+# ---------------------------------------------------------------------- markers
+def body_units(cable: Cable) -> Iterator[tuple[str, int, int | None]]:
+    """(text, offset, paragraph number or None) of every body unit, in document order."""
+    units = [(p.span, p.number) for p in cable.paragraphs]
+    units += [(t.span, None) for t in cable.text_blocks]
+    units += [(t.span, None) for t in cable.header_text]
+    for span, number in sorted(units, key=lambda u: u[0].start):
+        yield cable.text_of(span), span.start, number
+
+
+_OPEN = re.compile(
+    r"(?P<lead>^|(?<=[.:;)]\s)|(?<=[.:;)]\s\s)|(?<=\)\s)|(?<=\()|(?<=^\d\.\s)|(?<=-\s))"
+    r"(?:BEGIN\s+)?(?P<kind>SUMMARY|COMMENT|TEXT)\b(?:\s+AND\s+\w+)?\s*(?P<colon>[:.-]|$)",
+    re.I | re.M)
+_BEGIN = re.compile(r"\bBEGIN\s+(?P<kind>SUMMARY|COMMENT|TEXT|NOTE)\b", re.I)
+_END = re.compile(r"\bEND\s+(?:OF\s+)?(?P<kind>SUMMARY|COMMENTS?|TEXT|NOTE)\b", re.I)
+_NOTE_OPEN = re.compile(r"(?:\(|(?<=[.]\s)|^)NOTE\s*:", re.I | re.M)
+_PARA_HEAD = re.compile(r"^\s*\d{1,3}\s?[.)]\s*(?:\([^()\n]{1,40}\)\s*)?")
+
+
+def _markers(cable: Cable) -> list[tuple[str, str, Span, int | None]]:
+    """("open"|"end", kind, span, paragraph) of summary/comment/text/note markers."""
+    found: list[tuple[int, str, str, Span, int | None]] = []
+    for text, base, number in body_units(cable):
+        head = _PARA_HEAD.match(text) if number is not None else None
+        start = head.end() if head else 0
+        ends = [(m.start(), m) for m in _END.finditer(text)]
+        for pos, m in ends:
+            kind = m["kind"].upper().rstrip("S")
+            found.append((base + pos, "end", kind, Span(base + pos, base + m.end()), number))
+        taken = {pos for pos, _ in ends}
+        for m in _BEGIN.finditer(text):
+            found.append((base + m.start(), "open", m["kind"].upper(),
+                          Span(base + m.start(), base + m.end()), number))
+            taken.add(m.start())
+        for m in _OPEN.finditer(text, start):
+            if m.start() in taken or any(m.start() - 4 <= t <= m.start() for t in taken):
+                continue
+            kind = m["kind"].upper()
+            if kind == "TEXT" or (m.start() != start and not m["colon"]):
+                continue  # "TEXT" opens only as BEGIN TEXT; mid-text words need a colon
+            if m.start() != start and kind == "SUMMARY" and m["colon"] != ":":
+                continue
+            found.append((base + m.start(), "open", kind, Span(base + m.start(), base + m.end("kind")),
+                          number))
+        for m in _NOTE_OPEN.finditer(text):
+            found.append((base + m.start(), "open", "NOTE", Span(base + m.start(), base + m.end()),
+                          number))
+    found.sort(key=lambda f: f[0])
+    return [f[1:] for f in found]
+
+
+@rule("S109", "unbalanced-markers", Severity.WARNING)
+def unbalanced_markers(cable: Cable, ctx: Context) -> Iterator[Issue]:
+    """A ``SUMMARY:``/``COMMENT:``/``BEGIN TEXT`` has no end, or an end has no start.
+
+    Why: drafting convention closes a summary with ``END SUMMARY``, an embassy comment
+    with ``END COMMENT``, quoted text with ``END TEXT`` and a note with ``END NOTE``
+    (5 FAH-1 H-200); a reader must know where the post's own comment or the summary
+    stops, above all when the text is excerpted or released.
+    Bad:   "1. (C) Summary: ..." and no "End summary." before paragraph 2
+    Good:  "1. (C) Summary: ... End summary."
+    """
+    markers = _markers(cable)
+    last_para = max((p.number for p in cable.paragraphs), default=None)
+    open_: dict[str, tuple[Span, int | None]] = {}
+    for what, kind, span, number in markers:
+        if what == "open":
+            if kind == "NOTE":
+                open_.setdefault(kind, (span, number))
+                continue
+            if kind in open_ and kind != "COMMENT":
+                prev = open_[kind]
+                yield Issue(prev[0], f"{kind} opened here is not closed before the next {kind}; "
+                                     f"add END {kind}")
+            open_[kind] = (span, number)
+        else:
+            if kind in open_:
+                del open_[kind]
+            elif kind == "SUMMARY" and not any(m[1] == "SUMMARY" for m in markers if m[0] == "open"):
+                yield Issue(span, "END SUMMARY without a summary; start it with SUMMARY:")
+            elif kind in ("TEXT", "COMMENT") and not any(m[1] == kind for m in markers if m[0] == "open"):
+                yield Issue(span, f"END {kind} without a start; open it with "
+                                  f"{'BEGIN TEXT' if kind == 'TEXT' else 'COMMENT:'}")
+    for kind, (span, number) in open_.items():
+        if kind == "NOTE":
+            continue  # "(Note: ...)" closes with its parenthesis as often as with END NOTE
+        if kind == "COMMENT" and (number is None or number == last_para):
+            continue  # a comment that runs to the end of the cable needs no end mark
+        yield Issue(span, f"{kind} is not closed; add END {kind} where it ends")
+
+
+@rule("S110", "long-cable-without-summary", Severity.INFO)
+def long_cable_without_summary(cable: Cable, ctx: Context) -> Iterator[Issue]:
+    """A long cable (several sections or about 150 lines) has no summary.
+
+    Why: State's drafting guidance asks for a summary at the top of any cable longer
+    than a page or two, so busy readers get the point without reading it all.
+    Bad:   a cable of three sections whose paragraph 1 is not a summary
+    Good:  "1. (C) Summary: ... End summary." at the top
+    """
+    b = cable.banner
+    if b is None:
+        return
+    lines = cable.source.text.count("\n")
+    long_ = (b.of is not None and b.of > 1) or lines > 150
+    if not long_ or not cable.paragraphs:
+        return
+    if any(kind == "SUMMARY" for _, kind, _, _ in _markers(cable)):
+        return
+    if any(re.match(r"\s*SUMMARY\b", t.text, re.I) for t in (*cable.header_text, *cable.text_blocks)):
+        return
+    yield Issue(b.span, "long cable without a summary; open it with a summary paragraph")
+
+
+_SIPDIS = re.compile(r"(?<![A-Za-z])SIPDIS(?![A-Za-z])")
+
+
+@rule("S112", "stray-sipdis", Severity.WARNING)
+def stray_sipdis(cable: Cable, ctx: Context) -> Iterator[Issue]:
+    """``SIPDIS`` stands inside paragraph text.
+
+    Why: SIPDIS is a distribution caption of the caption zone; inside a sentence it is
+    an artefact of the SIPRNet export that inserted it, and it corrupts the text a
+    reader or a release sees ("the SIPDIS Ambassador said").
+    Bad:   "2. (C) The SIPDIS Ambassador met the minister."
+    Good:  "SIPDIS" on its own line under the classification line
+    """
+    for p in cable.paragraphs:
+        text = cable.text_of(p.span)
+        for m in _SIPDIS.finditer(text):
+            yield Issue(Span(p.span.start + m.start(), p.span.start + m.end()),
+                        "SIPDIS inside paragraph text; remove it (it belongs in the caption zone)")
+
+
+_INDICATOR = {"CCCCC": Level.C, "SSSSS": Level.S, "UUUUU": Level.U, "EEEEE": Level.U,
+              "TTTTT": Level.TS}
+
+
+@rule("S113", "routing-indicator-mismatch", Severity.ERROR)
+def routing_indicator_mismatch(cable: Cable, ctx: Context) -> Iterator[Issue]:
+    """The routing header's classification indicator disagrees with the classification line.
+
+    Why: the ``ZNY CCCCC``/``ZNY SSSSS``/``ZNR UUUUU`` indicator tells the
+    communications system how to handle the message; if it says another level than
+    the classification line, the message travels under the wrong protection.
+    Bad:   "ZNR UUUUU ZZH" over "S E C R E T STATE 000001"
+    Good:  "ZNY SSSSS ZZH" over "S E C R E T STATE 000001"
+    """
+    b = cable.banner
+    routing = cable.preamble.routing if cable.preamble else None
+    if b is None or b.level is None or routing is None or routing.indicator is None:
+        return
+    level = _INDICATOR.get(routing.indicator)
+    if level is not None and level != b.level:
+        yield Issue(routing.indicator_span, f"routing indicator {routing.indicator} means "
+                    f"{level.word}, the classification line says {b.level.word}; make them agree")
+
+
+@rule("S114", "metadata-classification-mismatch", Severity.ERROR)
+def metadata_classification_mismatch(cable: Cable, ctx: Context) -> Iterator[Issue]:
+    """Document metadata states another classification than the classification line.
+
+    Why: the metadata published with a cable (an archive's table, a media partner's
+    prefix) is what search and release tools read; if its level, or its NOFORN, differs
+    from the classification line, one of the two is wrong and the cable may be
+    mishandled.
+    Bad:   "classification: SECRET//NOFORN" over "C O N F I D E N T I A L ..."
+    Good:  "classification: CONFIDENTIAL" over "C O N F I D E N T I A L ..."
+    """
+    b = cable.banner
+    if b is None or b.level is None:
+        return
+    stated = cable.source.facts.get("classification")
+    where = b.level_span
+    if stated is None and cable.preamble is not None:
+        for key, value in cable.preamble.metadata:
+            if key in ("classification", "class"):
+                stated = value
+                where = b.level_span
+                break
+    if not stated:
+        return
+    head, _, controls = stated.upper().partition("//")
+    level = level_from_word(head.replace("NOFORN", "").strip())
+    if level is None:
+        return
+    if level != b.level:
+        yield Issue(where, f"the metadata says {stated.strip()}, the classification line "
+                           f"{b.level.word}; correct whichever is wrong")
+        return
+    meta_nf = "NOFORN" in stated.upper()
+    body_nf = b.noforn or "NOFORN" in cable.caption_words
+    if meta_nf != body_nf:
+        yield Issue(where, f"the metadata says {stated.strip()}, but the cable "
+                           f"{'carries no' if meta_nf else 'carries a'} NOFORN caption; "
+                           "correct whichever is wrong")
