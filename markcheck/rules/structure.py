@@ -309,46 +309,72 @@ def body_units(cable: Cable) -> Iterator[tuple[str, int, int | None]]:
         yield cable.text_of(span), span.start, number
 
 
-_OPEN = re.compile(
-    r"(?P<lead>^|(?<=[.:;)]\s)|(?<=[.:;)]\s\s)|(?<=\)\s)|(?<=\()|(?<=^\d\.\s)|(?<=-\s))"
-    r"(?:BEGIN\s+)?(?P<kind>SUMMARY|COMMENT|TEXT)\b(?:\s+AND\s+\w+)?\s*(?P<colon>[:.-]|$)",
-    re.I | re.M)
-_BEGIN = re.compile(r"\bBEGIN\s+(?P<kind>SUMMARY|COMMENT|TEXT|NOTE)\b", re.I)
-_END = re.compile(r"\bEND\s+(?:OF\s+)?(?P<kind>SUMMARY|COMMENTS?|TEXT|NOTE)\b", re.I)
-_NOTE_OPEN = re.compile(r"(?:\(|(?<=[.]\s)|^)NOTE\s*:", re.I | re.M)
+_WHO = r"(?:(?:EMBASSY|POST|MISSION|CONSULATE|USEU|USUN|DRAFTER'?S|DRAFTERS)\s+)?"
+_AT_START = re.compile(r"(?:BEGIN\s+)?" + _WHO + r"(?P<kind>SUMMARY|COMMENT)\b"
+                       r"(?:\s+AND\s+(?P<also>SUMMARY|COMMENT|\w+(?:\s+\w+)?))?"
+                       r"\s*(?P<colon>[:.-]|$)", re.I | re.M)
+_MID = re.compile(r"(?:(?<=[.;)]\s)|(?<=[.;)]\s\s)|(?<=[(\[])|(?<=--\s))" + _WHO +
+                  r"(?P<kind>SUMMARY|COMMENT)(?:\s+AND\s+(?P<also>SUMMARY|COMMENT|\w+(?:\s+\w+)?))?"
+                  r"\s*(?P<colon>:|(?<=COMMENT)\.|(?<=comment)\.)", re.I)
+# a heading line: "Summary", "------- SUMMARY -------", "I. Summary", "Comment:"
+_HEADING = re.compile(r"^[-=/\s]*(?:[IVX]{1,4}\.|[A-H]\.)?\s*(?P<kind>SUMMARY|COMMENT)S?"
+                      r"(?:\s+AND\s+\w+(?:\s+\w+)?)?\s*[:.]?[-=/\s]*$", re.I | re.M)
+_BEGIN = re.compile(r"\bBEGIN\s+(?P<kind>SUMMARY|COMMENT|TEXT)\b", re.I)
+_END = re.compile(r"\bEND\s+(?:OF\s+)?(?P<kind>SUMMARY|COMMENTS?|TEXT)\b"
+                  r"(?:\s+AND\s+(?P<also>SUMMARY|COMMENT)\b)?", re.I)
 _PARA_HEAD = re.compile(r"^\s*\d{1,3}\s?[.)]\s*(?:\([^()\n]{1,40}\)\s*)?")
 
 
-def _markers(cable: Cable) -> list[tuple[str, str, Span, int | None]]:
-    """("open"|"end", kind, span, paragraph) of summary/comment/text/note markers."""
-    found: list[tuple[int, str, str, Span, int | None]] = []
+class _Marker:
+    __slots__ = ("what", "kind", "span", "number", "inline")
+
+    def __init__(self, what: str, kind: str, span: Span, number: int | None, inline: bool) -> None:
+        self.what, self.kind, self.span, self.number, self.inline = what, kind, span, number, inline
+
+
+def _kinds(m: re.Match) -> list[str]:
+    kinds = [m["kind"].upper()]
+    also = (m["also"] or "").upper()
+    if also in ("SUMMARY", "COMMENT"):
+        kinds.append(also)
+    return kinds
+
+
+def _markers(cable: Cable) -> list[_Marker]:
+    """Summary, comment and quoted-text markers (opens and ends) in document order."""
+    found: list[_Marker] = []
     for text, base, number in body_units(cable):
         head = _PARA_HEAD.match(text) if number is not None else None
         start = head.end() if head else 0
-        ends = [(m.start(), m) for m in _END.finditer(text)]
-        for pos, m in ends:
-            kind = m["kind"].upper().rstrip("S")
-            found.append((base + pos, "end", kind, Span(base + pos, base + m.end()), number))
-        taken = {pos for pos, _ in ends}
+        taken: set[int] = set()
+        for m in _END.finditer(text):
+            for kind in filter(None, (m["kind"], m["also"])):
+                found.append(_Marker("end", kind.upper().rstrip("S"),
+                                     Span(base + m.start(), base + m.end()), number, False))
+            taken.update(range(m.start(), m.end()))
         for m in _BEGIN.finditer(text):
-            found.append((base + m.start(), "open", m["kind"].upper(),
-                          Span(base + m.start(), base + m.end()), number))
-            taken.add(m.start())
-        for m in _OPEN.finditer(text, start):
-            if m.start() in taken or any(m.start() - 4 <= t <= m.start() for t in taken):
-                continue
-            kind = m["kind"].upper()
-            if kind == "TEXT" or (m.start() != start and not m["colon"]):
-                continue  # "TEXT" opens only as BEGIN TEXT; mid-text words need a colon
-            if m.start() != start and kind == "SUMMARY" and m["colon"] != ":":
-                continue
-            found.append((base + m.start(), "open", kind, Span(base + m.start(), base + m.end("kind")),
-                          number))
-        for m in _NOTE_OPEN.finditer(text):
-            found.append((base + m.start(), "open", "NOTE", Span(base + m.start(), base + m.end()),
-                          number))
-    found.sort(key=lambda f: f[0])
-    return [f[1:] for f in found]
+            found.append(_Marker("open", m["kind"].upper(), Span(base + m.start(), base + m.end()),
+                                 number, False))
+            taken.update(range(m.start(), m.end()))
+        for m in _HEADING.finditer(text):
+            pos = m.start("kind")
+            if pos not in taken:
+                found.append(_Marker("open", m["kind"].upper(), Span(base + pos, base + m.end("kind")),
+                                     number, False))
+                taken.update(range(m.start(), m.end()))
+        m = _AT_START.match(text, start)
+        if m and m.start() not in taken:
+            for kind in _kinds(m):
+                found.append(_Marker("open", kind, Span(base + m.start("kind"), base + m.end("kind")),
+                                     number, False))
+            taken.update(range(m.start(), m.end()))
+        for m in _MID.finditer(text, start):
+            if m.start() not in taken:
+                for kind in _kinds(m):
+                    found.append(_Marker("open", kind, Span(base + m.start("kind"), base + m.end("kind")),
+                                         number, True))
+    found.sort(key=lambda f: f.span.start)
+    return found
 
 
 @rule("S109", "unbalanced-markers", Severity.WARNING)
@@ -356,39 +382,36 @@ def unbalanced_markers(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """A ``SUMMARY:``/``COMMENT:``/``BEGIN TEXT`` has no end, or an end has no start.
 
     Why: drafting convention closes a summary with ``END SUMMARY``, an embassy comment
-    with ``END COMMENT``, quoted text with ``END TEXT`` and a note with ``END NOTE``
-    (5 FAH-1 H-200); a reader must know where the post's own comment or the summary
-    stops, above all when the text is excerpted or released.
+    with ``END COMMENT`` and quoted text with ``END TEXT`` (5 FAH-1 H-200); a reader
+    must know where the post's own comment or the summary stops, above all when the
+    text is excerpted or released. A comment that runs to the end of the cable, or one
+    inside a single paragraph, needs no end mark.
     Bad:   "1. (C) Summary: ..." and no "End summary." before paragraph 2
     Good:  "1. (C) Summary: ... End summary."
     """
     markers = _markers(cable)
     last_para = max((p.number for p in cable.paragraphs), default=None)
-    open_: dict[str, tuple[Span, int | None]] = {}
-    for what, kind, span, number in markers:
-        if what == "open":
-            if kind == "NOTE":
-                open_.setdefault(kind, (span, number))
-                continue
-            if kind in open_ and kind != "COMMENT":
-                prev = open_[kind]
-                yield Issue(prev[0], f"{kind} opened here is not closed before the next {kind}; "
-                                     f"add END {kind}")
-            open_[kind] = (span, number)
-        else:
-            if kind in open_:
-                del open_[kind]
-            elif kind == "SUMMARY" and not any(m[1] == "SUMMARY" for m in markers if m[0] == "open"):
-                yield Issue(span, "END SUMMARY without a summary; start it with SUMMARY:")
-            elif kind in ("TEXT", "COMMENT") and not any(m[1] == kind for m in markers if m[0] == "open"):
-                yield Issue(span, f"END {kind} without a start; open it with "
-                                  f"{'BEGIN TEXT' if kind == 'TEXT' else 'COMMENT:'}")
-    for kind, (span, number) in open_.items():
-        if kind == "NOTE":
-            continue  # "(Note: ...)" closes with its parenthesis as often as with END NOTE
-        if kind == "COMMENT" and (number is None or number == last_para):
-            continue  # a comment that runs to the end of the cable needs no end mark
-        yield Issue(span, f"{kind} is not closed; add END {kind} where it ends")
+    open_: dict[str, _Marker] = {}
+    seen: set[str] = set()
+    for mk in markers:
+        if mk.what == "open":
+            prev = open_.get(mk.kind)
+            if prev is not None and mk.kind == "SUMMARY" and prev.number is not None \
+                    and prev.number != mk.number:
+                yield Issue(prev.span, "SUMMARY is not closed before the next summary; add END SUMMARY")
+            open_[mk.kind] = mk
+            seen.add(mk.kind)
+        elif mk.kind in open_:
+            del open_[mk.kind]
+        elif mk.kind not in seen and mk.kind != "TEXT":
+            start = {"SUMMARY": "SUMMARY:", "COMMENT": "COMMENT:"}[mk.kind]
+            yield Issue(mk.span, f"END {mk.kind} without a start; open it with {start}")
+    for kind, mk in open_.items():
+        if kind == "COMMENT":
+            continue  # comments often run to the end of the cable, closed by its signature
+        if kind == "SUMMARY" and mk.number is not None and mk.number == last_para:
+            continue  # a one-paragraph cable that is its own summary
+        yield Issue(mk.span, f"{kind} is not closed; add END {kind} where it ends")
 
 
 @rule("S110", "long-cable-without-summary", Severity.INFO)
@@ -407,7 +430,7 @@ def long_cable_without_summary(cable: Cable, ctx: Context) -> Iterator[Issue]:
     long_ = (b.of is not None and b.of > 1) or lines > 150
     if not long_ or not cable.paragraphs:
         return
-    if any(kind == "SUMMARY" for _, kind, _, _ in _markers(cable)):
+    if any(mk.kind == "SUMMARY" for mk in _markers(cable)):
         return
     if any(re.match(r"\s*SUMMARY\b", t.text, re.I) for t in (*cable.header_text, *cable.text_blocks)):
         return
