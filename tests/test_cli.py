@@ -11,7 +11,18 @@ import pytest
 from conftest import SEED, SEEDS
 
 BAD = "SIPDIS\n\nE.O. 12958: DECL: 12/15/2027\nTAGS: PREL\nSUBJECT: X\n\n1. (S) Text.\n"
-GOOD = "C O N F I D E N T I A L PARIS 000001\n\nSIPDIS\n\n1. (C) Text.\n"
+GOOD = """C O N F I D E N T I A L PARIS 000001
+
+SIPDIS
+
+E.O. 12958: DECL: 01/01/2015
+TAGS: PREL FR
+SUBJECT: (U) TALKS ON TRADE
+
+Classified By: DCM John Smith for reasons 1.4 (b) and (d).
+
+1. (C) Text.
+"""
 
 
 def run(exe, *args, stdin=None, cwd=None):

@@ -1,4 +1,7 @@
-"""``text``: one line per diagnostic, ``path:line:col: CODE message``."""
+"""``text``: one line per diagnostic, ``path:line:col: CODE message``, then a summary.
+
+With ``statistics`` it prints a count per code instead; with ``quiet`` no summary.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +17,17 @@ def statistics(report: Report) -> list[str]:
     return [f"{counts[c]:>{width}}  {c}  {names[c]}" for c in sorted(counts)]
 
 
+def summary(report: Report) -> list[str]:
+    """The closing line (none when ``quiet``): problems found, or all checks passed."""
+    if report.quiet:
+        return []
+    n = len(report.diagnostics)
+    files = f"{report.files} file{'s' if report.files != 1 else ''}"
+    if n:
+        return [f"Found {n} problem{'s' if n != 1 else ''} in {files}."]
+    return [f"All checks passed ({files})."] if report.files else []
+
+
 @reporter("text")
 def text(report: Report) -> str:
     lines: list[str] = []
@@ -21,11 +35,5 @@ def text(report: Report) -> str:
         lines.extend(statistics(report))
     else:
         lines.extend(f"{d.path}:{d.line}:{d.column}: {d.code} {d.message}" for d in report.diagnostics)
-    if not report.quiet:
-        n = len(report.diagnostics)
-        if n:
-            lines.append(f"Found {n} problem{'s' if n != 1 else ''} in {report.files} "
-                         f"file{'s' if report.files != 1 else ''}.")
-        elif report.files:
-            lines.append(f"All checks passed ({report.files} file{'s' if report.files != 1 else ''}).")
+    lines.extend(summary(report))
     return "\n".join(lines) + ("\n" if lines else "")

@@ -216,9 +216,11 @@ def malformed_origin(cable: Cable, ctx: Context) -> Iterator[Issue]:
     m = _REFID.match(os.path.basename(cable.source.path))
     if m and b.post:
         post = b.post.translate(_STATION_SPACE).upper()
-        if m[2] != post or int(m[3]) != int(b.serial):
+        refid = m[1] + m[2] + m[3]
+        # the reference id's post may carry a caption prefix: 09EFTOLONDON2521
+        if not m[2].endswith(post) or int(m[3]) != int(b.serial):
             yield Issue(b.origin_span, f"{b.post} {b.serial} does not match the reference id "
-                                       f"{m[0]} of the file name; check the file holds that cable")
+                                       f"{refid} of the file name; check the file holds that cable")
 
 
 # ---------------------------------------------------------------------- paragraphs

@@ -1,0 +1,91 @@
+"""Helpers the machine-readable formats share: paths, offending text, fingerprints.
+
+A *fingerprint* identifies a finding without its line number, so it stays the same
+when lines above it are added or removed: the SHA-256 of the file's relative path,
+the rule code, the offending source text (whitespace collapsed; the whole line for an
+empty span; the message when the source is not at hand) and the occurrence index of
+that (path, code, text) triple in the file, in diagnostic order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import Counter
+from typing import Sequence
+
+from ..diagnostics import Diagnostic
+from . import Report
+
+__all__ = ["relative_path", "display_path", "offending_text", "fingerprints", "project_url"]
+
+
+def relative_path(path: str) -> str | None:
+    """``path`` relative to the current directory with forward slashes, or None when
+    it lies outside it (another drive, or above the current directory)."""
+    if path == "-":
+        return path
+    try:
+        rel = os.path.relpath(os.path.abspath(path))
+    except ValueError:
+        return None
+    if rel == os.pardir or rel.startswith(os.pardir + os.sep):
+        return None
+    return rel.replace(os.sep, "/")
+
+
+def display_path(path: str) -> str:
+    """The relative path when there is one, else the absolute path; forward slashes."""
+    rel = relative_path(path)
+    return rel if rel is not None else os.path.abspath(path).replace(os.sep, "/")
+
+
+def _line(lines: Sequence[str], number: int) -> str:
+    return lines[number - 1].rstrip("\r\n") if 1 <= number <= len(lines) else ""
+
+
+def offending_text(report: Report, d: Diagnostic) -> str | None:
+    """The source text under ``d`` (lines joined by ``\\n``), or None without source.
+
+    An empty span gives its whole line, so an insertion point still has text."""
+    lines = report.sources.get(d.path)
+    if lines is None:
+        return None
+    parts = []
+    for n in range(d.line, max(d.line, d.end_line) + 1):
+        text = _line(lines, n)
+        start = d.column - 1 if n == d.line else 0
+        end = d.end_column - 1 if n == d.end_line else len(text)
+        parts.append(text[start:end])
+    found = "\n".join(parts)
+    return found if found.strip() else _line(lines, d.line)
+
+
+def fingerprints(report: Report) -> list[str]:
+    """One stable fingerprint per diagnostic of ``report``, in the same order."""
+    seen: Counter[tuple[str, str, str]] = Counter()
+    out = []
+    for d in report.diagnostics:
+        text = offending_text(report, d)
+        key = (display_path(d.path), d.code, " ".join((d.message if text is None else text).split()))
+        index = seen[key]
+        seen[key] += 1
+        data = "\0".join((*key, str(index))).encode("utf-8", "surrogatepass")
+        out.append(hashlib.sha256(data).hexdigest())
+    return out
+
+
+def project_url() -> str | None:
+    """The project's home page from the installed package metadata, if it names one."""
+    from importlib import metadata
+
+    try:
+        meta = metadata.metadata("markcheck")
+    except metadata.PackageNotFoundError:
+        return None
+    urls = dict(u.split(",", 1) for u in meta.get_all("Project-URL") or () if "," in u)
+    urls = {k.strip().lower(): v.strip() for k, v in urls.items()}
+    for label in ("homepage", "repository", "source", "documentation"):
+        if urls.get(label):
+            return urls[label]
+    return meta.get("Home-page") or None
