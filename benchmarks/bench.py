@@ -1,0 +1,90 @@
+"""Speed and memory of markcheck, printed as figures (never asserted).
+
+    python benchmarks/bench.py [FOLDER] [--limit N]
+
+FOLDER defaults to ../shared/corpus/cables. Prints, for parse only and for a full
+check: cables/s, MB/s and ms per cable on one core; the peak memory of this
+process; the wall time of `markcheck check --jobs 1` against `--jobs 2` on the
+folder; and the wall time of `markcheck check` on the seed beside `python -c pass`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def timed(fn, repeat: int = 1) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def wall(cmd: list[str], repeat: int = 5) -> float:
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("folder", nargs="?", default=str(ROOT.parent / "shared" / "corpus" / "cables"))
+    ap.add_argument("--limit", type=int, default=0, help="use only the first N files")
+    args = ap.parse_args()
+
+    from markcheck.lint import Settings, check_cable, select_rules
+    from markcheck.model import build
+    from markcheck.source import read_source
+
+    files = sorted(str(p) for p in Path(args.folder).glob("*") if p.is_file())
+    if args.limit:
+        files = files[:args.limit]
+    if not files:
+        sys.exit(f"no files in {args.folder}")
+    size = sum(os.path.getsize(f) for f in files)
+    texts = [read_source(f) for f in files]  # reading is not what we measure
+    build(texts[0])  # build the parser once (as every run does at start-up)
+    rules = select_rules(Settings())
+
+    t_parse = timed(lambda: [build(s) for s in texts])
+    t_check = timed(lambda: [check_cable(build(s), Settings(), rules) for s in texts])
+    n, mb = len(files), size / 1e6
+    print(f"corpus: {n} cables, {mb:.1f} MB ({args.folder})")
+    for label, t in (("parse only", t_parse), ("full check", t_check)):
+        print(f"{label:>11}: {n / t:8.0f} cables/s  {mb / t:6.2f} MB/s  {1000 * t / n:6.2f} ms/cable")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory (this process, all texts loaded): {peak:.0f} MB")
+
+    exe = shutil.which("markcheck")
+    if exe:
+        folder = args.folder
+        j1 = wall([exe, "check", "--jobs", "1", "--quiet", folder], repeat=1)
+        j2 = wall([exe, "check", "--jobs", "2", "--quiet", folder], repeat=1)
+        print(f"markcheck check on the folder: --jobs 1 {j1:.2f} s, --jobs 2 {j2:.2f} s "
+              f"(speed-up {j1 / j2:.2f}x)")
+        seed = str(ROOT / "seeds")
+        t_seed = wall([exe, "check", seed])
+        t_pass = wall([sys.executable, "-c", "pass"])
+        print(f"one-file start-up: markcheck check seeds/ {1000 * t_seed:.0f} ms, "
+              f"python -c pass {1000 * t_pass:.0f} ms ({t_seed / t_pass:.1f}x)")
+    else:
+        print("markcheck console script not installed: start-up and --jobs figures skipped")
+
+
+if __name__ == "__main__":
+    main()
