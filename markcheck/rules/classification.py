@@ -1,3 +1,909 @@
-"""C: classification and portion marking."""
+"""C: classification and portion marking.
+
+The rules read every portion mark a cable carries: the mark after a paragraph
+number (``Paragraph.marking``, or, where the grammar found none, a mark-like group
+read here from the paragraph's first characters: ``(CONFIDENTIAL)``, ``C)``,
+``(C NF)``), the SUBJECT mark, and marks opening unnumbered text. A mark is read
+once by :func:`_read_mark` into a :class:`_Mark` (level, controls, REL TO list and
+what is malformed in it), so each rule judges one fault of it and no two rules
+report the same one: C202 the form of a mark, C208 its REL TO list, C203/C205 its
+level against the banner, C206/C213 its NOFORN, C210 FOUO, C211 SBU.
+
+A letter of a lettered list ("(A) ... (B) ... (C) ...") looks like a mark; a
+single-letter mark with its neighbour letter opening a nearby line is taken for
+one, and is not judged.
+"""
 
 from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterator
+
+from ..diagnostics import Severity
+from ..markings import Level
+from ..model import Cable, Paragraph, Span
+from . import Context, Issue, rule
+
+# ====================================================================== reading marks
+
+#: ISO 3166-1 alpha-3 codes, and XKS (Kosovo) as the marking register writes it
+_TRIGRAPHS = frozenset("""
+ABW AFG AGO AIA ALA ALB AND ARE ARG ARM ASM ATA ATF ATG AUS AUT AZE BDI BEL BEN BES BFA BGD
+BGR BHR BHS BIH BLM BLR BLZ BMU BOL BRA BRB BRN BTN BVT BWA CAF CAN CCK CHE CHL CHN CIV CMR
+COD COG COK COL COM CPV CRI CUB CUW CXR CYM CYP CZE DEU DJI DMA DNK DOM DZA ECU EGY ERI ESH
+ESP EST ETH FIN FJI FLK FRA FRO FSM GAB GBR GEO GGY GHA GIB GIN GLP GMB GNB GNQ GRC GRD GRL
+GTM GUF GUM GUY HKG HMD HND HRV HTI HUN IDN IMN IND IOT IRL IRN IRQ ISL ISR ITA JAM JEY JOR
+JPN KAZ KEN KGZ KHM KIR KNA KOR KWT LAO LBN LBR LBY LCA LIE LKA LSO LTU LUX LVA MAC MAF MAR
+MCO MDA MDG MDV MEX MHL MKD MLI MLT MMR MNE MNG MNP MOZ MRT MSR MTQ MUS MWI MYS MYT NAM NCL
+NER NFK NGA NIC NIU NLD NOR NPL NRU NZL OMN PAK PAN PCN PER PHL PLW PNG POL PRI PRK PRT PRY
+PSE PYF QAT REU ROU RUS RWA SAU SDN SEN SGP SGS SHN SJM SLB SLE SLV SMR SOM SPM SRB SSD STP
+SUR SVK SVN SWE SWZ SXM SYC SYR TCA TCD TGO THA TJK TKL TKM TLS TON TTO TUN TUR TUV TWN TZA
+UGA UKR UMI URY USA UZB VAT VCT VEN VGB VIR VNM VUT WLF WSM YEM ZAF ZMB ZWE XKS
+""".split())
+
+#: registered tetragraphs (coalitions and organisations) a REL TO list may name
+_TETRAGRAPHS = frozenset("""
+ACGU FVEY TEYE NATO ISAF KFOR SFOR CFCK CMFC CMFP CPMT GCTF GMIF IESC MCFI MIFH MLEC NACT UNCK
+""".split())
+
+#: what writers put in REL lists instead of a code, and the code they meant
+_CODE_HINTS = {
+    "UK": "GBR", "US": "USA", "AS": "AUS", "CA": "CAN", "FR": "FRA", "GM": "DEU", "IS": "ISR",
+    "IT": "ITA", "JP": "JPN", "ROK": "KOR", "NZ": "NZL", "GER": "DEU", "AUSTRALIA": "AUS",
+    "CANADA": "CAN", "CHINA": "CHN", "GERMANY": "DEU", "ITALY": "ITA", "SPAIN": "ESP",
+    "FRANCE": "FRA", "ISRAEL": "ISR", "JAPAN": "JPN", "RUSSIA": "RUS", "TURKEY": "TUR",
+    "KENYA": "KEN", "PAKISTAN": "PAK", "UKRAINE": "UKR", "LIBYA": "LBY", "SYRIA": "SYR",
+    "ARMENIA": "ARM", "LATVIA": "LVA", "BELIZE": "BLZ", "AFGHANISTAN": "AFG", "YEMEN": "YEM",
+    "KAZAKHSTAN": "KAZ", "TAJIKISTAN": "TJK", "UZBEKISTAN": "UZB", "KYRGYZSTAN": "KGZ",
+    "TURKMENISTAN": "TKM", "SOUTH KOREA": "KOR", "KOREA": "KOR", "BULGARIA": "BGR",
+    "POLAND": "POL", "ROMANIA": "ROU", "IRAQ": "IRQ", "EGYPT": "EGY", "JORDAN": "JOR",
+    "MEXICO": "MEX", "INDIA": "IND", "GEORGIA": "GEO", "UNITED KINGDOM": "GBR",
+}
+
+_LEVEL_ABBR = {"TS": Level.TS, "S": Level.S, "C": Level.C, "U": Level.U,
+               "SBU": Level.U, "SBU-NF": Level.U, "LOU": Level.U}
+_LEVEL_WORDS = {"TOP SECRET": "TS", "SECRET": "S", "CONFIDENTIAL": "C", "UNCLASSIFIED": "U",
+                "UNCLAS": "U", "SENSITIVE BUT UNCLASSIFIED": "SBU"}
+_CONTROLS = {"NF": "NF", "NOFORN": "NF", "FOUO": "FOUO", "SBU": "SBU", "ORCON": "ORCON",
+             "OC": "ORCON", "PROPIN": "PROPIN", "PR": "PROPIN", "NOCONTRACT": "NOCONTRACT",
+             "IMCON": "IMCON", "FGI": "FGI"}
+
+_HEAD = re.compile(r"\s*(SENSITIVE\s+BUT\s+UNCLASSIFIED|TOP\s+SECRET|SECRET|CONFIDENTIAL|"
+                   r"UNCLASSIFIED|UNCLAS|SBU-NF|SBU|LOU|TS|S|C|U)(?![A-Za-z])", re.I)
+_ENTIRE = re.compile(r"\s*(?:-+|,|;)?\s*ENTIRE\s+(?:TEXT|PARAGRAPH|CABLE|MESSAGE)\s*\.?\s*$", re.I)
+_SEP = re.compile(r"\s*(//|/|-)\s*")
+_REL = re.compile(r"(REL(?:EASABLE)?)(\s+TO)?(?![A-Za-z])", re.I)
+_WORD = re.compile(r"[A-Za-z][A-Za-z-]*")
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """What one mark's text says, and what is wrong with its form."""
+
+    level: Level | None
+    level_word: str                  # the level as written: "C", "SBU", "CONFIDENTIAL"
+    controls: tuple[str, ...]        # canonical: NF, FOUO, SBU, FGI, ...
+    seps: tuple[str, ...]            # the separators between level and controls
+    rel: tuple[str, ...] | None      # REL TO codes as written, None without REL
+    rel_range: tuple[int, int] | None  # offsets of the REL part in the text
+    rel_problems: tuple[str, ...]    # what C208 reports
+    problems: tuple[str, ...]        # what C202 reports
+
+    @property
+    def noforn(self) -> bool:
+        return "NF" in self.controls or self.level_word.upper() == "SBU-NF"
+
+    @property
+    def sbu(self) -> bool:
+        return self.level_word.upper() in ("SBU", "SBU-NF", "SENSITIVE BUT UNCLASSIFIED") \
+            or "SBU" in self.controls
+
+    @property
+    def sbu_level(self) -> bool:
+        return self.level_word.upper() in ("SBU", "SBU-NF", "SENSITIVE BUT UNCLASSIFIED")
+
+
+def _rel_codes(body: str) -> tuple[tuple[str, ...], bool]:
+    """The codes of a REL list body ("USA, GBR", "NATO/AUS", "NATO and AUS"); and
+    whether they are separated by anything but commas."""
+    odd = bool(re.search(r"/|\band\b|\bAND\b", body))
+    items = [i.strip() for i in re.split(r",|/|\s+(?:and|AND)\s+", body)]
+    return tuple(" ".join(i.split()) for i in items if i), odd
+
+
+def _rel_fix(codes: tuple[str, ...]) -> str:
+    """The list written right, as far as it can be told: "REL TO USA, GBR"."""
+    out = ["USA"]
+    for c in codes:
+        code = _CODE_HINTS.get(c.upper(), c.upper())
+        if code not in out:
+            out.append(code)
+    return "REL TO " + ", ".join(out)
+
+
+def _judge_rel(keyword: str, to: str | None, codes: tuple[str, ...], odd: bool) -> list[str]:
+    out: list[str] = []
+    if not to or keyword.upper() != "REL":
+        out.append(f"write REL TO, not {keyword}{to or ''}")
+    elif keyword != keyword.upper() or to != to.upper():
+        out.append("write REL TO in capitals")
+    if not codes:
+        return out + ["it names no country"]
+    if codes[0].upper() != "USA":
+        out.append("USA must come first")
+    if len({c.upper() for c in codes} - {"USA"}) < 1:
+        out.append("it must name at least one country besides USA")
+    bad = [c for c in codes if c not in _TRIGRAPHS and c not in _TETRAGRAPHS]
+    if bad:
+        hints = [f"{c} ({_CODE_HINTS[c.upper()]})" if c.upper() in _CODE_HINTS else c for c in bad]
+        out.append("not a country trigraph or registered tetragraph: " + ", ".join(hints))
+    dups = sorted({c for c in codes if codes.count(c) > 1})
+    if dups:
+        out.append("repeated: " + ", ".join(dups))
+    if odd:
+        out.append("separate the codes with commas")
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _read_mark(text: str) -> _Reading:
+    """Read a portion mark such as ``(S//NF)``, ``(C/REL UK)``, ``(c)``, ``C)``."""
+    problems: list[str] = []
+    if text.startswith("(") and text.endswith(")"):
+        start, inner = 1, text[1:-1]
+    elif text.endswith(")"):
+        start, inner = 0, text[:-1]
+        problems.append("the opening parenthesis is missing")
+    else:
+        start, inner = 1, text[1:]
+        problems.append("the closing parenthesis is missing")
+    m = _ENTIRE.search(inner)
+    if m and m.start() > 0:  # "(C - ENTIRE TEXT)": the old whole-text form
+        inner = inner[:m.start()]
+    head = _HEAD.match(inner)
+    if head is None and inner.lstrip().startswith("/"):
+        return _Reading(None, "", (), (), None, None, (), ("the level is missing",))
+    if head is None:
+        word = inner.strip().split("/")[0].split("-")[0].strip()
+        return _Reading(None, word, (), (), None, None, (),
+                        (f"'{word}' is not a classification level (U, SBU, C, S, TS)",))
+    level_word = " ".join(head.group(1).split())
+    abbr = _LEVEL_WORDS.get(level_word.upper(), level_word.upper())
+    level = _LEVEL_ABBR[abbr]
+    if level_word.upper() in _LEVEL_WORDS:
+        problems.append(f"write the level as ({abbr}), not {level_word}")
+    elif level_word != level_word.upper():
+        problems.append(f"write the level in capitals ({abbr.upper()})")
+    controls: list[str] = []
+    seps: list[str] = []
+    rel: tuple[str, ...] | None = None
+    rel_range = None
+    rel_problems: tuple[str, ...] = ()
+    pos = head.end()
+    while inner[pos:].strip():
+        sep = _SEP.match(inner, pos)
+        if sep is not None:
+            if sep.group(1) == "-":
+                problems.append("'-' is no separator (write //)")
+            else:
+                seps.append(sep.group(1))
+            pos = sep.end()
+            if not inner[pos:].strip():
+                problems.append("a separator ends the mark")
+                break
+        else:
+            rest = inner[pos:]
+            pos += len(rest) - len(rest.lstrip())
+            word = _WORD.match(inner, pos)
+            if word is None or pos == head.end() and not rest[:1].isspace():
+                problems.append(f"unexpected '{rest.strip()}'")
+                break
+            problems.append(f"no separator before {word.group()} (write //)")
+        relm = _REL.match(inner, pos)
+        if relm:
+            end = inner.find("//", pos)
+            end = len(inner) if end < 0 else end
+            part = inner[relm.end():end]
+            tail = re.search(r"\s*/\s*(NF|NOFORN)\s*$", part)
+            if tail:
+                part = part[:tail.start()]
+            codes, odd = _rel_codes(part)
+            rel = codes
+            rel_range = (start + pos, start + relm.end() + len(part.rstrip()))
+            rel_problems = tuple(_judge_rel(relm.group(1), relm.group(2), codes, odd))
+            if tail:
+                controls.append("NF")
+            pos = end
+            continue
+        word = _WORD.match(inner, pos)
+        if word is None:
+            problems.append(f"unexpected '{inner[pos:].strip()}'")
+            break
+        w = word.group()
+        canon = _CONTROLS.get(w.upper())
+        if canon is None:
+            problems.append(f"'{w}' is not a known control (NF, REL TO, FOUO)")
+        else:
+            if w != w.upper():
+                problems.append(f"write {w} in capitals")
+            controls.append(canon)
+        pos = word.end()
+    return _Reading(level, level_word, tuple(controls), tuple(seps), rel, rel_range,
+                    rel_problems, tuple(problems))
+
+
+@dataclass(frozen=True)
+class _Mark:
+    """A portion mark in the cable: where it stands and what it says."""
+
+    text: str
+    span: Span
+    kind: str            # "paragraph", "subject", "text"
+    where: str           # "paragraph 3", "the SUBJECT line", "unnumbered text"
+    reading: _Reading
+    paragraph: Paragraph | None = None
+
+    @property
+    def level(self) -> Level | None:
+        return self.reading.level
+
+    @property
+    def rel_span(self) -> Span:
+        if self.reading.rel_range is None:
+            return self.span
+        a, b = self.reading.rel_range
+        return Span(self.span.start + a, self.span.start + b)
+
+
+# a mark-like group opening a paragraph the grammar did not take as a mark
+_HEAD_PAREN = re.compile(r"\(([^()]{1,160})\)")
+_HEAD_NOPAREN = re.compile(r"(?:TS|S|C|U|SBU)(?://?(?:NF|NOFORN|FOUO))?\)")
+# "(C XXXXXXXXXXXX said ...": the closing parenthesis lost
+_HEAD_UNCLOSED = re.compile(r"\((?:TS|S|C|U|SBU)(?://?NF)?(?= +[A-Z])(?![^()\n]{0,40}\))")
+# "(/Rel UK)": the level lost
+_HEAD_NOLEVEL = re.compile(r"\( *//?[^()\n]{1,60}\)")
+_MARKLIKE_INNER = re.compile(
+    r"\s*(?:SENSITIVE\s+BUT\s+UNCLASSIFIED|TOP\s+SECRET|SECRET|CONFIDENTIAL|UNCLASSIFIED|UNCLAS|"
+    r"SBU-NF|SBU|LOU|TS|S|C|U)"
+    r"(?:\s*$|\s*(?://?|-)\s*[A-Za-z][A-Za-z\s,/.-]*$"
+    r"|\s+(?:NF|NOFORN|FOUO|REL\b.*|ENTIRE\b.*)$|\s*--.*$)",
+    re.I | re.S)
+# a two-letter garble of a level: "(SE)", "(CN)", "(SB)"; not a topic such as "(UN)"
+_GARBLED = re.compile(r"\(((?:TS|S|C|U)NF|[CSTU][A-Z])\)")
+_NOT_GARBLED = {"UN", "US", "UK", "CT", "SA", "SC", "SG", "TV", "UA", "UE"}
+
+
+def _head_mark(cable: Cable, p: Paragraph) -> tuple[str, Span] | None:
+    """A mark-like group right after a paragraph number that the grammar did not read."""
+    text = cable.source.text
+    pos = p.number_span.end
+    end = p.span.end
+    while pos < end and text[pos] in " \t":
+        pos += 1
+    head = text[pos:min(end, pos + 170)]
+    m = _HEAD_PAREN.match(head)
+    if m and _MARKLIKE_INNER.match(m.group(1)):
+        return m.group(), Span(pos, pos + m.end())
+    if m and _GARBLED.fullmatch(m.group()):
+        return m.group(), Span(pos, pos + m.end())
+    for pat in (_HEAD_NOPAREN, _HEAD_UNCLOSED, _HEAD_NOLEVEL):
+        m = pat.match(head)
+        if m:
+            return m.group(), Span(pos, pos + m.end())
+    return None
+
+
+def _list_letter(cable: Cable, span: Span, letter: str, anywhere: bool = False) -> bool:
+    """A single-letter "mark" that is a letter of a lettered list: (B) or (D) near it.
+
+    A neighbour letter counts at a line start (after a paragraph number or not), in
+    the body for a paragraph's mark; ``anywhere`` (unnumbered text, REF lists) also
+    counts one written inside a line close by. Letters of the Classified By reason
+    ("1.4 (b) and (d)") never count.
+    """
+    if len(letter) != 1 or not letter.isalpha():
+        return False
+    text = cable.source.text
+    skip = cable.classified_by.span if cable.classified_by is not None else Span(0, 0)
+    up = letter.upper()
+    near = "|".join({chr(ord(up) - 1), chr(ord(up) + 1)})
+    lo, hi = max(0, span.start - 4000), min(len(text), span.end + 4000)
+    if not anywhere and cable.paragraphs:
+        lo = max(lo, cable.paragraphs[0].span.start)
+    pats = [(re.compile(r"(?m)^[ \t]*(?:\d{1,3} ?[.)][ \t]*)?\(?(" + near + r")\)", re.I), lo, hi)]
+    if anywhere:
+        pats.append((re.compile(r"\((" + near + r")\)", re.I),
+                     max(0, span.start - 400), min(len(text), span.end + 400)))
+    for pat, a, b in pats:
+        for m in pat.finditer(text, a, b):
+            if not skip.start <= m.start(1) < skip.end:
+                return True
+    return False
+
+
+_memo: list = [None, ()]
+
+
+def _marks(cable: Cable) -> tuple[_Mark, ...]:
+    """Every portion mark in the cable, in text order; lettered-list letters left out."""
+    if _memo[0] is cable:
+        return _memo[1]
+    out: list[_Mark] = []
+    body_marks = 0
+    for p in cable.paragraphs:
+        if p.marking is not None and p.marking_span is not None:
+            text, span = cable.text_of(p.marking_span), p.marking_span
+        else:
+            found = _head_mark(cable, p)
+            if found is None:
+                continue
+            text, span = found
+        reading = _read_mark(text)
+        if reading.level is not None and _list_letter(cable, span, reading.level_word):
+            continue
+        if reading.level is None and not (_GARBLED.fullmatch(text.strip())
+                                          or _HEAD_NOLEVEL.fullmatch(text.strip())):
+            continue
+        out.append(_Mark(" ".join(text.split()), span, "paragraph", f"paragraph {p.number}",
+                         reading, p))
+        body_marks += reading.level is not None
+    s = cable.subject
+    if s is not None and s.marking is not None and s.marking_span is not None:
+        text = cable.text_of(s.marking_span)
+        reading = _read_mark(text)
+        if reading.level is not None or _GARBLED.fullmatch(text.strip()):
+            out.append(_Mark(text, s.marking_span, "subject", "the SUBJECT line", reading))
+    # a garbled head ("(SE)") only counts as a mark where the cable marks its paragraphs,
+    # and never when it reads as a topic ("(UN)", "(US)")
+    out = [m for m in out if m.reading.level is not None or
+           (body_marks and m.text.strip("() ").upper() not in _NOT_GARBLED)]
+    for block in cable.header_text + cable.text_blocks:
+        if block.marking is None or block.marking_span is None:
+            continue
+        text = cable.text_of(block.marking_span)
+        reading = _read_mark(text)
+        # unnumbered text opens with many parenthesised things ("(S/CT)", an office;
+        # "(C-AL9-01786)", a case number): only a well-formed mark is taken for one
+        if reading.level is None or not _MARKLIKE_INNER.fullmatch(text[1:-1]) \
+                or any(not p.startswith("write ") for p in reading.problems) \
+                or _list_letter(cable, block.marking_span, reading.level_word, anywhere=True):
+            continue
+        out.append(_Mark(text, block.marking_span, "text", "unnumbered text", reading))
+    out.sort(key=lambda m: m.span.start)
+    _memo[0], _memo[1] = cable, tuple(out)
+    return _memo[1]
+
+
+def _levelled(cable: Cable) -> list[_Mark]:
+    return [m for m in _marks(cable) if m.level is not None]
+
+
+def _para_marks(cable: Cable) -> dict[int, _Mark]:
+    return {id(m.paragraph): m for m in _marks(cable) if m.paragraph is not None}
+
+
+# ====================================================================== shared facts
+
+def _banner_word(cable: Cable) -> str:
+    b = cable.banner
+    assert b is not None and b.level is not None
+    return " ".join(b.level_text.split()) if not b.spaced else b.level.word
+
+
+def _header_zone(cable: Cable) -> str:
+    """The telegram text before the first numbered paragraph (banner, captions, header)."""
+    text = cable.source.text
+    end = cable.paragraphs[0].span.start if cable.paragraphs else len(text)
+    return text[:end]
+
+
+def _has_noforn(cable: Cable) -> bool:
+    if cable.banner is not None and cable.banner.noforn:
+        return True
+    if any(b.noforn for b in cable.banner_repeats):
+        return True
+    if "NOFORN" in cable.caption_words:
+        return True
+    return bool(re.search(r"NOFORN|NOT\s+RELEASABLE\s+TO\s+FOREIGN", _header_zone(cable), re.I))
+
+
+def _has_sensitive(cable: Cable) -> bool:
+    b = cable.banner
+    if b is not None and ("SENSITIVE" in b.controls or "SENSITIVE" in b.tail.upper()):
+        return True
+    if any("SENSITIVE" in w for w in cable.caption_words):
+        return True
+    # misspelt or garbled ("SENSITVE", "...00040QSITIVE") still shows the writer's intent
+    return bool(re.search(r"SENSI?T|SITI?VE", _header_zone(cable), re.I))
+
+
+def _entire_text(cable: Cable) -> bool:
+    """A statement that the whole text carries one level ("SECRET - ENTIRE TEXT")."""
+    end = cable.paragraphs[1].span.start if len(cable.paragraphs) > 1 else len(cable.source.text)
+    return bool(re.search(r"ENTIRE\s+(?:TEXT|CABLE|MESSAGE)|ALL\s+PARAGRAPHS",
+                          cable.source.text[:end], re.I))
+
+
+_INLINE_MARK = re.compile(r"\((?:TS|S|C|U|SBU)(?:\s*(?://?|-)\s*[^()\n]{1,60})?\)")
+_ANY_MARK = re.compile(r"\(\s*(?:TS|S|C|U|SBU|SBU-NF|TOP SECRET|SECRET|CONFIDENTIAL|UNCLASSIFIED)"
+                       r"(?:\s*(?://?|-)\s*[^()\n]{1,60})?\s*\)", re.I)
+
+
+def _has_mark(cable: Cable, p: Paragraph) -> bool:
+    return p.marking is not None or _head_mark(cable, p) is not None
+
+
+def _is_heading(cable: Cable, p: Paragraph) -> bool:
+    """A numbered heading ("6. ---- OBJECTIVES ----", "5. TABLE OF CONTENTS")."""
+    first = cable.text_of(Span(p.number_span.end, p.span.end)).split("\n", 1)[0]
+    if re.search(r"[-=*_]{4,}", first) and len(re.sub(r"[-=*_]{4,}", "", first).strip()) < 60:
+        return True
+    t = p.text.strip()
+    return len(t) < 60 and not re.search(r"[a-z]", t) and not t.endswith(".")
+
+
+def _unmarked(cable: Cable) -> list[Paragraph]:
+    """Numbered paragraphs that are real portions and carry no mark after the number.
+
+    Left out: paragraphs with a mark-like head (C202 judges it), numbers that break
+    the running order (a number wrapped to a line start, a sub-list that restarts),
+    a number another, marked, paragraph also has, a number written unlike the
+    cable's own ("1)" among "1."), empty or "..." text, headings, the Classified By
+    line written as paragraph 1, and text that marks its own sub-portions.
+    """
+    paras = cable.paragraphs
+    if not paras:
+        return []
+    marks = _para_marks(cable)
+    text = cable.source.text
+
+    def has_mark(p: Paragraph) -> bool:
+        return id(p) in marks or _has_mark(cable, p)
+
+    def style(p: Paragraph) -> str:
+        return text[p.number_span.end - 1]
+
+    marked = [p for p in paras if has_mark(p)]
+    styles = Counter(style(p) for p in (marked or paras))
+    dominant = styles.most_common(1)[0][0]
+    marked_numbers = {p.number for p in marked}
+    out: list[Paragraph] = []
+    last: int | None = None  # the running paragraph number
+    sub: int | None = None   # the running number of a list that broke the order
+    for p in paras:
+        if has_mark(p):
+            last, sub = p.number, None
+            continue
+        if sub is not None and p.number == sub + 1:
+            sub = p.number
+            continue
+        first = last is None and (p.number <= 2 or cable.partial or p.section > 1)
+        if not first and (last is None or not (last < p.number <= last + 2)):
+            sub = p.number
+            continue
+        last, sub = p.number, None
+        body = p.text.strip()
+        nxt = next((q.span.start for q in paras if q.span.start > p.span.start), len(text))
+        if (p.number in marked_numbers or style(p) != dominant or p.classified_by is not None
+                or not body.strip(" .-_*") or _is_heading(cable, p)
+                or re.match(r"X{6}|\(\w{1,3}\)", body, re.I)
+                or _ANY_MARK.search(text, p.span.start, nxt)):
+            continue
+        out.append(p)
+    return out
+
+
+# ====================================================================== the rules
+
+#: E.O. 12065 (in force 1978-12-01) made portion marking the rule; older cables lack it
+_PORTION_MARKING_SINCE = _dt.date(1978, 12, 1)
+
+@rule("C201", "portion-mark-missing", Severity.ERROR)
+def portion_mark_missing(cable: Cable, ctx: Context) -> Iterator[Issue]:
+    """A numbered paragraph of a classified cable has no portion mark after its number.
+
+    Why: every portion of a classified document must show its own level, so a reader
+    can quote or release one paragraph without re-reviewing the rest (32 CFR
+    2001.21(c); E.O. 13526 sec. 1.6(c); in telegrams the mark follows the paragraph
+    number, 5 FAH-3 H-700). A cable that marks no paragraph at all gets one diagnostic,
+    at its first paragraph, not one per paragraph; a statement such as "SECRET -
+    ENTIRE TEXT" marks the whole text.
+    Bad:   banner CONFIDENTIAL, paragraph "2. The minister said ..."
+    Good:  banner CONFIDENTIAL, paragraph "2. (C) The minister said ..."
+    """
+    if cable.level is None or cable.level == Level.U or _entire_text(cable):
+        return
+    if ctx.on_or_after(_PORTION_MARKING_SINCE) is False:
+        return
+    missing = _unmarked(cable)
+    if not missing:
+        return
+    word = _banner_word(cable)
+    any_mark = any(p.marking is not None or _head_mark(cable, p) for p in cable.paragraphs)
+    if not any_mark:
+        yield Issue(missing[0].number_span,
+                    f"no paragraph of this {word} cable carries a portion mark; put the level of "
+                    f"each paragraph after its number ((U), (C), (S), (TS))")
+        return
+    for p in missing:
+        yield Issue(p.number_span,
+                    f"paragraph {p.number} has no portion mark after its number; mark it "
+                    f"(U), (C), (S) or (TS) (the banner is {word})")
+
+
+@rule("C202", "malformed-portion-mark", Severity.ERROR)
+def malformed_portion_mark(cable: Cable, ctx: Context) -> Iterator[Issue]:
+    """A portion mark is malformed or unknown, or the cable mixes "/" and "//".
+
+    Why: a portion mark is the level's abbreviation (U, SBU, C, S, TS) in capitals,
+    in parentheses, with controls after "//" (NF, REL TO, FOUO; SBU-NF is the one
+    hyphenated form) (32 CFR 2001.21(c), 5 FAH-3 H-700); a reader or a release tool
+    that cannot read a mark cannot trust the portion. One cable writing both "/" and
+    "//" between level and control is a warning. REL TO lists are C208's.
+    Bad:   "3. (S-NF) The source said ...", "4. (c) ...", "5. (CN) ..."
+    Good:  "3. (S//NF) The source said ...", "4. (C) ..."
+    """
+    marks = _marks(cable)
+    for m in marks:
+        if m.reading.problems:
+            yield Issue(m.span, f"portion mark {m.text} in {m.where} is malformed: "
+                        f"{'; '.join(m.reading.problems)}")
+    first: dict[str, _Mark] = {}
+    for m in marks:
+        for s in m.reading.seps:
+            first.setdefault(s, m)
+    if len(first) == 2:
+        a, b = sorted(first.values(), key=lambda m: m.span.start)
+        sa, sb = ("/", "//") if first["/"] is a else ("//", "/")
+        yield Issue(b.span, f"portion marks mix '{sa}' ({a.text} in {a.where}) and '{sb}' "
+                    f"({b.text} in {b.where}); use one separator, '//', throughout",
+                    severity=Severity.WARNING)
+
+
+@rule("C203", "portion-above-banner", Severity.ERROR)
+def portion_above_banner(cable: Cable, ctx: Context) -> Iterator[Issue]:
+    """A portion is marked above the banner.
+
+    Why: the banner carries the highest level of any portion (32 CFR 2001.21(a);
+    E.O. 13526 sec. 1.6(a)); a reader trusts it to decide how to store, send and
+    release the cable, so a portion above it is under-protected. An UNCLAS banner
+    over classified portions is C205's.
+    Bad:   banner CONFIDENTIAL, paragraph "3. (S) ..."
+    Good:  banner SECRET over "3. (S) ...", or the paragraph re-marked (C) after review
+    """
+    if cable.level is None or cable.level == Level.U:
+        return
+    word = _banner_word(cable)
+    for m in _levelled(cable):
+        if m.level > cable.level:
+            yield Issue(m.span, f"{m.where} is marked {m.text}, above the banner {word}; raise "
+                        f"the banner to {m.level.word} or re-mark the portion")
+
+
+@rule("C204", "banner-above-portions", Severity.WARNING)
+def banner_above_portions(cable: Cable, ctx: Context) -> Iterator[Issue]:
+    """The banner is above every portion of the cable.
+
+    Why: the overall classification is the highest level of any portion (32 CFR
+    2001.21(a)); a banner above all of them over-classifies the cable, where the order
+    asks for the lower level in doubt (E.O. 13526 sec. 1.2(c)), or a portion lost its
+    real mark. Judged only on complete cables
+    whose paragraphs are all marked (once per cable).
+    Bad:   banner SECRET, every paragraph (C) or (U)
+    Good:  banner CONFIDENTIAL over (C) and (U) paragraphs
+    """
+    b = cable.banner
+    if b is None or cable.level is None or cable.level == Level.U or cable.partial:
+        return
+    if b.of is not None and len({s.section for s in cable.sections}) < b.of:
+        return  # sections missing: the higher portion may be in one of them
+    marks = _levelled(cable)
+    if not marks or _entire_text(cable) or any(not _has_mark(cable, p) for p in cable.paragraphs):
+        return  # an unmarked paragraph may be the one at the banner's level
+    if re.search(r"(?m)\S\.\.\.[ \t]*$|^[ \t]*X{6,}[ \t]*$", cable.source.text):
+        return  # cut short ("... U...") or a part withheld: the rest is not here
+    numbers = [p.number for p in cable.paragraphs]
+    if numbers and numbers != list(range(1, len(numbers) + 1)):
+        return  # paragraphs missing (or a numbering S107 reports)
+    top = max(marks, key=lambda m: m.level)
+    if top.level >= cable.level:
+        return
+    # a mark written inside a paragraph ("... (S//REL TO USA, GBR) The network ...") counts;
+    # the Classified By reason letters ("1.4 (b), (c)") do not
+    text = cable.source.text
+    cb = cable.classified_by.span if cable.classified_by is not None else Span(0, 0)
+    for m in _ANY_MARK.finditer(text, b.span.end):
+        if cb.start <= m.start() < cb.end and not re.search(r"\d{1,3} ?[.)]\s*$",
+                                                             text[cb.start:m.start()]):
+            continue
+        r = _read_mark(m.group())
+        if r.level is not None and r.level >= cable.level:
+            return
+    yield Issue(b.level_span, f"banner {_banner_word(cable)} is above every portion (the highest "
+                f"is {top.text} in {top.where}); lower the banner to {top.level.word} or check "
+                f"the portion marks")
+
+
+@rule("C205", "unclassified-banner-classified-portion", Severity.ERROR)
+def unclassified_banner_classified_portion(cable: Cable, ctx: Context) -> Iterator[Issue]:
+    """An UNCLAS cable carries classified portions.
+
+    Why: the banner must be at least the highest portion's level (32 CFR 2001.21(a));
+    a classified portion under an UNCLAS banner travels and is released as
+    unclassified, which is a spill (E.O. 13526 sec. 1.6(a)). Reported once, at the
+    banner.
+    Bad:   "UNCLAS SECTION 01 OF 02 TRIPOLI 000868" over "1. (S/NF) ..."
+    Good:  "S E C R E T SECTION 01 OF 02 TRIPOLI 000868" over "1. (S/NF) ..."
+    """
+    b = cable.banner
+    if b is None or cable.level != Level.U:
+        return
+    high = [m for m in _levelled(cable) if m.level > Level.U]
+    if not high:
+        return
+    top = max(high, key=lambda m: m.level)
+    n = len(high)
+    yield Issue(b.level_span, f"banner {' '.join(b.level_text.split())} but {n} portion"
+                f"{'s are' if n > 1 else ' is'} classified (the highest {top.text} in "
+                f"{top.where}); "
+                f"classify the cable {top.level.word} or re-mark the portions")
+
+
+@rule("C206", "noforn-portion-without-banner", Severity.ERROR)
+def noforn_portion_without_banner(cable: Cable, ctx: Context) -> Iterator[Issue]:
+    """A NOFORN portion, but no NOFORN on the banner or the caption lines.
+
+    Why: dissemination controls roll up: a cable holding a NOFORN portion is NOFORN as
+    a whole, and the banner or captions must say so, or the whole cable may be shared
+    with foreign partners (32 CFR 2001.21(a), ISOO marking booklet; NOFORN caption,
+    5 FAH-2 H-440). Reported once, at the first NF portion. SBU-NF under an UNCLAS
+    banner is C213's.
+    Bad:   banner "S E C R E T", no NOFORN caption, paragraph "2. (S/NF) ..."
+    Good:  banner "S E C R E T", caption "NOFORN", paragraph "2. (S/NF) ..."
+    """
+    if cable.banner is None or cable.level is None:
+        return
+    nf = [m for m in _levelled(cable) if m.reading.noforn
+          and not (cable.level == Level.U and m.reading.sbu_level)]
+    if not nf or _has_noforn(cable):
+        return
+    m = nf[0]
+    yield Issue(m.span, f"{m.where} is marked {m.text} but neither the banner nor a caption says "
+                f"NOFORN; add the NOFORN caption (or mark the banner //NOFORN)")
+
+
+@rule("C207", "noforn-with-rel-to", Severity.ERROR)
+def noforn_with_rel_to(cable: Cable, ctx: Context) -> Iterator[Issue]:
+    """NOFORN and REL TO on one portion or on the banner.
+
+    Why: NOFORN forbids release to any foreign national and REL TO permits release to
+    named countries; one marking cannot say both (ISOO marking booklet; the CAPCO
+    register lists them as exclusive).
+    Bad:   "(S//REL TO USA, GBR//NF)"
+    Good:  "(S//NF)", or "(S//REL TO USA, GBR)" where release is intended
+    """
+    b = cable.banner
+    if b is not None and b.noforn and "REL TO" in b.controls:
+        yield Issue(b.span, "the banner says both NOFORN and REL TO; keep one of them")
+    for m in _marks(cable):
+        if m.reading.noforn and m.reading.rel is not None:
+            yield Issue(m.span, f"portion mark {m.text} in {m.where} says both NOFORN and REL TO; "
+                        f"keep one of them")
+
+
+@rule("C208", "malformed-rel-to", Severity.ERROR)
+def malformed_rel_to(cable: Cable, ctx: Context) -> Iterator[Issue]:
+    """A REL TO list is malformed.
+
+    Why: a REL TO list names who may receive the text: "REL TO" then USA first, then
+    at least one more country as an ISO 3166 trigraph or a registered tetragraph
+    (NATO, FVEY), comma-separated, no repeats (ISOO marking booklet, CAPCO register);
+    a list a release officer cannot read is not a release decision.
+    Bad:   "(C/REL UK)", "(S//REL TO NATO/AUS)", "(S/Rel China)"
+    Good:  "(C//REL TO USA, GBR)", "(S//REL TO USA, NATO, AUS)"
+    """
+    b = cable.banner
+    if b is not None and "REL TO" in b.controls:
+        i = b.controls.index("REL TO")
+        codes = b.rel_to
+        problems = _judge_rel("REL", "TO", codes, False)
+        if problems:
+            yield Issue(b.control_spans[i], f"the banner's REL TO list is malformed: "
+                        f"{'; '.join(problems)}; write {_rel_fix(codes)}")
+    for m in _marks(cable):
+        if m.reading.rel_problems:
+            yield Issue(m.rel_span, f"REL TO list of {' '.join(m.text.split())} in {m.where} is "
+                        f"malformed: {'; '.join(m.reading.rel_problems)}; write "
+                        f"{_rel_fix(m.reading.rel or ())}")
+
+
+@rule("C209", "rel-to-roll-up", Severity.ERROR)
+def rel_to_roll_up(cable: Cable, ctx: Context) -> Iterator[Issue]:
+    """The banner's REL TO does not roll up from the portions.
+
+    Why: the banner may say REL TO only if every classified portion is releasable, and
+    only to the countries every such portion names (the intersection of their lists)
+    (ISOO marking booklet, CAPCO register; roll-up as 32 CFR 2001.21(a) does for the
+    level). Reported once, at the banner's REL TO.
+    Bad:   banner "SECRET//REL TO USA, GBR, AUS", portions (S//REL TO USA, GBR) and (S)
+    Good:  banner "SECRET//REL TO USA, GBR" over (S//REL TO USA, GBR) and (C//REL TO USA, GBR, AUS)
+    """
+    b = cable.banner
+    if b is None or "REL TO" not in b.controls:
+        return
+    span = b.control_spans[b.controls.index("REL TO")]
+    classified = [m for m in _levelled(cable) if m.level > Level.U]
+    if not classified:
+        return
+    plain = [m for m in classified if m.reading.rel is None]
+    if plain:
+        m = plain[0]
+        yield Issue(span, f"the banner says REL TO but {m.where} ({m.text}) is not releasable; "
+                    f"drop REL TO from the banner or mark that portion REL TO")
+        return
+    common = set.intersection(*({c.upper() for c in m.reading.rel} for m in classified))
+    banner = {c.upper() for c in b.rel_to}
+    if banner != common:
+        want = ", ".join(["USA"] + sorted(common - {"USA"})) if common else "(none)"
+        yield Issue(span, f"the banner's REL TO list {', '.join(b.rel_to)} is not the "
+                    f"intersection of the portions' lists ({want}); write REL TO {want}")
+
+
+@rule("C210", "fouo-on-classified", Severity.ERROR)
+def fouo_on_classified(cable: Cable, ctx: Context) -> Iterator[Issue]:
+    """FOUO on a classified portion or banner.
+
+    Why: FOR OFFICIAL USE ONLY marks unclassified information only; on classified
+    text it is meaningless and confuses the handling rules (ISOO marking booklet;
+    32 CFR 2001.21: classified text carries its level, not FOUO).
+    Bad:   "(C//FOUO)", banner "SECRET//FOUO"
+    Good:  "(U//FOUO)", "(C)"
+    """
+    b = cable.banner
+    if b is not None and cable.level is not None and cable.level > Level.U:
+        for word, span in zip(b.controls, b.control_spans):
+            if word in ("FOUO", "FOR OFFICIAL USE ONLY"):
+                yield Issue(span, f"the {_banner_word(cable)} banner carries {word}, which only "
+                            f"unclassified text may carry; remove it")
+    for m in _levelled(cable):
+        if m.level > Level.U and "FOUO" in m.reading.controls:
+            yield Issue(m.span, f"portion mark {m.text} in {m.where} puts FOUO on a classified "
+                        f"portion; remove FOUO")
+
+
+@rule("C211", "sbu-on-classified", Severity.ERROR)
+def sbu_on_classified(cable: Cable, ctx: Context) -> Iterator[Issue]:
+    """SBU attached to a classified portion.
+
+    Why: SENSITIVE BUT UNCLASSIFIED is a level of unclassified information (12 FAM
+    540); a classified portion is already protected by its level, and "(C/SBU)" says
+    two contradicting things (32 CFR 2001.21(c)).
+    Bad:   "(C/SBU)"
+    Good:  "(C)", or "(SBU)" for unclassified sensitive text
+    """
+    for m in _levelled(cable):
+        if m.level > Level.U and "SBU" in m.reading.controls:
+            yield Issue(m.span, f"portion mark {m.text} in {m.where} attaches SBU to a classified "
+                        f"level; mark it ({m.level.name}) alone")
+
+
+_INVENTED = re.compile(
+    r"(?:RESTRICTED|PRIVATE|CODEWORD|HIGHLY|STRICTLY|CLASSIFIED|"
+    r"ADMINISTRATIVELY|AGENCY|INTERNAL|COMPANY|SENSITIVE|SPECIAL|VERY)(?![A-Za-z])")
+
+
+@rule("C212", "invented-banner-term", Severity.ERROR)
+def invented_banner_term(cable: Cable, ctx: Context) -> Iterator[Issue]:
+    """The banner joins a level with a compound or invented term.
+
+    Why: the classification line carries one of the three levels of E.O. 13526
+    sec. 1.2 (or UNCLASSIFIED, LIMITED OFFICIAL USE) and registered controls; terms
+    such as "SECRET SENSITIVE" or "TOP SECRET EYES ONLY" are no marking, and
+    SENSITIVE belongs to unclassified text only (32 CFR 2001.21(a), 5 FAH-2 H-440).
+    Bad:   "SECRET SENSITIVE STATE 012345"
+    Good:  "SECRET STATE 012345", "UNCLAS SENSITIVE STATE 012345"
+    """
+    b = cable.banner
+    if b is None or b.level is None:
+        return
+    word = " ".join(b.level_text.split())
+    if b.level > Level.U and "SENSITIVE" in b.controls:
+        span = b.control_spans[b.controls.index("SENSITIVE")]
+        yield Issue(Span(b.level_span.start, span.end),
+                    f"banner joins {word} with SENSITIVE, which marks unclassified text only; "
+                    f"write {word} alone")
+        return
+    # an invented word right after the level: read into the post ("SECRET EYES ONLY
+    # PARIS 001234") or left as the tail ("TOP SECRET CODEWORD")
+    text = cable.source.text
+    after = b.level_span.end
+    if b.control_spans:
+        after = b.control_spans[-1].end
+    rest = text[after:b.span.end]
+    m = re.match(r"[ \t/-]*", rest)
+    assert m is not None
+    pos = after + m.end()
+    inv = _INVENTED.match(text, pos, b.span.end)
+    if inv and not (b.level == Level.U and inv.group().startswith("SENSITIVE")) \
+            and not text.startswith("SPECIAL HANDLING", pos):
+        yield Issue(Span(b.level_span.start, inv.end()),
+                    f"banner joins {word} with {' '.join(inv.group().split())}, which is no "
+                    f"classification marking; write {word} alone and use a registered caption")
+
+
+@rule("C213", "sbu-without-sensitive", Severity.WARNING)
+def sbu_without_sensitive(cable: Cable, ctx: Context) -> Iterator[Issue]:
+    """UNCLAS cable with SBU portions but no SENSITIVE caption, or SBU-NF without NOFORN.
+
+    Why: a telegram holding Sensitive But Unclassified text is captioned SENSITIVE so
+    that it is not posted or sent outside the Department's systems (12 FAM 540,
+    5 FAH-2 H-440); SBU-NF text also needs the NOFORN caption. Each is reported once,
+    at the first portion concerned.
+    Bad:   "UNCLAS STATE 012345" over "1. (SBU) ..." with no SENSITIVE caption
+    Good:  "UNCLAS SENSITIVE STATE 012345", or a "SENSITIVE" caption line, over "1. (SBU) ..."
+    """
+    b = cable.banner
+    if b is None or cable.level != Level.U or "OFFICIAL" in b.level_text.upper():
+        return
+    marks = _levelled(cable)
+    sbu = [m for m in marks if m.reading.sbu]
+    if sbu and not _has_sensitive(cable):
+        m = sbu[0]
+        yield Issue(m.span, f"{m.where} is marked {m.text} but the cable has no SENSITIVE caption; "
+                    f"write UNCLAS SENSITIVE or add a SENSITIVE caption line")
+    nf = [m for m in sbu if m.reading.noforn]
+    if nf and not _has_noforn(cable):
+        m = nf[0]
+        yield Issue(m.span, f"{m.where} is marked {m.text} but no caption says NOFORN; add the "
+                    f"NOFORN caption")
+
+
+_TRAILING_MARK = re.compile(r"\(\s*(?:TS|S|C|U|SBU)(?:\s*//?\s*[^()\n]{1,40})?\s*\)\s*\.?\s*$",
+                            re.I)
+
+
+@rule("C215", "subject-not-marked", Severity.INFO)
+def subject_not_marked(cable: Cable, ctx: Context) -> Iterator[Issue]:
+    """The SUBJECT line of a classified cable carries no portion mark.
+
+    Why: the subject is a portion and is quoted on its own in indexes and replies;
+    marking it lets it be handled, and released, apart from the body (E.O. 13526
+    sec. 1.6(c) and 32 CFR 2001.21(c): subjects and titles are portions; 5 FAH-3 H-700).
+    Bad:   banner CONFIDENTIAL, "SUBJECT: ELECTIONS IN PARIS"
+    Good:  banner CONFIDENTIAL, "SUBJECT: (U) ELECTIONS IN PARIS"
+    """
+    s = cable.subject
+    if s is None or cable.level is None or cable.level == Level.U or s.marking is not None:
+        return
+    if ctx.on_or_after(_PORTION_MARKING_SINCE) is False:
+        return
+    if _TRAILING_MARK.search(s.text) or _ANY_MARK.match(s.text):
+        return
+    text = cable.source.text
+    end = text.find("\n", s.span.start)
+    end = s.span.end if end < 0 or end > s.span.end else end
+    yield Issue(Span(s.span.start, end), "the SUBJECT line carries no portion mark; put one "
+                "after SUBJECT: ((U) for an unclassified subject)")
+
+
+@rule("C218", "limited-official-use-after-1995", Severity.ERROR)
+def limited_official_use_after_1995(cable: Cable, ctx: Context) -> Iterator[Issue]:
+    """LIMITED OFFICIAL USE classification line on a cable of 1995-10-01 or later.
+
+    Why: the Department retired LIMITED OFFICIAL USE as a telegram classification
+    when E.O. 12958 took effect in October 1995; sensitive unclassified text has
+    been marked SBU (UNCLAS SENSITIVE) since (12 FAM 540, 5 FAH-2 H-440). Needs
+    the cable's date; silent when it is unknown.
+    Bad:   a cable of 2005 headed "LIMITED OFFICIAL USE PARIS 001234"
+    Good:  "UNCLAS SENSITIVE PARIS 001234", or LIMITED OFFICIAL USE on a cable of 1990
+    """
+    b = cable.banner
+    if b is None or "".join(b.level_text.split()).upper() != "LIMITEDOFFICIALUSE":
+        return
+    if ctx.on_or_after(_dt.date(1995, 10, 1)) is True:
+        yield Issue(b.level_span, "LIMITED OFFICIAL USE is no classification after October "
+                    "1995; write UNCLAS SENSITIVE and mark the portions (SBU)")
