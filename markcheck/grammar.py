@@ -18,7 +18,7 @@ __all__ = ["ELEMENT_STARTS", "grammar_dir", "parser", "parse_document", "parse_e
            "ParseFailure", "Token", "Tree"]
 
 #: start rules of the element level (see the header of cable.lark)
-ELEMENT_STARTS = ("banner", "portion", "eo", "tags", "subject", "ref", "classified_by", "para_head")
+ELEMENT_STARTS = ("banner", "portion", "eo", "tags", "subject", "ref", "classified_by")
 
 
 class ParseFailure(Exception):

@@ -483,8 +483,6 @@ class ElementBuilder(Transformer):
     def classified_by(self, children):
         return children
 
-    def para_head(self, children):
-        return children
 
 
 def _element(text: str, base: int, start: str):
@@ -497,6 +495,7 @@ def _element(text: str, base: int, start: str):
 
 
 _PORTION_AT = re.compile(r"\([^()\n]{1,60}\)")
+_CLASSIFIED_AT = re.compile(r"(?:\((?:U|C|S|SBU)\) *)?CLASSIFIED +BY\b", re.I)
 
 
 _HEADER_FIELDS = ("tags", "subject", "references", "classified_by")
@@ -771,28 +770,26 @@ class _CableBuilder:
         for item in tree.children:
             if isinstance(item, Token):
                 continue
+            if item.data == "paragraph":
+                self.b_paragraph(item)
+                continue
             tok = item.children[0]
             getattr(self, "b_" + item.data)(tok, self.span(tok))
 
-    def b_paragraph(self, tok: Token, span: Span) -> None:
-        text = self.value(tok)
-        parts, error = _element(text, span.start, "para_head")
-        num_tok = parts[0]
+    def b_paragraph(self, tree: Tree) -> None:
+        num_tok = tree.children[0]
+        rest_tok = tree.children[-1]
+        mark_tok = tree.children[1] if len(tree.children) == 3 else None
+        span = Span(num_tok.start_pos, self.span(rest_tok).end)
         marking = marking_span = cb = None
-        rest = ""
-        for p in parts[1:]:
-            if isinstance(p, Token) and p.type == "MARK":
-                marking, marking_span = parse_portion(str(p)), _tok_span(p, span.start)
-            elif isinstance(p, Token):
-                rest = str(p)
-            else:  # "1. (U) CLASSIFIED BY ...": the authority line inside paragraph 1
-                start = p[0].start_pos
-                cb = self.h_classified_by(text[start:], Span(span.start + start, span.end),
-                                          in_paragraph=True)
-                rest = text[start:]
-                self.header_order.append(("classified_by", cb.span))
+        if mark_tok is not None:
+            marking, marking_span = parse_portion(str(mark_tok)), Span(mark_tok.start_pos, mark_tok.end_pos)
+        rest = self.value(rest_tok)
+        if _CLASSIFIED_AT.match(rest):  # "1. (U) CLASSIFIED BY ...": the authority line in paragraph 1
+            cb = self.h_classified_by(rest, self.span(rest_tok), in_paragraph=True)
+            self.header_order.append(("classified_by", cb.span))
         number = int(str(num_tok).rstrip(".) "))
-        self.paragraphs.append(Paragraph(span, number, _tok_span(num_tok, span.start), marking,
+        self.paragraphs.append(Paragraph(span, number, Span(num_tok.start_pos, num_tok.end_pos), marking,
                                          marking_span, " ".join(rest.split()), self.section, cb,
                                          self.copy))
 
