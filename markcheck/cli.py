@@ -38,6 +38,24 @@ def _codes(text: str) -> list[str]:
     return [c.strip().upper() for c in text.split(",") if c.strip()]
 
 
+def _globs(text: str) -> list[str]:
+    return [g.strip() for g in text.split(",") if g.strip()]
+
+
+def _jobs(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"invalid job count {text!r}; use 0 (all cores) or more")
+    return n
+
+
+def _extend(*lists: list[str] | None) -> list[str]:
+    return [x for lst in lists if lst for x in lst]
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .dialects import DIALECTS
 
@@ -47,18 +65,46 @@ def build_parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("check", help="lint files and folders (default: current folder)")
     c.add_argument("paths", nargs="*", metavar="PATH", help="files or folders; - for stdin")
-    c.add_argument("--format", default="text", help="output format: text, json (default text)")
-    c.add_argument("--fail-on", default="error", choices=["error", "warning", "info"],
-                   help="lowest severity that makes the exit code 1 (default error)")
-    c.add_argument("--select", type=_codes, default=[], metavar="CODES",
-                   help="only these codes or prefixes, comma separated (C2,D)")
-    c.add_argument("--ignore", type=_codes, default=[], metavar="CODES",
-                   help="skip these codes or prefixes, comma separated")
+    c.add_argument("--format", default="text", metavar="NAME",
+                   help="output format by name: text (default), full, json, sarif, github, gitlab, junit")
+    c.add_argument("--output-file", "-o", metavar="FILE", help="write the report to FILE (atomically)")
+    c.add_argument("--color", choices=["auto", "always", "never"], default="auto",
+                   help="colour (full format): auto (default: on a terminal unless NO_COLOR is set), "
+                        "always, never")
+    c.add_argument("--fail-on", choices=["error", "warning", "info"],
+                   help="lowest severity that makes the exit code 1 (default: the config's fail-on, else error)")
+    c.add_argument("--select", type=_codes, action="append", metavar="CODES",
+                   help="only these codes or prefixes, comma separated (C2,D); replaces select")
+    c.add_argument("--extend-select", type=_codes, action="append", metavar="CODES",
+                   help="add these codes or prefixes to the selection")
+    c.add_argument("--ignore", type=_codes, action="append", metavar="CODES",
+                   help="skip these codes or prefixes, comma separated (added to ignore)")
+    c.add_argument("--exclude", type=_globs, action="append", metavar="GLOBS",
+                   help="leave out files and folders matching these globs (replaces exclude)")
+    c.add_argument("--extend-exclude", type=_globs, action="append", metavar="GLOBS",
+                   help="leave out these globs as well")
+    c.add_argument("--force-exclude", action="store_true",
+                   help="apply exclude and .gitignore to files named explicitly too (pre-commit)")
+    c.add_argument("--no-gitignore", action="store_true", help="do not skip files .gitignore ignores")
     c.add_argument("--date", type=_date, help="the cable date (YYYY-MM-DD) for date-gated rules")
     c.add_argument("--dialect", choices=sorted(DIALECTS), help="input dialect (default: by content)")
     c.add_argument("--statistics", action="store_true", help="print a count per code instead")
     c.add_argument("--quiet", "-q", action="store_true", help="print diagnostics only, no summary")
-    c.add_argument("--stdin-filename", metavar="NAME", help="the path to report for stdin input")
+    c.add_argument("--stdin-filename", metavar="NAME",
+                   help="the path of stdin input: reported, and used for config, excludes and per-file-ignores")
+    c.add_argument("--config", metavar="FILE", help="use this configuration file for every path")
+    c.add_argument("--isolated", action="store_true", help="ignore all configuration files")
+    c.add_argument("--baseline", metavar="FILE", help="report only findings not in this baseline")
+    c.add_argument("--no-baseline", action="store_true", help="ignore the configured baseline")
+    c.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE and exit")
+    c.add_argument("--jobs", "-j", type=_jobs, default=0, metavar="N",
+                   help="lint in N processes (default 0: all cores; 1: sequential)")
+
+    cf = sub.add_parser("config", help="show the settings in effect for a path")
+    cf.add_argument("path", nargs="?", default=".", metavar="PATH", help="a file or folder (default .)")
+    cf.add_argument("--format", default="text", choices=["text", "json"], help="(default text)")
+    cf.add_argument("--config", metavar="FILE", help="use this configuration file")
+    cf.add_argument("--isolated", action="store_true", help="ignore all configuration files")
 
     ps = sub.add_parser("parse", help="print the model of one cable")
     ps.add_argument("path", metavar="FILE", help="a cable file; - for stdin")
@@ -74,9 +120,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from .baseline import BaselineError
+    from .config import ConfigError
+
     try:
         return _main(list(sys.argv[1:] if argv is None else argv))
-    except UsageError as exc:
+    except (UsageError, ConfigError, BaselineError) as exc:
         print(f"markcheck: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
@@ -96,22 +145,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
 
 
+COMMANDS = {}
+
+
 def _main(argv: list[str]) -> int:
     parser = build_parser()
     if not argv:
         parser.print_help()
         return EXIT_ERROR
     args = parser.parse_args(argv)
-    if args.command == "check":
-        return cmd_check(args)
-    if args.command == "parse":
-        return cmd_parse(args)
-    if args.command == "rule":
-        return cmd_rule(args)
-    if args.command == "rules":
-        return cmd_rules(args)
-    parser.print_help()
-    return EXIT_ERROR
+    command = COMMANDS.get(args.command)
+    if command is None:
+        parser.print_help()
+        return EXIT_ERROR
+    return command(args)
 
 
 def _read_stdin(name: str, dialect: str | None):
@@ -121,44 +168,238 @@ def _read_stdin(name: str, dialect: str | None):
     return source_from_text(decode(data, name), name, dialect)
 
 
-def cmd_check(args: argparse.Namespace) -> int:
-    from .diagnostics import Severity
-    from .lint import LintResult, Settings, check_cable, lint_paths, select_rules
-    from .model import build
-    from .report import Report, get_reporter
+def _check_codes(codes: list[str]) -> None:
     from .rules import all_rules
+
+    known = {r.code for r in all_rules()}
+    for code in codes:
+        if not any(k.startswith(code) for k in known):
+            raise UsageError(f"unknown rule code or prefix {code!r} (see 'markcheck rules')")
+
+
+def _overrides(args: argparse.Namespace):
+    from .config import Overrides
+    from .diagnostics import Severity
+
+    _check_codes(_extend(*(args.select or []), *(args.extend_select or []), *(args.ignore or [])))
+    return Overrides(
+        select=tuple(_extend(*args.select)) if args.select else None,
+        extend_select=tuple(_extend(*(args.extend_select or []))),
+        ignore=tuple(_extend(*(args.ignore or []))),
+        exclude=tuple(_extend(*args.exclude)) if args.exclude else None,
+        extend_exclude=tuple(_extend(*(args.extend_exclude or []))),
+        fail_on=Severity.parse(args.fail_on) if args.fail_on else None,
+        date=args.date, dialect=args.dialect,
+        baseline=args.baseline)
+
+
+class _Settings:
+    """The settings for each path: its closest configuration plus the overrides."""
+
+    def __init__(self, resolver, overrides) -> None:
+        self.resolver, self.overrides = resolver, overrides
+        self._cache: dict = {}
+
+    def config(self, path: str, is_dir: bool | None = None):
+        return self.resolver.for_path(path, is_dir)
+
+    def __call__(self, path: str, is_dir: bool | None = None):
+        cfg = self.config(path, is_dir)
+        key = id(cfg)
+        if key not in self._cache:
+            self._cache[key] = (cfg, cfg.settings(self.overrides))
+        return self._cache[key][1]
+
+    def excluded(self, path: str, is_dir: bool = False) -> bool:
+        # a folder is judged by the configuration of the folder holding it
+        return self(path, False).excludes(path)
+
+
+def _make_report(result, diagnostics, args) -> object:
+    """The Report for the reporters, with every field this version of it has."""
+    import dataclasses
+
+    from .report import Report
+
+    values = dict(diagnostics=diagnostics, files=result.files, errors=list(result.errors),
+                  statistics=args.statistics, quiet=args.quiet,
+                  sources=result.sources, files_linted=list(result.paths),
+                  color=args.color, terminal=not args.output_file and _isatty())
+    names = {f.name for f in dataclasses.fields(Report)}
+    return Report(**{k: v for k, v in values.items() if k in names})
+
+
+def _isatty() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .baseline import Baseline, write_text_atomic
+    from .config import ConfigResolver
+    from .lint import GitIgnore, check_cable, discover, lint_files, select_rules, split_lines
+    from .model import build
+    from .report import get_reporter
     from .source import InputError
 
     try:
         reporter = get_reporter(args.format)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    known = {r.code for r in all_rules()}
-    for code in [*args.select, *args.ignore]:
-        if not any(k.startswith(code) for k in known):
-            raise UsageError(f"unknown rule code or prefix {code!r} (see 'markcheck rules')")
-    settings = Settings(select=tuple(args.select), ignore=tuple(args.ignore), date=args.date,
-                        dialect=args.dialect)
+    if args.write_baseline and args.baseline:
+        raise UsageError("--baseline and --write-baseline do not go together")
+    overrides = _overrides(args)
+    resolver = ConfigResolver(args.config, args.isolated)
+    settings_of = _Settings(resolver, overrides)
     paths = args.paths or ["."]
-    files = [p for p in paths if p != "-"]
-    result = lint_paths(files, settings) if files else LintResult()
+    stdin_name = args.stdin_filename or "-"
+    # run-level settings (fail-on, baseline) come from the configuration of the first path
+    first = paths[0] if paths[0] != "-" else (args.stdin_filename or "stdin")
+    run_config = settings_of.config(first)
+    baseline_path = None
+    if not args.write_baseline and not args.no_baseline:
+        baseline_path = run_config.baseline_path(overrides)
+    baseline = Baseline.load(_shown(baseline_path)) if baseline_path else None  # fail early
+
+    gitignore = False if args.no_gitignore else GitIgnore()
+    errors: list[str] = []
+    files = [p for p in discover([p for p in paths if p != "-"], errors=errors,
+                                 excluded=settings_of.excluded, gitignore=gitignore,
+                                 force_exclude=args.force_exclude)]
+    result = lint_files([(p, settings_of(p).for_path(p)) for p in files], args.jobs or None)
+    result.errors[:0] = errors
     if "-" in paths:
-        name = args.stdin_filename or "-"
-        try:
-            source = _read_stdin(name, args.dialect)
-            result.files += 1
-            result.diagnostics.extend(check_cable(build(source), settings, select_rules(settings)))
-        except InputError as exc:
-            result.errors.append(str(exc))
-    report = Report(result.diagnostics, result.files, result.errors, args.statistics, args.quiet)
-    sys.stdout.write(reporter(report))
-    sys.stdout.flush()
+        skip = args.force_exclude and args.stdin_filename and (
+            settings_of.excluded(stdin_name)
+            or (gitignore and gitignore.ignored([stdin_name])))
+        if not skip:
+            settings = settings_of(stdin_name).for_path(stdin_name)
+            try:
+                source = _read_stdin(stdin_name, args.dialect)
+            except InputError as exc:
+                result.errors.append(str(exc))
+            else:
+                diags = check_cable(build(source), settings, select_rules(settings))
+                result.files += 1
+                result.paths.append(stdin_name)
+                result.diagnostics.extend(diags)
+                if diags:
+                    result.sources[stdin_name] = split_lines(source.raw)
+
     for err in result.errors:
         print(f"markcheck: error: {err}", file=sys.stderr)
+    if args.write_baseline:
+        written = Baseline.from_diagnostics(args.write_baseline, result.diagnostics, result.sources)
+        written.write(args.write_baseline)
+        n = len(result.diagnostics)
+        print(f"markcheck: wrote {args.write_baseline}: {n} finding{'s' if n != 1 else ''} "
+              f"({len(written.counts)} entries) in {result.files} file{'s' if result.files != 1 else ''}",
+              file=sys.stderr)
+        return EXIT_ERROR if result.errors else EXIT_OK
+
+    diagnostics = result.diagnostics
+    if baseline is not None:
+        match = baseline.apply(diagnostics, result.sources, result.paths)
+        diagnostics = match.new
+        _report_baseline(_shown(baseline_path), match, args.quiet)
+
+    text = reporter(_make_report(result, diagnostics, args))
+    if args.output_file:
+        try:
+            write_text_atomic(args.output_file, text)
+        except OSError as exc:
+            raise UsageError(f"{args.output_file}: cannot write: {exc.strerror or exc}") from None
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
     if result.errors:
         return EXIT_ERROR
-    threshold = Severity.parse(args.fail_on)
-    return EXIT_FINDINGS if any(d.severity >= threshold for d in result.diagnostics) else EXIT_OK
+    threshold = run_config.fail_on_level(overrides)
+    return EXIT_FINDINGS if any(d.severity >= threshold for d in diagnostics) else EXIT_OK
+
+
+def _shown(path: str) -> str:
+    """A path as short as it can be shown: relative to the current folder when below it."""
+    if not os.path.isabs(path):
+        return path
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if rel.startswith("..") else rel
+
+
+def _report_baseline(shown: str, match, quiet: bool) -> None:
+    stale = sum(n for _, n in match.stale)
+    if match.stale:
+        print(f"markcheck: baseline {shown}: {stale} stale entr{'ies' if stale != 1 else 'y'} "
+              f"(fixed since it was written; refresh with --write-baseline {shown})", file=sys.stderr)
+        if not quiet:
+            for (p, code, digest), n in match.stale:
+                print(f"markcheck: stale: {p}: {code} {digest[:12]}" + (f" (x{n})" if n > 1 else ""),
+                      file=sys.stderr)
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    from .config import ConfigResolver, Overrides
+    from .lint import select_rules
+    from .rules import all_rules
+
+    resolver = ConfigResolver(args.config, args.isolated)
+    cfg = resolver.for_path(args.path)
+    data = cfg.to_dict()
+    settings = cfg.settings(Overrides())
+    is_dir = os.path.isdir(args.path)
+    here = settings.for_path(args.path)
+    enabled = [r.code for r in select_rules(here)]
+    data["path"] = {
+        "path": args.path,
+        "excluded": settings.excludes(args.path),
+        "per-file-ignores": list(settings.ignored_for(args.path)),
+        "rules": enabled,
+    }
+    if args.format == "json":
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        return EXIT_OK
+    out = sys.stdout
+    out.write(f"# settings in effect for {args.path}{'/' if is_dir and not args.path.endswith('/') else ''}\n")
+    out.write(f"# from {cfg.label}\n")
+    for key in ("select", "ignore", "per-file-ignores", "severity", "fail-on", "date", "exclude",
+                "baseline", "options"):
+        value = data[key]
+        if key == "select" and not value:
+            out.write("select = []  # all rules\n")
+        elif value is None:
+            out.write(f"# {key}: not set\n")
+        else:
+            out.write(f"{key} = {_toml_value(value)}\n")
+    p = data["path"]
+    out.write(f"# {args.path}: {'excluded' if p['excluded'] else 'linted'}; "
+              f"{len(enabled)} of {len(all_rules())} rules"
+              + (f"; per-file-ignores here: {', '.join(p['per-file-ignores'])}" if p["per-file-ignores"] else "")
+              + "\n")
+    return EXIT_OK
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }" \
+            if value else "{}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return json.dumps(str(value))
+
+
+def _toml_key(key: str) -> str:
+    import re
+
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key)
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
@@ -207,3 +448,6 @@ def cmd_rules(args: argparse.Namespace) -> int:
         for r in all_rules():
             print(f"{r.code}  {r.name:<34} {str(r.severity):<8} {r.summary}")
     return EXIT_OK
+
+
+COMMANDS.update(check=cmd_check, config=cmd_config, parse=cmd_parse, rule=cmd_rule, rules=cmd_rules)

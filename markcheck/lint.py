@@ -4,23 +4,35 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
+from .config import glob_regex, path_matches
 from .diagnostics import Diagnostic, Severity
 from .model import Cable, CableDate, build
 from .rules import Context, Rule, all_rules
 from .source import InputError, Source, read_source, source_from_text
 
-__all__ = ["Settings", "LintResult", "lint_source", "lint_text", "lint_paths", "discover",
-           "select_rules", "DEFAULT_EXTENSIONS"]
+__all__ = ["Settings", "LintResult", "FileResult", "lint_source", "lint_text", "lint_file",
+           "lint_files", "lint_paths", "discover", "select_rules", "check_cable", "GitIgnore",
+           "split_lines", "DEFAULT_EXTENSIONS"]
 
 DEFAULT_EXTENSIONS = (".txt", ".md", ".html", ".htm")
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True)
 class Settings:
-    """What to check and how. ``select``/``ignore`` hold codes or prefixes (``C2``, ``D``)."""
+    """What to check and how. ``select``/``ignore`` hold codes or prefixes (``C2``, ``D``).
+
+    ``per_file_ignores`` (glob, codes) pairs and ``exclude`` globs are taken relative to
+    ``root`` (default: the current folder); :meth:`for_path` applies the per-file
+    ignores for one file, :meth:`excludes` tells whether ``exclude`` leaves a path out.
+    """
 
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
@@ -28,6 +40,28 @@ class Settings:
     dialect: str | None = None
     severity: Mapping[str, Severity] = field(default_factory=dict)
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    exclude: tuple[str, ...] = ()
+    root: str | None = None
+
+    def ignored_for(self, path: str) -> tuple[str, ...]:
+        """The codes ``per_file_ignores`` skips for ``path``."""
+        out: list[str] = []
+        for glob, codes in self.per_file_ignores:
+            if path_matches(glob, path, self.root):
+                out.extend(c for c in codes if c not in out)
+        return tuple(out)
+
+    def for_path(self, path: str) -> "Settings":
+        """These settings with the per-file ignores of ``path`` applied."""
+        if not self.per_file_ignores:
+            return self
+        extra = tuple(c for c in self.ignored_for(path) if c not in self.ignore)
+        return replace(self, ignore=self.ignore + extra, per_file_ignores=())
+
+    def excludes(self, path: str) -> bool:
+        """Whether an ``exclude`` glob matches the file or folder ``path``."""
+        return any(path_matches(g, path, self.root) for g in self.exclude)
 
 
 @dataclass
@@ -35,6 +69,39 @@ class LintResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)   # one line each: files not read
     files: int = 0
+    paths: list[str] = field(default_factory=list)    # the files linted, in order
+    #: the lines of each file with diagnostics, as the user has them (see split_lines)
+    sources: dict[str, list[str]] = field(default_factory=dict)
+
+    def add(self, fr: "FileResult") -> None:
+        if fr.error is not None:
+            self.errors.append(fr.error)
+            return
+        self.files += 1
+        self.paths.append(fr.path)
+        self.diagnostics.extend(fr.diagnostics)
+        if fr.raw is not None:
+            self.sources[fr.path] = split_lines(fr.raw)
+
+
+@dataclass
+class FileResult:
+    """What linting one file gave: its diagnostics, or a one-line error."""
+
+    path: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    error: str | None = None
+    raw: str | None = None   # the file's text, kept when it has diagnostics
+
+
+def split_lines(raw: str) -> list[str]:
+    """The lines of a file as diagnostics count them (LF, CRLF or CR ends only, like
+    :class:`~markcheck.source.Source`; ``str.splitlines`` also breaks at form feeds,
+    U+2028 and others, which would shift line numbers)."""
+    lines = _LINE_BREAK.split(raw)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
 
 
 def _matches(code: str, patterns: Iterable[str]) -> bool:
@@ -72,7 +139,7 @@ def check_cable(cable: Cable, settings: Settings, rules: Sequence[Rule] | None =
 
 
 def lint_source(source: Source, settings: Settings = Settings()) -> list[Diagnostic]:
-    return check_cable(build(source), settings)
+    return check_cable(build(source), settings.for_path(source.path))
 
 
 def lint_text(text: str, path: str = "<string>", settings: Settings = Settings()) -> list[Diagnostic]:
@@ -80,35 +147,259 @@ def lint_text(text: str, path: str = "<string>", settings: Settings = Settings()
     return lint_source(source_from_text(text, path, settings.dialect), settings)
 
 
+# -- file discovery ------------------------------------------------------------
+
+
+class GitIgnore:
+    """Which files ``.gitignore`` leaves out.
+
+    Inside a git work tree it asks git (``git check-ignore --stdin``: every ignore
+    file, ``.git/info/exclude``, the global excludes; tracked files are never
+    ignored). Without git it reads the ``.gitignore`` files of the work tree (the
+    folder holding ``.git`` and below) with simple glob semantics: ``#`` comments,
+    ``!`` negation, a trailing ``/`` for folders only, a pattern with a ``/`` anchored
+    at its ``.gitignore``'s folder, one without matching a name at any depth.
+    Outside a work tree nothing is ignored.
+    """
+
+    def __init__(self, use_git: bool | None = None) -> None:
+        self.use_git = shutil.which("git") is not None if use_git is None else use_git
+        self._tops: dict[str, str | None] = {}
+        self._patterns: dict[str, list[tuple[bool, bool, bool, re.Pattern[str]]]] = {}
+
+    def toplevel(self, folder: str) -> str | None:
+        """The root of the work tree holding ``folder`` (real path), or None."""
+        folder = os.path.realpath(folder)
+        if folder in self._tops:
+            return self._tops[folder]
+        top: str | None = None
+        # a folder below a known one with no .git in between is in the same work tree
+        d = folder
+        while not os.path.exists(os.path.join(d, ".git")):
+            parent = os.path.dirname(d)
+            if parent == d:
+                break
+            d = parent
+            if d in self._tops:
+                self._tops[folder] = self._tops[d]
+                return self._tops[d]
+        if self.use_git:
+            try:
+                r = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=folder,
+                                   capture_output=True, text=True, timeout=30)
+                if r.returncode == 0 and r.stdout.strip():
+                    top = os.path.realpath(r.stdout.strip())
+            except (OSError, subprocess.SubprocessError):
+                top = None
+        else:
+            d = folder
+            while True:
+                if os.path.exists(os.path.join(d, ".git")):
+                    top = d
+                    break
+                parent = os.path.dirname(d)
+                if parent == d:
+                    break
+                d = parent
+        self._tops[folder] = top
+        return top
+
+    def ignored(self, paths: Sequence[str]) -> set[str]:
+        """The subset of ``paths`` (files) that is ignored."""
+        groups: dict[str, list[tuple[str, str]]] = {}
+        for p in paths:
+            top = self.toplevel(os.path.dirname(os.path.abspath(p)) or ".")
+            if top is None:
+                continue
+            real = os.path.join(os.path.realpath(os.path.dirname(os.path.abspath(p))),
+                                os.path.basename(p))
+            rel = os.path.relpath(real, top)
+            if rel.startswith(".."):
+                continue
+            groups.setdefault(top, []).append((p, rel))
+        out: set[str] = set()
+        for top, items in groups.items():
+            ignored_rel = self._git_ignored(top, [rel for _, rel in items]) if self.use_git else None
+            if ignored_rel is None:
+                out.update(p for p, rel in items if self._fallback_ignored(top, rel))
+            else:
+                out.update(p for p, rel in items if rel in ignored_rel)
+        return out
+
+    def _git_ignored(self, top: str, rels: list[str]) -> set[str] | None:
+        try:
+            r = subprocess.run(["git", "check-ignore", "--stdin", "-z"], cwd=top,
+                               input="\0".join(rels) + "\0", capture_output=True, text=True,
+                               timeout=120)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        if r.returncode not in (0, 1):
+            return None  # e.g. a path beyond a symbolic link: read the files ourselves
+        return {p for p in r.stdout.split("\0") if p}
+
+    def _read(self, folder: str) -> list[tuple[bool, bool, bool, re.Pattern[str]]]:
+        if folder in self._patterns:
+            return self._patterns[folder]
+        rules: list[tuple[bool, bool, bool, re.Pattern[str]]] = []
+        try:
+            with open(os.path.join(folder, ".gitignore"), encoding="utf-8", errors="replace") as fh:
+                lines = fh.read().splitlines()
+        except OSError:
+            lines = []
+        for line in lines:
+            line = line.rstrip()
+            if not line or line.startswith("#"):
+                continue
+            negate = line.startswith("!")
+            if negate:
+                line = line[1:]
+            if line.startswith(("\\#", "\\!")):
+                line = line[1:]
+            dir_only = line.endswith("/")
+            line = line.rstrip("/")
+            anchored = "/" in line
+            line = line.lstrip("/")
+            if line:
+                rules.append((negate, dir_only, anchored, glob_regex(line)))
+        self._patterns[folder] = rules
+        return rules
+
+    def _fallback_ignored(self, top: str, rel: str) -> bool:
+        parts = rel.replace(os.sep, "/").split("/")
+        for i in range(1, len(parts) + 1):
+            prefix, is_dir = parts[:i], i < len(parts)
+            state = False
+            for j in range(i):
+                rules = self._read(os.path.join(top, *parts[:j]))
+                sub = "/".join(prefix[j:])
+                for negate, dir_only, anchored, rx in rules:
+                    if dir_only and not is_dir:
+                        continue
+                    if rx.fullmatch(sub if anchored else prefix[-1]):
+                        state = not negate
+            if state:
+                return True   # an ignored folder's files cannot be re-included
+        return False
+
+
 def discover(paths: Sequence[str], extensions: Sequence[str] = DEFAULT_EXTENSIONS,
-             errors: list[str] | None = None) -> Iterator[str]:
-    """Files to lint: explicit files as given; directories searched recursively
-    (hidden folders skipped) for files with the given extensions, in sorted order."""
+             errors: list[str] | None = None, *,
+             excluded: Callable[[str, bool], bool] | None = None,
+             gitignore: bool | GitIgnore = True, force_exclude: bool = False) -> Iterator[str]:
+    """Files to lint, each once, in order.
+
+    Explicit files as given (any extension); directories searched recursively (hidden
+    folders and files skipped) for files with the given extensions, in sorted order.
+    Inside directories, ``excluded(path, is_dir)`` and ``.gitignore`` (``gitignore``)
+    leave files and folders out; explicit paths are always kept unless
+    ``force_exclude``. A missing path becomes a one-line error in ``errors``.
+    """
+    ext = tuple(e.lower() for e in extensions)
+    gi = (gitignore if isinstance(gitignore, GitIgnore) else GitIgnore()) if gitignore else None
+    candidates: list[tuple[str, bool]] = []   # (path, subject to filters)
     for path in paths:
-        if os.path.isdir(path):
+        if path == "-":
+            candidates.append((path, False))
+        elif os.path.isdir(path):
+            if force_exclude and excluded is not None and excluded(path, True):
+                continue
             found = []
             for root, dirs, files in os.walk(path, onerror=None, followlinks=False):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".")
+                                 and not (excluded and excluded(os.path.join(root, d), True)))
                 for name in files:
-                    if not name.startswith(".") and name.lower().endswith(tuple(extensions)):
-                        found.append(os.path.join(root, name))
-            yield from sorted(found)
-        elif os.path.lexists(path) or path == "-":
-            yield path
+                    if name.startswith(".") or not name.lower().endswith(ext):
+                        continue
+                    full = os.path.join(root, name)
+                    if excluded is None or not excluded(full, False):
+                        found.append(full)
+            candidates.extend((f, True) for f in sorted(found))
+        elif os.path.lexists(path):
+            if force_exclude and excluded is not None and excluded(path, False):
+                continue
+            candidates.append((path, force_exclude))
         elif errors is not None:
             errors.append(f"{path}: no such file or directory")
-
-
-def lint_paths(paths: Sequence[str], settings: Settings = Settings()) -> LintResult:
-    """Lint files and directories; unreadable files become one-line errors."""
-    result = LintResult()
-    rules = select_rules(settings)
-    for path in discover(paths, errors=result.errors):
-        try:
-            source = read_source(path, settings.dialect)
-        except InputError as exc:
-            result.errors.append(str(exc))
+    ignored: set[str] = set()
+    if gi is not None:
+        ignored = gi.ignored([p for p, filtered in candidates if filtered])
+    seen: set[str] = set()
+    for path, _ in candidates:
+        key = path if path == "-" else os.path.normcase(os.path.abspath(path))
+        if path in ignored or key in seen:
             continue
-        result.files += 1
-        result.diagnostics.extend(check_cable(build(source), settings, rules))
+        seen.add(key)
+        yield path
+
+
+# -- linting files -------------------------------------------------------------
+
+
+def lint_file(path: str, settings: Settings) -> FileResult:
+    """Lint one file (``settings`` already for this path: see :meth:`Settings.for_path`)."""
+    try:
+        source = read_source(path, settings.dialect)
+    except InputError as exc:
+        return FileResult(path, error=str(exc))
+    diags = check_cable(build(source), settings, select_rules(settings))
+    return FileResult(path, diags, raw=source.raw if diags else None)
+
+
+def _lint_chunk(chunk: Sequence[tuple[str, Settings]]) -> list[FileResult]:
+    return [lint_file(path, settings) for path, settings in chunk]
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def lint_files(items: Sequence[tuple[str, Settings]], jobs: int | None = 1) -> LintResult:
+    """Lint files, each with its settings, in ``jobs`` processes (None: all cores).
+
+    The result is the same for any ``jobs``: files in the order given, each file's
+    diagnostics sorted.
+    """
+    result = LintResult()
+    jobs = default_jobs() if jobs is None or jobs <= 0 else jobs
+    jobs = min(jobs, len(items))
+    if jobs <= 1 or len(items) < 4:
+        for path, settings in items:
+            result.add(lint_file(path, settings))
+        return result
+    from concurrent.futures import ProcessPoolExecutor
+
+    from .grammar import parser
+
+    parser()        # build once here; forked workers inherit it
+    all_rules()
+    size = max(1, min(32, -(-len(items) // (jobs * 4))))
+    chunks = [items[i:i + size] for i in range(0, len(items), size)]
+    try:
+        pool = ProcessPoolExecutor(max_workers=jobs)
+    except (OSError, NotImplementedError, ImportError):  # no process support here: one process
+        pool = None
+    if pool is None:
+        for path, settings in items:
+            result.add(lint_file(path, settings))
+        return result
+    with pool:
+        for results in pool.map(_lint_chunk, chunks):
+            for fr in results:
+                result.add(fr)
     return result
+
+
+def lint_paths(paths: Sequence[str], settings: Settings = Settings(), *, jobs: int | None = 1,
+               gitignore: bool = True, force_exclude: bool = False) -> LintResult:
+    """Lint files and directories with one ``settings`` (its ``exclude`` and
+    ``per_file_ignores`` applied); unreadable files become one-line errors."""
+    result = LintResult()
+    files = list(discover(paths, errors=result.errors,
+                          excluded=(lambda p, _d: settings.excludes(p)) if settings.exclude else None,
+                          gitignore=gitignore, force_exclude=force_exclude))
+    done = lint_files([(p, settings.for_path(p)) for p in files if p != "-"], jobs)
+    done.errors[:0] = result.errors
+    return done

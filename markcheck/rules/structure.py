@@ -241,7 +241,7 @@ def paragraph_numbering(cable: Cable, ctx: Context) -> Iterator[Issue]:
     # cable) are not paragraphs: follow the cable's own numbering style and, where most
     # paragraphs are marked, let an unmarked number that does not fit pass.
     styles = [cable.text_of(p.number_span).rstrip()[-1:] for p in paras]
-    style = max(set(styles), key=styles.count)
+    style = max(sorted(set(styles)), key=styles.count)  # sorted: a tie breaks the same way every run
     marked = sum(p.marking is not None for p in paras) * 2 >= len(paras)
     expected = None
     copy = None
