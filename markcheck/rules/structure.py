@@ -319,10 +319,10 @@ _MID = re.compile(r"(?:(?<=[.;)]\s)|(?<=[.;)]\s\s)|(?<=[(\[])|(?<=--\s))" + _WHO
                   r"(?P<kind>SUMMARY|COMMENT)(?:\s+AND\s+(?P<also>SUMMARY|COMMENT|\w+(?:\s+\w+)?))?"
                   r"\s*(?P<colon>:|(?<=COMMENT)\.|(?<=comment)\.)", re.I)
 # a heading line: "Summary", "------- SUMMARY -------", "I. Summary", "Comment:"
-_HEADING = re.compile(r"^[-=/\s]*(?:[IVX]{1,4}\.|[A-H]\.)?\s*(?P<kind>SUMMARY|COMMENT)S?"
+_HEADING = re.compile(r"^[-=/\s]*(?:[IVX]{1,4}\.|[A-H]\.)?\s*(?:\w+\s+AND\s+)?(?P<kind>SUMMARY|COMMENT)S?"
                       r"(?:\s+AND\s+\w+(?:\s+\w+)?)?\s*[:.]?[-=/\s]*$", re.I | re.M)
 _BEGIN = re.compile(r"\bBEGIN\s+(?P<kind>SUMMARY|COMMENT|TEXT)\b", re.I)
-_END = re.compile(r"\bEND\s+(?:OF\s+)?(?P<kind>SUMMARY|COMMENTS?|TEXT)\b"
+_END = re.compile(r"\bEND\s+(?:OF\s+)?(?:\w+\s*/\s*)?(?P<kind>SUMMARY|COMMENTS?|TEXT)\b"
                   r"(?:\s+AND\s+(?P<also>SUMMARY|COMMENT)\b)?", re.I)
 _PARA_HEAD = re.compile(r"^\s*\d{1,3}\s?[.)]\s*(?:\([^()\n]{1,40}\)\s*)?")
 
@@ -434,7 +434,8 @@ def long_cable_without_summary(cable: Cable, ctx: Context) -> Iterator[Issue]:
         return
     if any(mk.kind == "SUMMARY" for mk in _markers(cable)):
         return
-    if any(re.match(r"\s*SUMMARY\b", t.text, re.I) for t in (*cable.header_text, *cable.text_blocks)):
+    if any(_HEADING.search(t.text) and "SUMMAR" in t.text.upper()
+           for t in (*cable.header_text, *cable.text_blocks)):
         return
     yield Issue(b.span, "long cable without a summary; open it with a summary paragraph")
 
