@@ -319,11 +319,13 @@ _MID = re.compile(r"(?:(?<=[.;)]\s)|(?<=[.;)]\s\s)|(?<=[(\[])|(?<=--\s))" + _WHO
                   r"(?P<kind>SUMMARY|COMMENT)(?:\s+AND\s+(?P<also>SUMMARY|COMMENT|\w+(?:\s+\w+)?))?"
                   r"\s*(?P<colon>:|(?<=COMMENT)\.|(?<=comment)\.)", re.I)
 # a heading line: "Summary", "------- SUMMARY -------", "I. Summary", "Comment:"
-_HEADING = re.compile(r"^[-=/\s]*(?:[IVX]{1,4}\.|[A-H]\.)?\s*(?:\w+\s+AND\s+)?(?P<kind>SUMMARY|COMMENT)S?"
-                      r"(?:\s+AND\s+\w+(?:\s+\w+)?)?\s*[:.]?[-=/\s]*$", re.I | re.M)
+_HEADING = re.compile(r"^[-=/ \t]*(?:[IVX]{1,4}\.|[A-H]\.)?[ \t]*(?:\w+[ \t]+AND[ \t]+)?"
+                      r"(?P<kind>SUMMARY|COMMENT)S?(?:[ \t]+AND[ \t]+\w+(?:[ \t]+\w+)?)?[ \t]*[:.]?"
+                      r"[-=/ \t]*$", re.I | re.M)
 _BEGIN = re.compile(r"\bBEGIN\s+(?P<kind>SUMMARY|COMMENT|TEXT)\b", re.I)
 _END = re.compile(r"\bEND\s+(?:OF\s+)?(?:\w+\s*/\s*)?(?P<kind>SUMMARY|COMMENTS?|TEXT)\b"
                   r"(?:\s+AND\s+(?P<also>SUMMARY|COMMENT)\b)?", re.I)
+_SUMMARY_WORD = re.compile(r"\bSUMMARY\b", re.I)
 _PARA_HEAD = re.compile(r"^\s*\d{1,3}\s?[.)]\s*(?:\([^()\n]{1,40}\)\s*)?")
 
 
@@ -346,6 +348,9 @@ def _markers(cable: Cable) -> list[_Marker]:
     """Summary, comment and quoted-text markers (opens and ends) in document order."""
     found: list[_Marker] = []
     for text, base, number in body_units(cable):
+        upper = text.upper()
+        if "SUMMAR" not in upper and "COMMENT" not in upper and "TEXT" not in upper:
+            continue
         head = _PARA_HEAD.match(text) if number is not None else None
         start = head.end() if head else 0
         taken: set[int] = set()
@@ -357,7 +362,8 @@ def _markers(cable: Cable) -> list[_Marker]:
         for m in _BEGIN.finditer(text):
             found.append(_Marker("open", m["kind"].upper(), Span(base + m.start(), base + m.end()),
                                  number, False))
-            taken.update(range(m.start(), m.end()))
+            taken.add(m.start())
+            taken.add(m.start("kind"))
         for m in _HEADING.finditer(text):
             pos = m.start("kind")
             if pos not in taken:
@@ -432,11 +438,8 @@ def long_cable_without_summary(cable: Cable, ctx: Context) -> Iterator[Issue]:
     long_ = (b.of is not None and b.of > 1) or lines > 150
     if not long_ or not cable.paragraphs:
         return
-    if any(mk.kind == "SUMMARY" for mk in _markers(cable)):
-        return
-    if any(_HEADING.search(t.text) and "SUMMAR" in t.text.upper()
-           for t in (*cable.header_text, *cable.text_blocks)):
-        return
+    if any(_SUMMARY_WORD.search(text) for text, _, _ in body_units(cable)):
+        return  # a summary, opened or closed, however it is written
     yield Issue(b.span, "long cable without a summary; open it with a summary paragraph")
 
 
