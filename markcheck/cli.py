@@ -99,6 +99,29 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--write-baseline", metavar="FILE", help="record the current findings in FILE and exit")
     c.add_argument("--jobs", "-j", type=_jobs, default=0, metavar="N",
                    help="lint in N processes (default 0: all cores; 1: sequential)")
+    c.add_argument("--release-level", choices=["U", "C", "S"], type=str.upper, metavar="U|C|S",
+                   help="gate a release at this level: enables R604, R609, R610")
+    c.add_argument("--protected", metavar="FILE",
+                   help="the protected-terms store for R606 (default: .markcheck-protected.json "
+                        "found from each file's folder upwards)")
+
+    pr = sub.add_parser("protect", help="manage the protected-terms store (salted hashes only)")
+    pr.add_argument("action", choices=["add", "list", "remove"], help="add TERM..., list, remove ID...")
+    pr.add_argument("terms", nargs="*", metavar="TERM",
+                    help="terms to add (none or -: one per line from stdin), or ids to remove")
+    pr.add_argument("--file", metavar="FILE",
+                    help="the store (default: the closest .markcheck-protected.json upwards, "
+                         "else one in the current folder)")
+
+    rd = sub.add_parser("redact", help="write a release copy of a cable")
+    rd.add_argument("path", metavar="FILE", help="a cable file")
+    rd.add_argument("--release-level", required=True, choices=["U", "C", "S"], type=str.upper,
+                    metavar="U|C|S", help="withhold every portion above this level")
+    rd.add_argument("--output", "-o", metavar="OUT",
+                    help="where to write the copy (default FILE.release.txt; - for stdout)")
+    rd.add_argument("--in-place", action="store_true", help="replace FILE itself (atomically)")
+    rd.add_argument("--protected", metavar="FILE", help="the protected-terms store (default: found upwards)")
+    rd.add_argument("--dialect", choices=sorted(DIALECTS), help="input dialect (default: by content)")
 
     cf = sub.add_parser("config", help="show the settings in effect for a path")
     cf.add_argument("path", nargs="?", default=".", metavar="PATH", help="a file or folder (default .)")
@@ -236,6 +259,38 @@ def _isatty() -> bool:
         return False
 
 
+#: the rules that run only with --release-level
+RELEASE_RULES = ("R604", "R609", "R610")
+
+
+def _release_options(args: argparse.Namespace):
+    """A function adding ``--release-level`` and ``--protected`` to a file's settings
+    (as options of the R rules, over those of the configuration)."""
+    import dataclasses
+
+    extra: dict[str, dict] = {}
+    if getattr(args, "release_level", None):
+        for code in RELEASE_RULES:
+            extra[code] = {"release-level": args.release_level}
+    if getattr(args, "protected", None):
+        from .protect import Store, StoreError
+
+        try:
+            Store.load(args.protected)
+        except StoreError as exc:
+            raise UsageError(str(exc)) from None
+        extra["R606"] = {"protected": os.path.abspath(args.protected)}
+    if not extra:
+        return lambda settings: settings
+
+    def apply(settings):
+        options = {k: dict(v) for k, v in settings.options.items()}
+        for code, values in extra.items():
+            options.setdefault(code, {}).update(values)
+        return dataclasses.replace(settings, options=options)
+    return apply
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from .baseline import Baseline, write_text_atomic
     from .config import ConfigResolver
@@ -268,14 +323,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     files = [p for p in discover([p for p in paths if p != "-"], errors=errors,
                                  excluded=settings_of.excluded, gitignore=gitignore,
                                  force_exclude=args.force_exclude)]
-    result = lint_files([(p, settings_of(p).for_path(p)) for p in files], args.jobs or None)
+    release = _release_options(args)
+    result = lint_files([(p, release(settings_of(p).for_path(p))) for p in files], args.jobs or None)
     result.errors[:0] = errors
     if "-" in paths:
         skip = args.force_exclude and args.stdin_filename and (
             settings_of.excluded(stdin_name)
             or (gitignore and gitignore.ignored([stdin_name])))
         if not skip:
-            settings = settings_of(stdin_name).for_path(stdin_name)
+            settings = release(settings_of(stdin_name).for_path(stdin_name))
             try:
                 source = _read_stdin(stdin_name, args.dialect)
             except InputError as exc:
@@ -450,4 +506,94 @@ def cmd_rules(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS.update(check=cmd_check, config=cmd_config, parse=cmd_parse, rule=cmd_rule, rules=cmd_rules)
+def _store_path(given: str | None) -> str:
+    from .protect import STORE_NAME, find_store
+
+    return given or find_store(os.getcwd()) or os.path.join(os.getcwd(), STORE_NAME)
+
+
+def cmd_protect(args: argparse.Namespace) -> int:
+    """Add, list or remove protected terms; never prints a term."""
+    from .protect import Store, StoreError
+
+    path = _store_path(args.file)
+    try:
+        store = Store.load(path) if os.path.exists(path) else Store(path=path)
+    except StoreError as exc:
+        raise UsageError(str(exc)) from None
+    if args.action == "list":
+        if args.terms:
+            raise UsageError("protect list takes no arguments")
+        for e in store.entries:
+            print(f"{e.id}  added {e.added}")
+        n = len(store.entries)
+        print(f"markcheck: {_shown(path)}: {n} protected term{'s' if n != 1 else ''}", file=sys.stderr)
+        return EXIT_OK
+    if args.action == "remove":
+        if not args.terms:
+            raise UsageError("protect remove needs entry ids (see 'markcheck protect list')")
+        missing = [i for i in args.terms if not store.remove(i)]
+        if missing:
+            raise UsageError(f"no entry {missing[0]!r} in {_shown(path)}")
+        store.save(path)
+        print(f"markcheck: {_shown(path)}: removed {len(args.terms)}", file=sys.stderr)
+        return EXIT_OK
+    terms = [t for t in args.terms if t != "-"]
+    if not args.terms or "-" in args.terms:
+        terms.extend(line.strip() for line in sys.stdin.read().splitlines() if line.strip())
+    if not terms:
+        raise UsageError("protect add needs terms (arguments, or one per line on stdin)")
+    added = [e for e in (store.add(t) for t in terms) if e is not None]
+    try:
+        store.save(path)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    for e in added:
+        print(f"{e.id}  added {e.added}")
+    print(f"markcheck: {_shown(path)}: added {len(added)}, {len(terms) - len(added)} already "
+          f"there or empty; {len(store.entries)} in all", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_redact(args: argparse.Namespace) -> int:
+    from .baseline import write_text_atomic
+    from .markings import Level
+    from .protect import Store, StoreError, find_store
+    from .redact import default_output, redact_file
+    from .source import InputError
+
+    if args.in_place and args.output:
+        raise UsageError("--in-place and --output do not go together")
+    if args.in_place:
+        out = args.path
+    else:
+        out = args.output or default_output(args.path)
+        if out != "-" and os.path.exists(out) and os.path.samefile(out, args.path):
+            raise UsageError(f"{out} is the input; use --in-place to replace it")
+    store_path = args.protected or find_store(os.path.dirname(os.path.abspath(args.path)))
+    store = None
+    if store_path:
+        try:
+            store = Store.load(store_path)
+        except StoreError as exc:
+            raise UsageError(str(exc)) from None
+    try:
+        result = redact_file(args.path, Level[args.release_level], store, args.dialect)
+    except InputError as exc:
+        print(f"markcheck: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    if out == "-":
+        sys.stdout.write(result.text)
+    else:
+        try:
+            write_text_atomic(out, result.text)
+        except OSError as exc:
+            raise UsageError(f"{out}: cannot write: {exc.strerror or exc}") from None
+    print(f"markcheck: {args.path} -> {out}: withheld {result.portions} portion(s), "
+          f"{result.terms} protected term(s), {result.personal} personal data item(s), "
+          f"{result.tokens} earlier redaction(s) normalised", file=sys.stderr)
+    return EXIT_OK
+
+
+COMMANDS.update(check=cmd_check, config=cmd_config, parse=cmd_parse, rule=cmd_rule, rules=cmd_rules,
+                protect=cmd_protect, redact=cmd_redact)

@@ -17,7 +17,47 @@ from typing import Sequence
 from ..diagnostics import Diagnostic
 from . import Report
 
-__all__ = ["relative_path", "display_path", "offending_text", "fingerprints", "project_url"]
+__all__ = ["relative_path", "display_path", "offending_text", "fingerprints", "project_url",
+           "MASKED_CODES", "is_masked", "masked"]
+
+#: diagnostics whose offending text must never be shown (the R family: protected names,
+#: personal data); see :func:`masked`
+MASKED_CODES = ("R",)
+
+
+def is_masked(d: Diagnostic) -> bool:
+    return d.code.startswith(MASKED_CODES)
+
+
+def _star(text: str) -> str:
+    return "".join("*" if ch.isalnum() else ch for ch in text)
+
+
+def masked(report: Report) -> Report:
+    """``report`` with the source text under every masked diagnostic (R family) starred
+    out, letter by letter, so columns stay in place: the ``full`` format's source lines
+    and the fingerprints of ``sarif``/``gitlab`` never carry it."""
+    spans: dict[str, list[Diagnostic]] = {}
+    for d in report.diagnostics:
+        if is_masked(d) and d.path in report.sources:
+            spans.setdefault(d.path, []).append(d)
+    if not spans:
+        return report
+    import dataclasses
+
+    sources = dict(report.sources)
+    for path, diags in spans.items():
+        lines = list(sources[path])
+        for d in diags:
+            for n in range(d.line, max(d.line, d.end_line) + 1):
+                if not 1 <= n <= len(lines):
+                    continue
+                text = lines[n - 1]
+                start = d.column - 1 if n == d.line else 0
+                end = d.end_column - 1 if n == d.end_line else len(text)
+                lines[n - 1] = text[:start] + _star(text[start:end]) + text[end:]
+        sources[path] = lines
+    return dataclasses.replace(report, sources=sources)
 
 
 def relative_path(path: str) -> str | None:
@@ -63,6 +103,7 @@ def offending_text(report: Report, d: Diagnostic) -> str | None:
 
 def fingerprints(report: Report) -> list[str]:
     """One stable fingerprint per diagnostic of ``report``, in the same order."""
+    report = masked(report)
     seen: Counter[tuple[str, str, str]] = Counter()
     out = []
     for d in report.diagnostics:

@@ -143,6 +143,9 @@ def _snippet(d: Diagnostic, lines: Sequence[str], paint: Callable[[str, str], st
 
 @reporter("full")
 def full(report: Report) -> str:
+    from .common import masked
+
+    report = masked(report)   # the text under R diagnostics is never shown
     paint = _painter(use_color(report))
     lines: list[str] = []
     if report.statistics:

@@ -71,7 +71,7 @@ class Rule:
 REGISTRY: dict[str, Rule] = {}
 
 #: modules holding rules, one per family; imported on first use of the registry
-RULE_MODULES = ("structure", "classification", "authority", "handling", "tags")
+RULE_MODULES = ("structure", "classification", "authority", "handling", "tags", "redaction")
 
 
 def rule(code: str, name: str, severity: Severity, **options: Any) -> Callable[[RuleFunc], RuleFunc]:

@@ -1,0 +1,447 @@
+"""R: redaction and release, the release gate.
+
+These rules check a copy meant for release (FOIA, publication, a declassified
+archive): nothing above the release level left in clear, redactions well formed,
+protected names gone everywhere. Their messages never print the text they find: a
+name shows as a masked form (``A**** S****``, :func:`markcheck.protect.mask`), since
+CI logs are less protected than the documents they check.
+
+R604, R609 and R610 run only with a release level (``--release-level U|C|S``, the
+``release-level`` option of each); R606 only with a protected-terms store.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Iterator
+
+from ..diagnostics import Severity
+from ..markings import Level
+from ..model import Cable, Span
+from ..protect import Store, StoreError, find_store, load_store, mask
+from . import Context, Issue, rule
+
+#: the redaction token: the same length whatever it replaces
+TOKEN = "X" * 12
+_LEVELS = {"U": Level.U, "C": Level.C, "S": Level.S, "TS": Level.TS,
+           "UNCLASSIFIED": Level.U, "CONFIDENTIAL": Level.C, "SECRET": Level.S}
+
+# an X-run standing for a redacted word: capitals (or small x's), 3 or more
+_RUN = re.compile(r"[Xx]{3,}")
+_WORDISH = re.compile(r"[^\W_]+")
+_ROMAN = re.compile(r"M{0,4}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
+_REDACTED_OPEN = re.compile(r"\[\s*REDACTED\b", re.I)
+_REDACTED_TOKEN = re.compile(r"\[\s*REDACTED\b[^\[\]\n]{0,200}\]", re.I)
+_REDACTED_ONLY = re.compile(r"\s*(?:\[\s*REDACTED\b[^\[\]]{0,200}\]\s*)+", re.I)
+
+
+def release_level(ctx: Context, code: str = "R604") -> Level | None:
+    """The release level of the run (``--release-level``), or None."""
+    value = ctx.option(code, "release-level", "") or ""
+    return _LEVELS.get(str(value).strip().upper())
+
+
+def regions(cable: Cable) -> list[tuple[int, int]]:
+    """The text of the cable's elements (header and body), as sorted, merged offsets."""
+    spans: list[Span] = []
+    for el in (cable.banner, cable.eo, cable.tags, cable.subject, cable.references,
+               cable.classified_by):
+        if el is not None:
+            spans.append(el.span)
+    for group in (cable.banner_repeats, cable.captions, cable.passing, cable.eo_lines,
+                  cable.header_text, cable.paragraphs, cable.text_blocks):
+        spans.extend(x.span for x in group)
+    if not spans:
+        return [(0, len(cable.source.text))]
+    out: list[list[int]] = []
+    for s in sorted(spans):
+        if out and s.start <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], s.end)
+        else:
+            out.append([s.start, s.end])
+    return [(a, b) for a, b in out]
+
+
+def _region_texts(cable: Cable) -> Iterator[tuple[int, str]]:
+    text = cable.source.text
+    for a, b in regions(cable):
+        yield a, text[a:b]
+
+
+def _body_spans(cable: Cable) -> list[Span]:
+    return [p.span for p in cable.paragraphs] + [b.span for b in cable.text_blocks]
+
+
+# ============================================================== R601
+def _runs(text: str) -> Iterator[tuple[int, int, str]]:
+    """Each word holding an X-run: (start, end, kind) with kind ``token`` (only X's)
+    or ``partial`` (X's glued to other letters or digits). Roman numerals are words."""
+    for m in _WORDISH.finditer(text):
+        w = m.group()
+        run = _RUN.search(w)
+        if run is None or "XXX" not in w.upper():
+            continue
+        if _ROMAN.fullmatch(w) and w.isupper():
+            continue
+        if run.group() == w:
+            yield m.start(), m.end(), "token"
+        elif not (w[:run.start()] == "" and w[run.end():] in ("s", "S")
+                  and m.end() - 1 > 0 and text[m.end() - 2] in "'\u2019"):
+            yield m.start(), m.end(), "partial"
+
+
+@rule("R601", "malformed-redaction", Severity.ERROR)
+def malformed_redaction(cable: Cable, ctx: Context) -> Iterator[Issue]:
+    """A redaction is malformed: a partial token, an unclosed ``[REDACTED``, or an X-run
+    whose length follows the name's.
+
+    Why: a redaction must remove the whole word and nothing of its shape. Letters left
+    beside a token (``XXXXXXXovic``) give the name away, an unclosed ``[REDACTED`` marker
+    means the tool or the hand stopped half way, and X-runs of varying length leak each
+    name's length (a warning: the norm is a fixed 12-X token, ``XXXXXXXXXXXX``).
+    Bad:   "met with XXXXXXXXXXXXovic (strictly protect)"
+    Good:  "met with XXXXXXXXXXXX (strictly protect)"
+    """
+    for base, text in _region_texts(cable):
+        for s, e, kind in _runs(text):
+            span = Span(base + s, base + e)
+            if kind == "partial":
+                yield Issue(span, "partial redaction: letters are left beside an X-run; "
+                                  f"replace the whole word with {TOKEN}")
+            else:
+                n = e - s
+                if n != len(TOKEN):
+                    yield Issue(span, f"redaction token of {n} X's leaks the length of what it hides; "
+                                      f"use the fixed {len(TOKEN)}-X token {TOKEN}",
+                                severity=Severity.WARNING)
+        for m in _REDACTED_OPEN.finditer(text):
+            if not _REDACTED_TOKEN.match(text, m.start()):
+                yield Issue(Span(base + m.start(), base + m.end()),
+                            "unclosed [REDACTED marker; close it with ']' on the same line")
+
+
+# ============================================================== R603
+_PROTECT = re.compile(r"\(\s*(?:strictly\s+|please\s+)?protect(?:\s+(?:source|throughout)[^)]{0,20})?\s*\)"
+                      r"|,\s*strictly\s+protect\b", re.I)
+_TRAILING_ACRONYM = re.compile(r"\s*\([A-Z]{2,8}\)\s*$")
+_NAME_WORD = re.compile(r"[^\W\d_][\w'\u2019.-]*$")
+#: words that are titles, roles or function words, never part of a personal name
+_NOT_NAME = frozenset("""
+a an the of and or for to in on at by with from per as his her their its our
+mr mrs ms dr prof sir dame sen rep gen col maj capt lt adm amb hon sheikh
+officer official officials minister ministry ambassador embassy leader chairman chair chief
+director president vice deputy head secretary advisor adviser counselor counsellor
+representative representatives spokesman spokeswoman member members manager expert
+governor senator deputy mayor judge general colonel commander editor journalist source
+contact businessman businesswoman lawyer professor team group unit staff committee
+party office council department division section bureau agency commission
+political economic military security policy foreign affairs international national
+january february march april may june july august september october november december
+monday tuesday wednesday thursday friday saturday sunday said told
+""".split())
+
+
+def _name_before(text: str, end: int) -> tuple[int, int] | None:
+    """The personal name ending just before ``end`` (offsets), or None."""
+    start = max(0, end - 120)
+    head = text[start:end]
+    head = _TRAILING_ACRONYM.sub("", head.rstrip(" ,\t\n")).rstrip(" ,\t\n")
+    words: list[tuple[int, int, str]] = []
+    for m in re.finditer(r"\S+", head):
+        words.append((start + m.start(), start + m.end(), m.group()))
+    caps_text = sum(1 for c in head if c.isupper()) > 0.6 * max(1, sum(1 for c in head if c.isalpha()))
+    picked: list[tuple[int, int, str]] = []
+    for s, e, w in reversed(words):
+        if w[0] in "([":
+            break   # a portion mark or a parenthesis: "(C) Davidsdottir"
+        core = w.strip("\"'\u201c\u201d()")
+        if not core or not _NAME_WORD.match(core):
+            break
+        low = core.rstrip(".,").lower()
+        if low in _NOT_NAME or _RUN.fullmatch(core.rstrip(".,")):
+            break
+        if not core[0].isupper():
+            break
+        if not caps_text and core.isupper() and len(core) > 1:
+            break   # an acronym in mixed-case text: UKREP, ACM
+        picked.append((s, e, core))
+        if len(picked) == 3 or w.endswith((",", ";", ":")) and picked[:-1]:
+            break
+    if not picked:
+        return None
+    if caps_text and len(picked) == 1 and len(picked[0][2]) <= 2:
+        return None
+    return picked[-1][0], picked[0][1]
+
+
+@rule("R603", "protected-source-in-clear", Severity.ERROR)
+def protected_source_in_clear(cable: Cable, ctx: Context) -> Iterator[Issue]:
+    """A source marked ``(PROTECT)`` or ``(STRICTLY PROTECT)`` is named in clear.
+
+    Why: the drafter's protect marker says the person must not be identified outside
+    the government; a release copy that keeps the marker beside a name in clear names
+    exactly the person the marker was meant to shield (E.O. 13526 sec. 1.4(c) and (d),
+    confidential foreign sources).
+    Bad:   "FCO Team Leader Laura Hickey (strictly protect) said ..."
+    Good:  "FCO Team Leader XXXXXXXXXXXX (strictly protect) said ..."
+    """
+    for base, text in _region_texts(cable):
+        for m in _PROTECT.finditer(text):
+            name = _name_before(text, m.start())
+            if name is None:
+                continue
+            s, e = name
+            yield Issue(Span(base + s, base + e),
+                        f"the source '{mask(text[s:e])}' is marked protect but named in clear; "
+                        f"redact the name with {TOKEN}")
+
+
+# ============================================================== R604
+def is_redacted(text: str) -> bool:
+    """Whether a portion's text (after its mark) is nothing but redaction markers."""
+    return bool(_REDACTED_ONLY.fullmatch(text)) if text.strip() else True
+
+
+def portions_above(cable: Cable, level: Level) -> Iterator[tuple[str, Span, Span]]:
+    """The marked portions above ``level``: (kind, mark span, text span)."""
+    if cable.subject and cable.subject.marking and cable.subject.marking_span \
+            and cable.subject.marking.level is not None and cable.subject.marking.level > level:
+        yield "subject", cable.subject.marking_span, Span(cable.subject.marking_span.end,
+                                                          cable.subject.span.end)
+    for p in cable.paragraphs:
+        if p.marking and p.marking_span and p.marking.level is not None and p.marking.level > level:
+            yield "paragraph", p.marking_span, Span(p.marking_span.end, p.span.end)
+    for b in cable.text_blocks:
+        if b.marking and b.marking_span and b.marking.level is not None and b.marking.level > level:
+            yield "block", b.marking_span, Span(b.marking_span.end, b.span.end)
+
+
+@rule("R604", "portion-above-release-level", Severity.ERROR, **{"release-level": ""})
+def portion_above_release_level(cable: Cable, ctx: Context) -> Iterator[Issue]:
+    """A portion marked above the release level is still in clear.
+
+    Why: a release at a level (``--release-level U`` for a public FOIA release) may
+    carry no information classified above it (E.O. 13526 sec. 3.3 and 3.6, 32 CFR
+    2001.35); each portion above the level must be withheld and marked as such, its
+    portion mark kept to show why.
+    Bad:   "3. (C) The minister said ..." in a release at UNCLASSIFIED
+    Good:  "3. (C) [REDACTED (b)(1) 1.4(b) 1.4(d)]"
+    """
+    level = release_level(ctx, "R604")
+    if level is None:
+        return
+    for kind, mark, body in portions_above(cable, level):
+        if is_redacted(cable.text_of(body)):
+            continue
+        where = "SUBJECT" if kind == "subject" else "portion"
+        yield Issue(mark, f"{where} {cable.text_of(mark)} is above the release level "
+                          f"{level.word} and in clear; withhold it (markcheck redact) or "
+                          f"release at a higher level")
+
+
+# ============================================================== R605
+def _x_tokens(text: str) -> int:
+    return sum(1 for _, _, k in _runs(text) if k == "token") + len(_REDACTED_TOKEN.findall(text))
+
+
+@rule("R605", "inconsistent-redaction", Severity.ERROR)
+def inconsistent_redaction(cable: Cable, ctx: Context) -> Iterator[Issue]:
+    """A name is redacted in one place and left in clear in another.
+
+    Why: a redaction protects nothing if the same name is in clear elsewhere in the
+    cable; the header (SUBJECT, TAGS, FOR line) and the body must be redacted alike.
+    A SUBJECT, TAGS or FOR line that redacts a name while the body redacts nothing
+    leaves the name in clear in the body (or the header redaction is spurious).
+    Bad:   SUBJECT "MEETING WITH XXXXXXXXXXXX", body "1. (C) Ivanov said ..."
+    Good:  SUBJECT "MEETING WITH XXXXXXXXXXXX", body "1. (C) XXXXXXXXXXXX said ..."
+    """
+    body = _body_spans(cable)
+    if not body:
+        return
+    body_tokens = sum(_x_tokens(cable.text_of(s)) for s in body)
+    if body_tokens:
+        return
+    places = [("SUBJECT", cable.subject.span if cable.subject else None),
+              ("TAGS", cable.tags.span if cable.tags else None)]
+    places.extend(("FOR line", p.span) for p in cable.passing)
+    for label, span in places:
+        if span is None:
+            continue
+        text = cable.text_of(span)
+        for s, e, kind in _runs(text):
+            if kind == "token":
+                yield Issue(Span(span.start + s, span.start + e),
+                            f"a name is redacted in the {label} but nowhere in the body; "
+                            "redact it in the body too (or restore it here)")
+                break
+
+
+# ============================================================== R606
+def _store_for(cable: Cable, ctx: Context) -> Store | None:
+    inline = ctx.option("R606", "store", {}) or {}
+    if inline:
+        return Store.from_dict(inline)
+    path = ctx.option("R606", "protected", "") or ""
+    if not path:
+        src = cable.source.path
+        start = os.path.dirname(os.path.abspath(src)) if src and not src.startswith("<") \
+            and src != "-" else os.getcwd()
+        path = find_store(start) or ""
+    if not path:
+        return None
+    try:
+        return load_store(path)
+    except (OSError, StoreError):
+        return None
+
+
+@rule("R606", "protected-term-in-clear", Severity.ERROR, protected="", store={})
+def protected_term_in_clear(cable: Cable, ctx: Context) -> Iterator[Issue]:
+    """A term on the protected list appears in clear.
+
+    Why: names that must never be released (sources, victims, staff under threat) are
+    kept in a protected-terms store (``markcheck protect add``; salted hashes, never the
+    terms); every place one appears, in any case, spacing or possessive form, in the
+    body, SUBJECT or TAGS, must be redacted before release.
+    Bad:   "1. (U) Anna Smirnova's office ..." with "Anna Smirnova" protected
+    Good:  "1. (U) XXXXXXXXXXXX office ..."
+    """
+    store = _store_for(cable, ctx)
+    if store is None or not store.entries:
+        return
+    text = cable.source.text
+    for s, e, ident in store.matches(text, regions(cable)):
+        yield Issue(Span(s, e), f"protected term {ident} '{mask(text[s:e])}' is in clear; "
+                                f"redact it with {TOKEN}")
+
+
+# ============================================================== R608
+_EXEMPTION = re.compile(r"\(\s*b\s*\)\s*\(\s*(\d+)\s*\)(?:\s*\(\s*([A-Za-z])\s*\))?")
+_REASON = re.compile(r"\b1\.([45])\s*\(\s*([a-z])\s*\)", re.I)
+_ANNOTATION = re.compile(r"\[\s*(?:REDACTED|WITHHELD|EXEMPT(?:ION)?|DELETED)\b[^\[\]\n]{0,200}\]", re.I)
+_AMENDED = __import__("datetime").date(2003, 3, 25)
+
+
+@rule("R608", "invalid-exemption", Severity.ERROR)
+def invalid_exemption(cable: Cable, ctx: Context) -> Iterator[Issue]:
+    """A redaction cites an invalid FOIA exemption, or reasons invalid for the date.
+
+    Why: FOIA exempts nine categories, 5 U.S.C. 552(b)(1) to (b)(9) ((b)(7) with
+    subparagraphs (A) to (F)); a (b)(1) withholding rests on a classification reason of
+    E.O. 13526 sec. 1.4 (a) to (h) (E.O. 12958 as amended by E.O. 13292 from
+    2003-03-25; before it, E.O. 12958 sec. 1.5 (a) to (g)).
+    Bad:   "[REDACTED (b)(10)]"
+    Good:  "[REDACTED (b)(1) 1.4(b) 1.4(d)]"
+    """
+    for base, text in _region_texts(cable):
+        for ann in _ANNOTATION.finditer(text):
+            inner = ann.group()
+            for m in _EXEMPTION.finditer(inner):
+                n, sub = int(m.group(1)), m.group(2)
+                span = Span(base + ann.start() + m.start(), base + ann.start() + m.end())
+                if not 1 <= n <= 9:
+                    yield Issue(span, f"(b)({n}) is not a FOIA exemption; use (b)(1) to (b)(9)")
+                elif sub and (n != 7 or sub.upper() not in "ABCDEF"):
+                    yield Issue(span, f"(b)({n})({sub}) is not a FOIA exemption; only (b)(7) has "
+                                      "subparagraphs, (A) to (F)")
+            for m in _REASON.finditer(inner):
+                sec, letter = m.group(1), m.group(2).lower()
+                span = Span(base + ann.start() + m.start(), base + ann.start() + m.end())
+                top = "h" if sec == "4" else "g"
+                if letter > top:
+                    yield Issue(span, f"1.{sec}({letter}) is not a classification reason; "
+                                      f"sec. 1.{sec} has (a) to ({top})")
+                elif sec == "4" and letter == "h" and ctx.on_or_after(_AMENDED) is False:
+                    yield Issue(span, "1.4(h) did not exist before E.O. 13292 (2003-03-25); "
+                                      "cite the reason of E.O. 12958 sec. 1.5")
+                elif sec == "5" and ctx.on_or_after(_AMENDED) is True:
+                    yield Issue(span, "sec. 1.5 reasons moved to sec. 1.4 on 2003-03-25 "
+                                      "(E.O. 13292); cite 1.4")
+
+
+# ============================================================== R609
+_EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][\w.+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
+_PHONE = re.compile(
+    r"(?<![\w/.-])(?:"
+    r"\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]\d{2,5}){1,4}"      # +381 11 306 4600
+    r"|\(\d{3}\)[ ]?\d{3}[ .-]\d{4}"                                        # (202) 647-4000
+    r"|\d{3}[.-]\d{3}[.-]\d{4}"                                             # 202-647-4000
+    r")(?![\w/-])")
+_PHONE_LED = re.compile(
+    r"\b(?:tel|telephone|phone|fax|cell|cellphone|mobile|mob)\b\.?(?:\s*(?:no\.?|number|#))?\s*[:.]?\s*"
+    r"(\(?\+?\d[\d ().-]{5,}\d)", re.I)
+_PASSPORT = re.compile(r"\bpassport\s+(?:no\.?|number|#)\s*[:.]?\s*([A-Z]{0,2}\d{6,9})\b", re.I)
+
+
+def pii(text: str) -> Iterator[tuple[int, int, str]]:
+    """Personal data in ``text``: (start, end, kind), in text order, not overlapping."""
+    found: list[tuple[int, int, str]] = []
+    for m in _EMAIL.finditer(text):
+        found.append((m.start(), m.end(), "e-mail address"))
+    for m in _PHONE.finditer(text):
+        digits = sum(c.isdigit() for c in m.group())
+        if 7 <= digits <= 15:
+            found.append((m.start(), m.end(), "phone number"))
+    for m in _PHONE_LED.finditer(text):
+        digits = sum(c.isdigit() for c in m.group(1))
+        if 7 <= digits <= 15:
+            found.append((m.start(1), m.end(1), "phone number"))
+    for m in _PASSPORT.finditer(text):
+        found.append((m.start(1), m.end(1), "passport number"))
+    found.sort()
+    out: list[tuple[int, int, str]] = []
+    for f in found:
+        if out and f[0] < out[-1][1]:
+            if f[1] > out[-1][1]:
+                out[-1] = (out[-1][0], f[1], out[-1][2])
+            continue
+        out.append(f)
+    yield from out
+
+
+@rule("R609", "personal-data-in-release", Severity.WARNING, **{"release-level": ""})
+def personal_data_in_release(cable: Cable, ctx: Context) -> Iterator[Issue]:
+    """A release copy still holds personal data: an e-mail address, a phone or passport number.
+
+    Why: FOIA exemption (b)(6) withholds personal information whose release would be an
+    unwarranted invasion of privacy; contact details of staff and third parties are
+    routinely withheld from released cables. A warning: some are public switchboards.
+    Bad:   "contact jdoe@state.gov or +381 11 306 4600" in a release at UNCLASSIFIED
+    Good:  "contact XXXXXXXXXXXX or XXXXXXXXXXXX"
+    """
+    if release_level(ctx, "R609") is None:
+        return
+    for base, text in _region_texts(cable):
+        for s, e, kind in pii(text):
+            yield Issue(Span(base + s, base + e), f"{kind} in clear in a release; "
+                                                  f"withhold it with {TOKEN} if it is personal")
+
+
+# ============================================================== R610
+RELEASE_BLOCK = re.compile(r"\b(?:RELEASED IN (?:FULL|PART)|DECLASSIFIED/RELEASED|RELEASE BLOCK)\b", re.I)
+
+
+def has_release_block(cable: Cable) -> bool:
+    if cable.preamble and any(k.lower() == "released" for k, _ in cable.preamble.metadata):
+        return True
+    head_end = cable.paragraphs[0].span.start if cable.paragraphs else len(cable.source.text)
+    return bool(RELEASE_BLOCK.search(cable.source.text, 0, head_end))
+
+
+@rule("R610", "missing-release-block", Severity.WARNING, **{"release-level": ""})
+def missing_release_block(cable: Cable, ctx: Context) -> Iterator[Issue]:
+    """A release copy has no declassification/release block in its header.
+
+    Why: a released document must say that it was reviewed, when, at what level and on
+    what authority (32 CFR 2001.25 and 2001.35: declassification markings; the State
+    Department stamps "Declassified/Released US Department of State EO Systematic
+    Review"); without it a reader cannot tell a release copy from a leaked original.
+    Bad:   "C O N F I D E N T I A L PARIS 000001" then the E.O. line, released at U
+    Good:  the classification line, then "RELEASED IN PART - RELEASE LEVEL UNCLASSIFIED ..."
+    """
+    if release_level(ctx, "R610") is None or cable.banner is None:
+        return
+    if not has_release_block(cable):
+        yield Issue(cable.banner.span, "release copy without a release block; add one under the "
+                                       "classification line (markcheck redact writes it)")
