@@ -103,22 +103,23 @@ def malformed_redaction(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   "met with XXXXXXXXXXXXovic (strictly protect)"
     Good:  "met with XXXXXXXXXXXX (strictly protect)"
     """
+    lengths: dict[int, list[Span]] = {}  # odd-length runs, reported once per length
     for base, text in _region_texts(cable):
         for s, e, kind in _runs(text):
             span = Span(base + s, base + e)
             if kind == "partial":
                 yield Issue(span, "partial redaction: letters are left beside an X-run; "
                                   f"replace the whole word with {TOKEN}")
-            else:
-                n = e - s
-                if n != len(TOKEN):
-                    yield Issue(span, f"redaction token of {n} X's leaks the length of what it hides; "
-                                      f"use the fixed {len(TOKEN)}-X token {TOKEN}",
-                                severity=Severity.WARNING)
+            elif e - s != len(TOKEN):
+                lengths.setdefault(e - s, []).append(span)
         for m in _REDACTED_OPEN.finditer(text):
             if not _REDACTED_TOKEN.match(text, m.start()):
                 yield Issue(Span(base + m.start(), base + m.end()),
                             "unclosed [REDACTED marker; close it with ']' on the same line")
+    for n, spans in sorted(lengths.items(), key=lambda kv: kv[1][0].start):
+        more = f" (and {len(spans) - 1} more of that length)" if len(spans) > 1 else ""
+        yield Issue(spans[0], f"redaction token of {n} X's leaks the length of what it hides{more}; "
+                              f"use the fixed {len(TOKEN)}-X token {TOKEN}", severity=Severity.WARNING)
 
 
 # ============================================================== R603
