@@ -19,6 +19,7 @@ _PRE = re.compile(r"<pre\b[^>]*>(.*?)</pre\s*>", re.I | re.S)
 _TABLE = re.compile(r"<table\b[^>]*class=['\"]?cable['\"]?[^>]*>(.*?)</table\s*>", re.I | re.S)
 _CELL = re.compile(r"<(t[hd])\b[^>]*>(.*?)</t[hd]\s*>", re.I | re.S)
 _TAG = re.compile(r"<[^>]*>")
+_BREAK = re.compile(r"(\r\n|\r|\n)")
 _PIECE = re.compile(
     r"(?P<anchor><a\b[^>]*\bid=['\"]?par\d+[^>]*>[^<]*</a\s*>)"
     r"|(?P<tag><[^>]*>)"
@@ -92,13 +93,15 @@ def _emit_pre(writer: _LineWriter, raw: str, start: int, end: int) -> None:
         else:
             text, verbatim = m.group(), True
         off = m.start()
-        # split on line breaks (real ones, or decoded &#x000A;)
-        parts = text.replace("\r\n", "\n").replace("\r", "\n").split("\n") if verbatim else text.split("\n")
+        # split on line breaks (real ones, or decoded &#x000A;); a CRLF is two
+        # characters of the page, so positions advance by the break's own length
+        pieces = _BREAK.split(text) if verbatim else text.split("\n")
         pos = 0
-        for i, part in enumerate(parts):
+        for i in range(0, len(pieces), 2 if verbatim else 1):
+            part = pieces[i]
             if i:
                 writer.end_line(off + (pos if verbatim else 0))
-                pos += 1
+                pos += len(pieces[i - 1]) if verbatim else 1
             if part:
                 writer.add(part, off + pos, verbatim)
             pos += len(part)

@@ -637,7 +637,8 @@ _MARKER = re.compile(r"(?<![A-Za-z0-9/.'-])(?:\(([A-Za-z]) ?\)"
                      r"|([A-Za-z])(?:[.):](?=\s|$)|\)(?=\S)|\.(?=\d\d\s)))"
                      r"|(?<=\d)([A-Z])\.(?=\s)")
 #: a page marker of a later section, swallowed by an export: "MADRID 00000392 001.2 OF 003"
-_PAGE_MARK = re.compile(r"[A-Z][A-Z .'-]* \d{5,9} \d{3}(?:\.\d)? OF \d{3}")
+# the post of a page mark is cut to 10 characters: bounded, so the scan stays linear
+_PAGE_MARK = re.compile(r"(?<![A-Z])[A-Z][A-Z .'-]{0,12} \d{5,9} {1,2}\d{3}(?:\.\d)? OF \d{3}")
 #: a telegram reference: [YY or YYYY] POST serial, ending the item or followed by a
 #: separator, "(NOTAL)", "AND PREVIOUS", ...
 _TELEGRAM = re.compile(
@@ -782,20 +783,26 @@ _LEAD_MARKS = re.compile(r"^\s*(?:REF(?:TEL)?S?\s+(?=[A-Z]))?"
                          r"(?:\(?[A-Za-z](?:[.):]|\s(?=\s*\d))\s*)*")
 
 
+_MONTH_AFTER = re.compile(r"\s*(?:%s)[A-Z]*\b" % "|".join(_MONTHS), re.I)
+_SEPARATOR_END = re.compile(r"(?:[,;:]|\bAND|\band|\(?[A-Za-z][.)]|\bREF[A-Z]*)$")
+
+
 def _telegrams(ref: _Ref) -> Iterator[re.Match[str]]:
     """Telegram references in one item: at its start, or after a separator."""
     text = _PAGE_MARK.sub(lambda m: " " * len(m.group()), ref.text)
     lead = _LEAD_MARKS.match(text)
     if lead:
         text = " " * lead.end() + text[lead.end():]
+    first = len(text) - len(text.lstrip())
     for m in _TELEGRAM.finditer(text):
-        before = text[:m.start()].rstrip()
-        if before and not re.search(r"(?:[,;:]|\bAND|\band|\(?[A-Za-z][.)]|\bREF[A-Z]*)$", before):
-            continue
+        if m.start() > first:  # something stands before it: it must be a separator
+            before = text[max(first, m.start() - 40):m.start()].rstrip()
+            if not _SEPARATOR_END.search(before):
+                continue
         words = m.group("post").upper().split()
         if any(w.strip(".") in _NOT_POSTS or len(w.strip(".")) < 2 or "XX" in w for w in words):
             continue
-        if re.match(r"\s*(?:%s)[A-Z]*\b" % "|".join(_MONTHS), text[m.end():], re.I):
+        if _MONTH_AFTER.match(text, m.end()):
             continue  # "PARIS POINTS 20 SEPTEMBER 2007": a date
         yield m
 
