@@ -125,6 +125,7 @@ def check_cable(cable: Cable, settings: Settings, rules: Sequence[Rule] | None =
     ctx = Context(date=date, options=settings.options)
     source = cable.source
     out: list[Diagnostic] = []
+    secrets: set[str] = set()  # clear text of protected terms found (R606)
     for r in rules:
         if cable.parse_error is not None and r.code != "S100":
             continue
@@ -134,8 +135,25 @@ def check_cable(cable: Cable, settings: Settings, rules: Sequence[Rule] | None =
             sev = settings.severity.get(r.code) or issue.severity or sev_default
             out.append(Diagnostic(source.path, line, col, end_line, end_col, r.code, sev,
                                   issue.message, r.name))
+            if r.code == "R606":
+                secrets.add(source.text[issue.span.start:issue.span.end])
+    if secrets:  # no message of any rule may quote a protected term (a TAGS message would)
+        out = [_mask_message(d, secrets) for d in out]
     out.sort()
     return out
+
+
+def _mask_message(d: Diagnostic, secrets: set[str]) -> Diagnostic:
+    import dataclasses
+    import re
+
+    message = d.message
+    for secret in sorted(secrets, key=len, reverse=True):
+        for word in secret.split():
+            if len(word) > 1:
+                # a fixed-length mask, as the R messages use: the length is not leaked
+                message = re.sub(re.escape(word), lambda m: m.group()[0] + "****", message, flags=re.I)
+    return d if message == d.message else dataclasses.replace(d, message=message)
 
 
 def lint_source(source: Source, settings: Settings = Settings()) -> list[Diagnostic]:

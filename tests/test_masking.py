@@ -44,3 +44,16 @@ def test_full_format_masks_lines_of_other_rules_too(tmp_path, markcheck_exe):
     r = subprocess.run([markcheck_exe, "check", "--isolated", "--release-level", "U", "--format",
                         "full", "--ignore", "T", "c.txt"], capture_output=True, text=True, cwd=tmp_path)
     assert "vetrova" not in r.stdout.lower()
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "full", "sarif", "github", "gitlab", "junit"])
+def test_no_rule_quotes_a_protected_term(tmp_path, markcheck_exe, fmt):
+    # every rule runs: a TAGS rule that quotes an unknown tag must not print the name
+    (tmp_path / "c.txt").write_text(CABLE)
+    subprocess.run([markcheck_exe, "protect", "add", "Olga Vetrova"], cwd=tmp_path, check=True,
+                   capture_output=True)
+    r = subprocess.run([markcheck_exe, "check", "--isolated", "--format", fmt, "c.txt"],
+                       capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert r.returncode == 1, r.stderr
+    assert "R606" in r.stdout
+    assert "vetrova" not in (r.stdout + r.stderr).lower()
