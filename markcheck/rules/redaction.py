@@ -210,9 +210,19 @@ def portions_above(cable: Cable, level: Level) -> Iterator[tuple[str, Span, Span
             and cable.subject.marking.level is not None and cable.subject.marking.level > level:
         yield "subject", cable.subject.marking_span, Span(cable.subject.marking_span.end,
                                                           cable.subject.span.end)
-    for p in cable.paragraphs:
+    paras = cable.paragraphs
+    for i, p in enumerate(paras):
         if p.marking and p.marking_span and p.marking.level is not None and p.marking.level > level:
-            yield "paragraph", p.marking_span, Span(p.marking_span.end, p.span.end)
+            end = p.span.end
+            if "ENTIRE" in p.marking.text.upper():  # "(S-ENTIRE TEXT)": the whole text
+                end = max([q.span.end for q in paras] + [b.span.end for b in cable.text_blocks])
+            elif not cable.text_of(Span(p.marking_span.end, end)).strip():
+                # "1. (S-ENTIRE TEXT)" and the text below it: the mark covers what follows
+                # up to the next numbered paragraph
+                stop = paras[i + 1].span.start if i + 1 < len(paras) else len(cable.source.text)
+                end = max([b.span.end for b in cable.text_blocks if p.span.end <= b.span.start < stop],
+                          default=end)
+            yield "paragraph", p.marking_span, Span(p.marking_span.end, end)
     for b in cable.text_blocks:
         if b.marking and b.marking_span and b.marking.level is not None and b.marking.level > level:
             yield "block", b.marking_span, Span(b.marking_span.end, b.span.end)
