@@ -157,13 +157,11 @@ def redact_cable(cable: Cable, level: Level, store: Store | None = None,
     return result
 
 
-def redact_text(text: str, level: Level, store: Store | None = None, path: str = "<string>",
-                today: _dt.date | None = None) -> Redaction:
-    """A release copy of the cable ``text`` (any dialect), as plain telegram text.
-
-    A second pass catches what the first one made visible (a token that now touches a
-    word); the counts are those of both passes."""
-    first = redact_cable(build(source_from_text(text, path)), level, store, today)
+def _two_passes(cable: Cable, path: str, level: Level, store: Store | None,
+                today: _dt.date | None) -> Redaction:
+    """Redact, then redact the copy again: the second pass catches what the first made
+    visible (a token that now touches a word); the counts are those of both passes."""
+    first = redact_cable(cable, level, store, today)
     second = redact_cable(build(source_from_text(first.text, path, "plain")), level, store, today,
                           block=False)
     if second.withheld:
@@ -171,19 +169,17 @@ def redact_text(text: str, level: Level, store: Store | None = None, path: str =
         for f in ("portions", "terms", "personal", "tokens"):
             setattr(first, f, getattr(first, f) + getattr(second, f))
     return first
+
+
+def redact_text(text: str, level: Level, store: Store | None = None, path: str = "<string>",
+                today: _dt.date | None = None) -> Redaction:
+    """A release copy of the cable ``text`` (any dialect), as plain telegram text."""
+    return _two_passes(build(source_from_text(text, path)), path, level, store, today)
 
 
 def redact_file(path: str, level: Level, store: Store | None = None, dialect: str | None = None,
                 today: _dt.date | None = None) -> Redaction:
-    source = read_source(path, dialect)
-    first = redact_cable(build(source), level, store, today)
-    second = redact_cable(build(source_from_text(first.text, path, "plain")), level, store, today,
-                          block=False)
-    if second.withheld:
-        first.text = second.text
-        for f in ("portions", "terms", "personal", "tokens"):
-            setattr(first, f, getattr(first, f) + getattr(second, f))
-    return first
+    return _two_passes(build(read_source(path, dialect)), path, level, store, today)
 
 
 def default_output(path: str) -> str:
