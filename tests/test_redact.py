@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 
-import pytest
 
 from markcheck.lint import Settings, lint_text
 from markcheck.markings import Level
