@@ -77,7 +77,17 @@ def _body_spans(cable: Cable) -> list[Span]:
 def _runs(text: str) -> Iterator[tuple[int, int, str]]:
     """Each word holding an X-run: (start, end, kind) with kind ``token`` (only X's)
     or ``partial`` (X's glued to other letters or digits). Roman numerals are words."""
-    for m in _WORDISH.finditer(text):
+    pos = 0
+    for hit in _RUN.finditer(text):  # only the words that hold a run of X's
+        if hit.start() < pos:
+            continue
+        start = hit.start()
+        while start > 0 and (text[start - 1].isalnum()):
+            start -= 1
+        m = _WORDISH.match(text, start)
+        if m is None:
+            continue
+        pos = m.end()
         w = m.group()
         run = _RUN.search(w)
         if run is None or "XXX" not in w.upper():
