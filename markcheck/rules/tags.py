@@ -903,12 +903,15 @@ def ref_not_listed(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """
     if not _has_header(cable) or cable.partial:
         return
-    listed = _ref_letters_anywhere(cable)
     text = cable.source.text
     missing_reported: set[str] = set()
+    unset = object()
+    listed = unset  # the REF list's letters, read only when the body cites something
     for span in _body_blocks(cable):
         block = text[span.start:span.end]
         for m in _CITE.finditer(block):
+            if listed is unset:
+                listed = _ref_letters_anywhere(cable)
             raw = m.group("letters") or ""
             letters = _cited_letters(raw, m.group("kw"), block[m.end():m.end() + 12])
             pos = Span(span.start + m.start(), span.start + m.end())
