@@ -23,7 +23,7 @@ from .source import Source
 __all__ = [
     "Span", "Banner", "Caption", "Passing", "EOLine", "Decl", "Tag", "Tags", "Subject",
     "Reference", "References", "ClassifiedBy", "Paragraph", "TextBlock", "Routing",
-    "Preamble", "CableDate", "Cable", "build", "parse_source",
+    "Preamble", "CableDate", "Cable", "build",
 ]
 
 
@@ -909,6 +909,3 @@ def build(source: Source) -> Cable:
     fields.pop("cable_dated", None)
     return Cable(source=source, date=date, **fields)
 
-
-def parse_source(source: Source) -> Cable:
-    return build(source)
