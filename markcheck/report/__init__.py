@@ -107,7 +107,11 @@ def formats() -> list[str]:
 
 
 def get_reporter(name: str) -> Reporter:
-    _load()
+    if name in REPORTER_MODULES and name not in REPORTERS:
+        # each format's module bears its name: import just that one (start-up time)
+        importlib.import_module(f"{__name__}.{name}")
+    if name not in REPORTERS:
+        _load()
     try:
         return REPORTERS[name]
     except KeyError:
