@@ -5,7 +5,9 @@
 FOLDER defaults to ../shared/corpus/cables. Prints, for parse only and for a full
 check: cables/s, MB/s and ms per cable on one core; the peak memory of this
 process; the wall time of `markcheck check --jobs 1` against `--jobs 2` on the
-folder; and the wall time of `markcheck check` on the seed beside `python -c pass`.
+folder; the wall time of `markcheck check` on the seed beside `python -c pass`;
+how time grows with input size (one cable 10x longer); and the peak memory of
+`markcheck check` on one large file (--big-mb, default 50; 0 skips it).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("folder", nargs="?", default=str(ROOT.parent / "shared" / "corpus" / "cables"))
     ap.add_argument("--limit", type=int, default=0, help="use only the first N files")
+    ap.add_argument("--big-mb", type=float, default=50, help="size of the large file (0: skip)")
     args = ap.parse_args()
 
     from markcheck.lint import Settings, check_cable, select_rules
@@ -84,6 +87,55 @@ def main() -> None:
               f"python -c pass {1000 * t_pass:.0f} ms ({t_seed / t_pass:.1f}x)")
     else:
         print("markcheck console script not installed: start-up and --jobs figures skipped")
+
+    growth()
+    if exe and args.big_mb > 0:
+        big_file(exe, args.big_mb)
+
+
+HEAD = ("C O N F I D E N T I A L SECTION 01 OF 02 PARIS 007961\n\nSIPDIS\n\n"
+        "E.O. 12958: DECL: 10/21/2015\nTAGS: PREL FR\nSUBJECT: TALKS\n\n"
+        "Classified By: DCM John Smith for reasons 1.4 (b) and (d).\n\n")
+PARA = ("{n}. (C) The minister said the talks would go on, and that XXXXXXXXXXXX\n"
+        "had agreed to meet again in October; see REF A. End comment.\n\n")
+
+
+def cable_of(paragraphs: int) -> str:
+    return HEAD + "".join(PARA.format(n=i) for i in range(1, paragraphs + 1)) + "SMITH\n"
+
+
+def growth() -> None:
+    """Time of one cable against the same cable 10x longer (linear: about 10x)."""
+    from markcheck.lint import lint_text
+
+    small, large = cable_of(300), cable_of(3000)
+    t_small = timed(lambda: lint_text(small, "a.txt"), repeat=3)
+    t_large = timed(lambda: lint_text(large, "a.txt"), repeat=3)
+    print(f"growth: {len(small) / 1e3:.0f} KB in {1000 * t_small:.0f} ms, "
+          f"{len(large) / 1e3:.0f} KB in {1000 * t_large:.0f} ms ({t_large / t_small:.1f}x time "
+          f"for {len(large) / len(small):.1f}x input)")
+
+
+def big_file(exe: str, megabytes: float) -> None:
+    """Peak memory of `markcheck check` on one file of about ``megabytes`` MB."""
+    import tempfile
+
+    one = len(PARA) + 2
+    text = cable_of(int(megabytes * 1e6 / one))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "big.txt")
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        size = os.path.getsize(path)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        t = time.perf_counter()
+        subprocess.run([exe, "check", "--quiet", "--jobs", "1", path], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, check=False)
+        elapsed = time.perf_counter() - t
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    peak_bytes = max(peak, before) * 1024  # ru_maxrss is in KiB on Linux
+    print(f"large file: {size / 1e6:.1f} MB checked in {elapsed:.1f} s, peak memory "
+          f"{peak_bytes / 1e6:.0f} MB ({peak_bytes / size:.1f}x its size)")
 
 
 if __name__ == "__main__":
