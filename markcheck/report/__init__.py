@@ -19,6 +19,7 @@ fingerprints) are in :mod:`markcheck.report.common`.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import re
 from dataclasses import dataclass, field
@@ -89,15 +90,11 @@ def reporter(name: str) -> Callable[[Reporter], Reporter]:
     return register
 
 
-_loaded = False
-
-
+@functools.cache
 def _load() -> None:
-    global _loaded
-    if not _loaded:
-        for mod in REPORTER_MODULES:
-            importlib.import_module(f"{__name__}.{mod}")
-        _loaded = True
+    """Import every module of the registry once (each registers itself on import)."""
+    for mod in REPORTER_MODULES:
+        importlib.import_module(f"{__name__}.{mod}")
 
 
 def formats() -> list[str]:

@@ -10,6 +10,7 @@ docstring is its documentation (first line: what it checks; then Why, Bad, Good)
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import importlib
 import inspect
 from dataclasses import dataclass, field
@@ -86,15 +87,11 @@ def rule(code: str, name: str, severity: Severity, **options: Any) -> Callable[[
     return register
 
 
-_loaded = False
-
-
+@functools.cache
 def _load() -> None:
-    global _loaded
-    if not _loaded:
-        for mod in RULE_MODULES:
-            importlib.import_module(f"{__name__}.{mod}")
-        _loaded = True
+    """Import every module of the registry once (each registers itself on import)."""
+    for mod in RULE_MODULES:
+        importlib.import_module(f"{__name__}.{mod}")
 
 
 def all_rules() -> list[Rule]:
