@@ -30,16 +30,18 @@ class ParseFailure(Exception):
 
 
 def grammar_dir() -> Path:
-    """The folder holding cable.lark and marking.lark (installed, or the source tree)."""
-    try:
-        from importlib.resources import files
+    """The folder holding cable.lark and marking.lark.
 
-        path = Path(str(files("markcheck.lark_grammar")))
-        if (path / "cable.lark").is_file():
-            return path
-    except (ImportError, TypeError):  # running from a source tree without install
-        pass
-    return Path(__file__).resolve().parent.parent / "grammar"
+    Running from a source tree (a checkout, an editable install), the tree's own
+    ``grammar/`` beside the package; installed, the package data
+    ``markcheck.lark_grammar``.
+    """
+    here = Path(__file__).resolve().parent.parent / "grammar"
+    if (here / "cable.lark").is_file():
+        return here
+    from importlib.resources import files
+
+    return Path(str(files("markcheck.lark_grammar")))
 
 
 def _cache_path() -> str | bool:
