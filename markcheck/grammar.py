@@ -14,11 +14,11 @@ from pathlib import Path
 from lark import Lark, Token, Tree
 from lark.exceptions import LarkError, UnexpectedInput
 
-__all__ = ["ELEMENT_STARTS", "grammar_dir", "parser", "parse_document", "parse_element",
+__all__ = ["ELEMENT_STARTS", "grammar_dir", "parser", "parse_document", "parse_element", "terminal_regex",
            "ParseFailure", "Token", "Tree"]
 
 #: start rules of the element level (see the header of cable.lark)
-ELEMENT_STARTS = ("banner", "portion", "eo", "tags", "subject", "ref", "classified_by")
+ELEMENT_STARTS = ("banner", "portion", "eo", "tags", "subject", "ref", "classified_by", "para_head")
 
 
 class ParseFailure(Exception):
@@ -61,7 +61,11 @@ def _cache_path() -> str | bool:
 
 @lru_cache(maxsize=1)
 def parser() -> Lark:
-    """The one LALR parser for documents and elements (built once, cached)."""
+    """The one LALR parser for documents and elements (built once, cached).
+
+    Document rules give a tree; element rules give model parts directly (see
+    :func:`parse_element`).
+    """
     path = grammar_dir() / "cable.lark"
     options = dict(
         parser="lalr",
@@ -70,6 +74,9 @@ def parser() -> Lark:
         propagate_positions=False,
         maybe_placeholders=False,
     )
+    from .model import ElementBuilder  # here: model imports this module
+
+    options["transformer"] = ElementBuilder()
     cache = _cache_path()
     if cache:
         try:
@@ -77,6 +84,11 @@ def parser() -> Lark:
         except (OSError, EOFError, ValueError):
             pass  # an unreadable or stale cache file: build without it
     return Lark.open(str(path), **options)
+
+
+def terminal_regex(name: str) -> str:
+    """The regular expression of terminal ``name`` as the grammar defines it."""
+    return parser().get_terminal(name).pattern.to_regexp()
 
 
 def parse_document(text: str) -> Tree:
@@ -89,10 +101,17 @@ def parse_document(text: str) -> Tree:
         raise ParseFailure(str(exc).splitlines()[0], 0) from None
 
 
-def parse_element(text: str, start: str) -> Tree:
-    """Parse one element's text (newlines read as blanks) with start rule ``start``."""
+def parse_element(text: str, start: str, base: int = 0):
+    """Parse one element's text (newlines read as blanks) with start rule ``start``.
+
+    The element rules are built into model parts as they are parsed (the parser's
+    transformer, :class:`markcheck.model.ElementBuilder`); ``base`` is the offset of
+    ``text`` in the telegram, added to every span.
+    """
+    p = parser()
+    p.options.transformer.begin(text, base)
     try:
-        return parser().parse(text.replace("\n", " "), start=start)
+        return p.parse(text.replace("\n", " "), start=start)
     except UnexpectedInput as exc:
         raise ParseFailure(_describe(exc), getattr(exc, "pos_in_stream", 0) or 0) from None
     except LarkError as exc:  # pragma: no cover - defensive

@@ -68,7 +68,7 @@ def level_from_word(text: str) -> Level | None:
     return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Marking:
     """A portion mark ``(S//NF)`` (or the marking words of a banner), parsed.
 
@@ -134,9 +134,9 @@ def parse_portion(text: str) -> Marking:
                 lou = True
         elif child.data == "portion_control":
             inner = child.children[0]
-            if getattr(inner, "data", None) == "rel_to":
-                rel = tuple(str(t) for t in inner.children if t.type == "COUNTRY")
-                rel_text = text[inner.children[0].start_pos:inner.children[-1].end_pos]
+            if isinstance(inner, tuple):  # ("rel", countries, span): rel_to, built by the parser
+                rel = inner[1]
+                rel_text = text[inner[2].start:inner[2].end]
                 controls.append("REL TO")
             else:
                 word = str(inner)

@@ -12,7 +12,9 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import re
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 from lark import Token, Transformer, Tree
 
@@ -27,7 +29,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Span:
     """Half-open offsets [start, end) into the telegram text."""
 
@@ -42,7 +44,7 @@ def _tok_span(tok: Token, base: int) -> Span:
     return Span(base + tok.start_pos, base + tok.end_pos)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Banner:
     """The classification line: ``C O N F I D E N T I A L SECTION 01 OF 02 PARIS 007961``."""
 
@@ -74,7 +76,7 @@ class Banner:
         return " " in self.level_text.strip()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Caption:
     span: Span
     text: str
@@ -82,7 +84,7 @@ class Caption:
     word_spans: tuple[Span, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Passing:
     """A ``FOR``/passing line: ``FOR ISN/MTR``, ``DEPT PLEASE PASS TO USTR``."""
 
@@ -90,13 +92,13 @@ class Passing:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Decl:
     text: str
     span: Span
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EOLine:
     """``E.O. 12958: DECL: 10/29/2014`` and its variants."""
 
@@ -115,14 +117,14 @@ class EOLine:
     error: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Tag:
     text: str
     span: Span
     person: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Tags:
     span: Span
     keyword: str
@@ -130,7 +132,7 @@ class Tags:
     valid: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Subject:
     span: Span
     keyword: str
@@ -140,7 +142,7 @@ class Subject:
     marking_span: Span | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reference:
     span: Span
     text: str
@@ -150,7 +152,7 @@ class Reference:
     serial: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class References:
     span: Span
     keyword: str
@@ -160,7 +162,7 @@ class References:
     valid: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ClassifiedBy:
     """``Classified By: <name and title> for Reasons 1.4 (b) and (d).``"""
 
@@ -177,7 +179,7 @@ class ClassifiedBy:
     valid: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Paragraph:
     """A numbered paragraph: ``1. (C) text``, with its wrapped lines."""
 
@@ -192,18 +194,26 @@ class Paragraph:
     copy: int = 1  # which copy of the text, where a file holds the cable twice
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TextBlock:
-    """Body text that is not a numbered paragraph (headings, lists, signature)."""
+    """Body text that is not a numbered paragraph (headings, lists, signature).
+
+    ``text`` is read from the telegram text (``doc``) when asked for, so a long run of
+    unnumbered text is not held twice.
+    """
 
     span: Span
-    text: str
+    doc: str = field(repr=False, compare=False)
     marking: Marking | None = None
     marking_span: Span | None = None
     after_paragraph: int | None = None
 
+    @property
+    def text(self) -> str:
+        return self.doc[self.span.start:self.span.end]
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class Routing:
     """The routing header, where one precedes the telegram."""
 
@@ -214,7 +224,7 @@ class Routing:
     indicator_span: Span | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Preamble:
     span: Span
     notice: Span | None = None
@@ -223,7 +233,7 @@ class Preamble:
     metadata_span: Span | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CableDate:
     """The cable's date and where it came from; ``precise`` is False for a year only."""
 
@@ -248,7 +258,7 @@ class CableDate:
         return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cable:
     source: Source
     preamble: Preamble | None = None
@@ -344,18 +354,36 @@ def dtg_date(text: str) -> _dt.date | None:
 
 
 class ElementBuilder(Transformer):
-    """Builds model objects from element trees; ``base`` is the element's offset."""
+    """Builds model objects from the element rules, while the parser reduces them.
 
-    def __init__(self, text: str, base: int) -> None:
+    The one parser is made with an instance of this class as its LALR transformer
+    (:func:`markcheck.grammar.parser`), so element rules become model parts as they
+    are parsed, with no tree in between; document rules stay trees.
+    :meth:`begin` sets the element's text and offset before each parse (per thread).
+    """
+
+    def __init__(self) -> None:
         super().__init__()
-        self.text = text
-        self.base = base
+        self._local = threading.local()
+
+    def begin(self, text: str, base: int) -> None:
+        self._local.text = text
+        self._local.base = base
+
+    @property
+    def text(self) -> str:
+        return self._local.text
+
+    @property
+    def base(self) -> int:
+        return self._local.base
 
     def _span(self, tok: Token) -> Span:
-        return _tok_span(tok, self.base)
+        return _tok_span(tok, self._local.base)
 
     def _join(self, first: Token, last: Token) -> Span:
-        return Span(self.base + first.start_pos, self.base + last.end_pos)
+        base = self._local.base
+        return Span(base + first.start_pos, base + last.end_pos)
 
     # ---------------------------------------------------------------- banner
     def banner_level(self, children):
@@ -458,7 +486,7 @@ class ElementBuilder(Transformer):
         if out["letter"]:
             out["letter"] = out["letter"].strip("().")
         span = self._join(children[0], children[-1])
-        return Reference(span, self.text[span.start - self.base:span.end - self.base], **out)
+        return Reference(span, self.text[children[0].start_pos:children[-1].end_pos], **out)
 
     def ref(self, children):
         return children
@@ -485,12 +513,11 @@ class ElementBuilder(Transformer):
 
 
 def _element(text: str, base: int, start: str):
-    """Parse an element; return (transformed result or None, error message)."""
+    """Parse an element; return (its model parts or None, error message)."""
     try:
-        tree = parse_element(text, start)
+        return parse_element(text, start, base), ""
     except ParseFailure as exc:
         return None, str(exc)
-    return ElementBuilder(text, base).transform(tree), ""
 
 
 _PORTION_AT = re.compile(r"\([^()\n]{1,60}\)")
@@ -655,7 +682,7 @@ class _CableBuilder:
                 self.banner_repeats.append(banner)
             return
         span = self.span(tok)
-        kind = item.data
+        kind = item.data.removesuffix("_element")  # "eo_element" -> "eo" (the element's rule)
         if kind == "caption" and tok.type == "CAPTION_LINE" and any(
                 k in ("eo", "tags", "subject", "ref", "classified_by") for k, _ in self.header_order):
             # capitalised words after the E.O. line are a heading ("SUMMARY"), unless they
@@ -682,7 +709,7 @@ class _CableBuilder:
         text = self.value(tok)
         m = _PORTION_AT.match(text)
         marking = parse_portion(m.group()) if m else None
-        self.header_text.append(TextBlock(span, text, marking,
+        self.header_text.append(TextBlock(span, self.text, marking,
                                           Span(span.start, span.start + m.end()) if m else None))
 
     def h_eo(self, tok: Token, span: Span) -> None:
@@ -766,9 +793,9 @@ class _CableBuilder:
 
     # ------------------------------------------------------------ body
     def do_body(self, tree: Tree) -> None:
-        for item in tree.children:
-            if isinstance(item, Token):
-                continue
+        items = tree.children
+        for i, item in enumerate(items):
+            items[i] = None  # drop each token once read: a long body is not held twice
             if item.data == "paragraph":
                 self.b_paragraph(item)
                 continue
@@ -776,32 +803,33 @@ class _CableBuilder:
             getattr(self, "b_" + item.data)(tok, self.span(tok))
 
     def b_paragraph(self, tree: Tree) -> None:
-        num_tok = tree.children[0]
-        rest_tok = tree.children[-1]
-        mark_tok = tree.children[1] if len(tree.children) == 3 else None
-        span = Span(num_tok.start_pos, self.span(rest_tok).end)
+        tok = tree.children[0]
+        base = tok.start_pos
+        m = paragraph_parts().match(tok)
+        num_span = Span(base + m.start(1), base + m.end(1))
+        rest_start = base + m.end()
+        span = Span(base, self.span(tok).end)
         marking = marking_span = cb = None
-        if mark_tok is not None:
-            marking, marking_span = parse_portion(str(mark_tok)), Span(mark_tok.start_pos, mark_tok.end_pos)
-        rest = self.value(rest_tok)
+        if m.start(2) >= 0:
+            marking, marking_span = parse_portion(m[2]), Span(base + m.start(2), base + m.end(2))
+        rest = tok[m.end():].rstrip("\n")
         if _CLASSIFIED_AT.match(rest):  # "1. (U) CLASSIFIED BY ...": the authority line in paragraph 1
-            cb = self.h_classified_by(rest, self.span(rest_tok), in_paragraph=True)
+            cb = self.h_classified_by(rest, Span(rest_start, span.end), in_paragraph=True)
             self.header_order.append(("classified_by", cb.span))
-        number = int(str(num_tok).rstrip(".) "))
-        self.paragraphs.append(Paragraph(span, number, Span(num_tok.start_pos, num_tok.end_pos), marking,
-                                         marking_span, " ".join(rest.split()), self.section, cb,
-                                         self.copy))
+        number = int(m[1].rstrip(".) "))
+        self.paragraphs.append(Paragraph(span, number, num_span, marking, marking_span,
+                                         " ".join(rest.split()), self.section, cb, self.copy))
 
     def b_marked_text(self, tok: Token, span: Span) -> None:
         text = self.value(tok)
         m = _PORTION_AT.match(text)
         marking = parse_portion(m.group()) if m else None
-        self.text_blocks.append(TextBlock(span, text, marking,
+        self.text_blocks.append(TextBlock(span, self.text, marking,
                                           Span(span.start, span.start + m.end()) if m else None,
                                           self.paragraphs[-1].number if self.paragraphs else None))
 
     def b_body_text(self, tok: Token, span: Span) -> None:
-        self.text_blocks.append(TextBlock(span, self.value(tok), None, None,
+        self.text_blocks.append(TextBlock(span, self.text, None, None,
                                           self.paragraphs[-1].number if self.paragraphs else None))
 
     def b_section_break(self, tok: Token, span: Span) -> None:
@@ -825,6 +853,18 @@ class _CableBuilder:
         self.banner_repeats.append(banner)
         if banner.section is not None:
             self.section = banner.section
+
+
+@lru_cache(maxsize=1)
+def paragraph_parts() -> re.Pattern[str]:
+    """A PARAGRAPH token's number (group 1) and portion mark (group 2, optional).
+
+    Built from the grammar's own PARA_NUM and MARK terminals, so the grammar stays
+    the one definition of a paragraph head.
+    """
+    from .grammar import terminal_regex
+
+    return re.compile(f"({terminal_regex('PARA_NUM')})[ \\t]*(?:({terminal_regex('MARK')})[ \\t]*)?")
 
 
 def classified_by_from(text: str, span: Span, in_paragraph: bool = False) -> ClassifiedBy:
