@@ -26,7 +26,7 @@ class Severity(IntEnum):
 
 
 @total_ordering
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Diagnostic:
     """One fault at one place. Lines and columns are 1-based; the end is exclusive.
 

@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import subprocess
+from sys import intern
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
@@ -14,7 +15,7 @@ from .config import glob_regex, path_matches
 from .diagnostics import Diagnostic, Severity
 from .model import Cable, CableDate, build
 from .rules import Context, Rule, all_rules
-from .source import InputError, Source, read_source, source_from_text
+from .source import InputError, Source, line_starts, read_source, source_from_text
 
 __all__ = ["Settings", "LintResult", "FileResult", "lint_source", "lint_text", "lint_file",
            "lint_files", "lint_paths", "discover", "select_rules", "check_cable", "GitIgnore",
@@ -70,8 +71,8 @@ class LintResult:
     errors: list[str] = field(default_factory=list)   # one line each: files not read
     files: int = 0
     paths: list[str] = field(default_factory=list)    # the files linted, in order
-    #: the lines of each file with diagnostics, as the user has them (see split_lines)
-    sources: dict[str, list[str]] = field(default_factory=dict)
+    #: the lines of each file with diagnostics, as the user has them (see Lines)
+    sources: dict[str, Sequence[str]] = field(default_factory=dict)
 
     def add(self, fr: "FileResult") -> None:
         if fr.error is not None:
@@ -81,7 +82,7 @@ class LintResult:
         self.paths.append(fr.path)
         self.diagnostics.extend(fr.diagnostics)
         if fr.raw is not None:
-            self.sources[fr.path] = split_lines(fr.raw)
+            self.sources[fr.path] = Lines(fr.raw)
 
 
 @dataclass
@@ -92,6 +93,42 @@ class FileResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     error: str | None = None
     raw: str | None = None   # the file's text, kept when it has diagnostics
+
+
+class Lines(Sequence[str]):
+    """The lines of a file as :func:`split_lines` gives them, cut out when asked for:
+    a file's text is not held a second time as a list of lines."""
+
+    __slots__ = ("_raw", "_starts")
+
+    def __init__(self, raw: str) -> None:
+        self._raw = raw
+        starts = line_starts(raw)
+        if len(starts) > 1 and starts[-1] == len(raw):
+            starts.pop()  # a final line break does not open a line
+        self._starts = starts
+
+    def __len__(self) -> int:
+        return len(self._starts) if self._raw else 0
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        n = len(self)
+        if index < 0:
+            index += n
+        if not 0 <= index < n:
+            raise IndexError(index)
+        start = self._starts[index]
+        end = self._starts[index + 1] if index + 1 < n else len(self._raw)
+        return self._raw[start:end].rstrip("\r\n")
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (Lines, list, tuple)):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def split_lines(raw: str) -> list[str]:
@@ -133,8 +170,9 @@ def check_cable(cable: Cable, settings: Settings, rules: Sequence[Rule] | None =
         for issue in r.check(cable, ctx):
             line, col, end_line, end_col = source.span(issue.span.start, issue.span.end)
             sev = settings.severity.get(r.code) or issue.severity or sev_default
+            # identical messages share one string (a long file may repeat one thousands of times)
             out.append(Diagnostic(source.path, line, col, end_line, end_col, r.code, sev,
-                                  issue.message, r.name))
+                                  intern(issue.message), r.name))
             if r.code == "R606":
                 secrets.add(source.text[issue.span.start:issue.span.end])
     if secrets:  # no message of any rule may quote a protected term (a TAGS message would)

@@ -11,14 +11,29 @@ from __future__ import annotations
 import codecs
 import os
 import re
+from array import array
 from bisect import bisect_right
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Mapping, Sequence
 
 __all__ = ["Source", "TextBuilder", "InputError", "decode", "read_source", "source_from_text"]
 
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def line_starts(raw: str) -> Sequence[int]:
+    """Offsets where the lines of ``raw`` start (LF, CRLF or CR ends), compactly."""
+    starts = array("q", [0])
+    if "\r" in raw:
+        starts.extend(m.end() for m in _LINE_BREAK.finditer(raw))
+    else:
+        find = raw.find
+        i = find("\n")
+        while i >= 0:
+            starts.append(i + 1)
+            i = find("\n", i + 1)
+    return starts
 
 
 class InputError(Exception):
@@ -65,7 +80,7 @@ class TextBuilder:
         return "".join(self._parts), self._segments
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class Source:
     """A decoded file: the original text and the telegram text the grammar reads."""
 
@@ -76,16 +91,14 @@ class Source:
     facts: Mapping[str, str]
     _segments: tuple[tuple[int, int, bool], ...]
     _seg_starts: tuple[int, ...]
-    _line_starts: tuple[int, ...]
+    _line_starts: Sequence[int]
 
     @classmethod
     def build(cls, path: str, raw: str, builder: TextBuilder, dialect: str,
               facts: Mapping[str, str] | None = None) -> "Source":
         text, segments = builder.build()
-        line_starts = [0]
-        line_starts.extend(m.end() for m in _LINE_BREAK.finditer(raw))
         return cls(path, raw, text, dialect, dict(facts or {}), tuple(segments),
-                   tuple(s[0] for s in segments), tuple(line_starts))
+                   tuple(s[0] for s in segments), line_starts(raw))
 
     def original_offset(self, offset: int) -> int:
         """Offset in :attr:`raw` of the character at ``offset`` in :attr:`text`."""
@@ -99,7 +112,8 @@ class Source:
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) in the user's file of a telegram-text offset."""
-        orig = self.original_offset(offset)
+        # the end of the text is the file's last character (not a line after it)
+        orig = min(self.original_offset(offset), max(len(self.raw) - 1, 0))
         line = bisect_right(self._line_starts, orig) - 1
         return line + 1, orig - self._line_starts[line] + 1
 

@@ -13,6 +13,9 @@ from ..source import TextBuilder
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 _BLANKS = " \t\f\v\u00a0\u2028\u2029\ufeff\u200b"
+# what normalize would change: a CR, a blank at either end of a line, a backslash
+# at a line end (a possible export artefact)
+_NEEDS_WORK = re.compile(f"\\r|^[{_BLANKS}]|[{_BLANKS}\\\\]$", re.M)
 
 
 def split_lines(raw: str):
@@ -47,6 +50,9 @@ def add_line(builder: TextBuilder, line: str, start: int,
 
 def normalize(raw: str) -> tuple[TextBuilder, Mapping[str, str]]:
     builder = TextBuilder()
+    if raw.endswith("\n") and not _NEEDS_WORK.search(raw):
+        builder.copy(raw, 0)  # already telegram text: one verbatim piece, no copy
+        return builder, {}
     for start, line in split_lines(raw):
         add_line(builder, line, start)
     return builder, {}

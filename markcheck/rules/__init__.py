@@ -22,7 +22,7 @@ from ..model import Cable, CableDate, Span
 __all__ = ["Rule", "Issue", "Context", "rule", "REGISTRY", "all_rules", "get_rule", "RULE_MODULES"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Issue:
     """What a rule found: where (a span of the telegram text) and what is wrong."""
 
@@ -31,7 +31,7 @@ class Issue:
     severity: Severity | None = None  # None: the rule's severity
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Context:
     """What a rule may know besides the cable: the date in force and its options."""
 
@@ -49,7 +49,7 @@ class Context:
 RuleFunc = Callable[[Cable, Context], Iterable[Issue]]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rule:
     code: str
     name: str
