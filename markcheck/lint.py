@@ -161,24 +161,32 @@ def check_cable(cable: Cable, settings: Settings, rules: Sequence[Rule] | None =
     date = CableDate(settings.date, "--date") if settings.date else cable.date
     ctx = Context(date=date, options=settings.options)
     source = cable.source
+    span_of = source.span
+    path = source.path
+    severity = settings.severity
     out: list[Diagnostic] = []
     secrets: set[str] = set()  # clear text of protected terms found (R606)
+    if cable.parse_error is not None:
+        rules = [r for r in rules if r.code == "S100"]
     for r in rules:
-        if cable.parse_error is not None and r.code != "S100":
-            continue
-        sev_default = settings.severity.get(r.code, r.severity)
-        for issue in r.check(cable, ctx):
-            line, col, end_line, end_col = source.span(issue.span.start, issue.span.end)
-            sev = settings.severity.get(r.code) or issue.severity or sev_default
+        code = r.code
+        sev_default = severity.get(code, r.severity)
+        for issue in r.func(cable, ctx):
+            span = issue.span
+            line, col, end_line, end_col = span_of(span.start, span.end)
+            sev = severity.get(code) or issue.severity or sev_default
             # identical messages share one string (a long file may repeat one thousands of times)
-            out.append(Diagnostic(source.path, line, col, end_line, end_col, r.code, sev,
+            out.append(Diagnostic(path, line, col, end_line, end_col, code, sev,
                                   intern(issue.message), r.name))
-            if r.code == "R606":
-                secrets.add(source.text[issue.span.start:issue.span.end])
+            if code == "R606":
+                secrets.add(source.text[span.start:span.end])
     if secrets:  # no message of any rule may quote a protected term (a TAGS message would)
         out = [_mask_message(d, secrets) for d in out]
-    out.sort()
+    out.sort(key=_SORT_KEY)
     return out
+
+
+_SORT_KEY = Diagnostic.sort_key.fget
 
 
 def _mask_message(d: Diagnostic, secrets: set[str]) -> Diagnostic:

@@ -39,3 +39,40 @@ def test_grammar_case(case):
             assert got is None, f"{key}: expected nothing, got {got!r}"
         else:
             assert got == want, f"{key}: expected {want!r}, got {got!r}"
+
+
+HEADS = ["1. (C) text", "12.  (S/NF) text", "3) text", "4.(U)text", "5. (S//REL TO USA, GBR) x",
+         "6. (SBU-NF) x", "7. (c) x", "8. (CN) x", "9 . x", "10. ( C ) x", "11.(S-NF)x", "2) (U)"]
+
+
+def _agree(head: str) -> None:
+    """The model's regex split of a paragraph head agrees with the grammar's para_head."""
+    from markcheck.grammar import parse_element
+    from markcheck.model import paragraph_parts
+
+    m = paragraph_parts().match(head)
+    assert m is not None, head
+    # the grammar reads the head the regex found: number, then the mark if any
+    tree = parse_element(head[:m.end()].rstrip(), "para_head")
+    toks = [str(t) for t in tree.children]
+    assert toks[0] == m[1], head
+    assert (toks[1] if len(toks) > 1 else None) == m[2], head
+
+
+@pytest.mark.parametrize("head", HEADS)
+def test_paragraph_head_split_matches_grammar(head):
+    _agree(head)
+
+
+def test_paragraph_head_split_matches_grammar_on_corpus(corpus):
+    """Every paragraph head of the real cables splits as the grammar reads it."""
+    from markcheck.model import build
+    from markcheck.source import read_source
+
+    n = 0
+    for path in sorted((corpus / "cables").iterdir())[::10]:
+        cable = build(read_source(path))
+        for p in cable.paragraphs:
+            _agree(cable.source.text[p.span.start:p.span.end].split("\n")[0])
+            n += 1
+    assert n > 3000
