@@ -524,6 +524,13 @@ _PORTION_AT = re.compile(r"\([^()\n]{1,60}\)")
 _CLASSIFIED_AT = re.compile(r"(?:\((?:U|C|S|SBU)\) *)?CLASSIFIED +BY\b", re.I)
 
 
+#: the kind of a header element (its element rule, where it has one) by token type
+_HEADER_KINDS = {
+    "KNOWN_CAPTION_LINE": "caption", "CAPTION_LINE": "caption", "PASSING_BLOCK": "passing",
+    "EO_BLOCK": "eo", "TAGS_BLOCK": "tags", "SUBJECT_BLOCK": "subject", "REF_BLOCK": "ref",
+    "CLASSIFIED_BLOCK": "classified_by", "MARKED_BLOCK": "header_text",
+    "HEAD_TEXT_BLOCK": "header_text",
+}
 _HEADER_FIELDS = ("tags", "subject", "references", "classified_by")
 _HEADER_LISTS = ("captions", "passing", "eo_lines", "header_order", "header_text")
 
@@ -559,11 +566,10 @@ class _CableBuilder:
     # ------------------------------------------------------------ walk
     def run(self, tree: Tree) -> dict:
         for part in tree.children:
-            handler = getattr(self, "do_" + part.data, None)
-            if handler is None:  # the first element of a header with no classification line
+            if isinstance(part, Token):  # the first element of a header with no classification line
                 self.header_item(part)
             else:
-                handler(part)
+                getattr(self, "do_" + part.data)(part)
         for key, value in self.earlier.items():  # fill what the later header lacked
             if key in _HEADER_LISTS:
                 if not getattr(self, key):
@@ -655,14 +661,11 @@ class _CableBuilder:
         )
 
     def do_header(self, tree: Tree) -> None:
-        for item in tree.children:
-            if isinstance(item, Token):  # pragma: no cover - no bare tokens in a header
-                continue
-            self.header_item(item)
+        for tok in tree.children:
+            self.header_item(tok)
 
-    def header_item(self, item: Tree) -> None:
-        tok = item.children[0]
-        if item.data == "banner_repeat":  # a classification line inside the header zone
+    def header_item(self, tok: Token) -> None:
+        if tok.type == "BANNER_HEADER_LINE":  # a classification line inside the header zone
             banner = self.banner(tok)
             first = self.fields.get("banner")
             if first is None or self.starts_copy(first, banner):
@@ -682,7 +685,7 @@ class _CableBuilder:
                 self.banner_repeats.append(banner)
             return
         span = self.span(tok)
-        kind = item.data.removesuffix("_element")  # "eo_element" -> "eo" (the element's rule)
+        kind = _HEADER_KINDS[tok.type]
         if kind == "caption" and tok.type == "CAPTION_LINE" and any(
                 k in ("eo", "tags", "subject", "ref", "classified_by") for k, _ in self.header_order):
             # capitalised words after the E.O. line are a heading ("SUMMARY"), unless they
@@ -794,16 +797,21 @@ class _CableBuilder:
     # ------------------------------------------------------------ body
     def do_body(self, tree: Tree) -> None:
         items = tree.children
-        for i, item in enumerate(items):
+        for i, tok in enumerate(items):
             items[i] = None  # drop each token once read: a long body is not held twice
-            if item.data == "paragraph":
-                self.b_paragraph(item)
-                continue
-            tok = item.children[0]
-            getattr(self, "b_" + item.data)(tok, self.span(tok))
+            kind = tok.type
+            if kind == "PARAGRAPH":
+                self.b_paragraph(tok)
+            elif kind == "BODY_TEXT_BLOCK":
+                self.b_body_text(tok, self.span(tok))
+            elif kind == "MARKED_BLOCK":
+                self.b_marked_text(tok, self.span(tok))
+            elif kind == "SECTION_BREAK_LINE":
+                self.b_section_break(tok, self.span(tok))
+            else:  # BANNER_REPEAT_LINE
+                self.b_banner_repeat(tok, self.span(tok))
 
-    def b_paragraph(self, tree: Tree) -> None:
-        tok = tree.children[0]
+    def b_paragraph(self, tok: Token) -> None:
         base = tok.start_pos
         m = paragraph_parts().match(tok)
         num_span = Span(base + m.start(1), base + m.end(1))
