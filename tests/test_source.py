@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import markcheck
 from markcheck.source import InputError, decode, source_from_text
@@ -65,3 +67,20 @@ def test_dialect_override():
     text = "UNCLAS STATE 000001\nTAGS: [PREL](#)\n"
     assert markcheck.parse(text, dialect="plain").tags.items[0].text == "[PREL]"
     assert markcheck.parse(text).tags.items[0].text == "PREL"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=" \t\u00a0\\\nabAB.", max_size=120))
+def test_plain_fast_path_matches_line_by_line(raw):
+    """normalize's LF fast path gives the text and offset map of the line-by-line path."""
+    from markcheck.dialects import plain
+    from markcheck.source import Source, TextBuilder
+
+    ref = TextBuilder()
+    for start, line in plain.split_lines(raw):
+        plain.add_line(ref, line, start)
+    fast, _ = plain.normalize(raw)
+    a, b = Source.build("x", raw, fast, "plain"), Source.build("x", raw, ref, "plain")
+    assert a.text == b.text
+    assert [a.original_offset(i) for i in range(len(a.text))] == \
+        [b.original_offset(i) for i in range(len(b.text))]

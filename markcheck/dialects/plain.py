@@ -13,9 +13,8 @@ from ..source import TextBuilder
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 _BLANKS = " \t\f\v\u00a0\u2028\u2029\ufeff\u200b"
-# what normalize would change: a CR, a blank at either end of a line, a backslash
-# at a line end (a possible export artefact)
-_NEEDS_WORK = re.compile(f"\\r|^[{_BLANKS}]|[{_BLANKS}\\\\]$", re.M)
+# a backslash at a line's end (possibly an export artefact: add_line decides)
+_BACKSLASH_END = re.compile(f"\\\\[{_BLANKS}]*$", re.M)
 
 
 def split_lines(raw: str):
@@ -50,9 +49,24 @@ def add_line(builder: TextBuilder, line: str, start: int,
 
 def normalize(raw: str) -> tuple[TextBuilder, Mapping[str, str]]:
     builder = TextBuilder()
-    if raw.endswith("\n") and not _NEEDS_WORK.search(raw):
-        builder.copy(raw, 0)  # already telegram text: one verbatim piece, no copy
+    if not raw or "\r" in raw or _BACKSLASH_END.search(raw):
+        for start, line in split_lines(raw):
+            add_line(builder, line, start)
         return builder, {}
-    for start, line in split_lines(raw):
-        add_line(builder, line, start)
+    # LF line ends and no backslash artefact: only blanks at line ends go. Lines that
+    # keep their text are copied in verbatim runs; a stripped line cuts a run.
+    blanks = _BLANKS
+    pos = run = 0  # where the current line starts; where the verbatim run started
+    for line in raw.split("\n"):
+        n = len(line)
+        if n and (line[0] in blanks or line[-1] in blanks):
+            body = line.lstrip(blanks)
+            left = n - len(body)
+            builder.copy(raw[run:pos], run)
+            builder.copy(body.rstrip(blanks), pos + left)
+            run = pos + n  # the line break opens the next run
+        pos += n + 1
+    builder.copy(raw[run:], run)
+    if not raw.endswith("\n"):
+        builder.replace("\n", len(raw))  # the last line gets its line break
     return builder, {}
