@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterator
@@ -737,7 +738,20 @@ def _letters(body: str, base: int) -> tuple[list[_Ref], tuple[Span, str] | None]
     return items, fault
 
 
+_ref_list_last: list = [None, None]  # [cable, its _RefList]: shared by T509, T510, T511
+
+
 def _ref_list(cable: Cable) -> _RefList | None:
+    """The REF list of the cable, read once per cable (the last cable's is kept)."""
+    if _ref_list_last[0] is cable:
+        return _ref_list_last[1]
+    refs = _read_ref_list(cable)
+    _ref_list_last[0] = cable
+    _ref_list_last[1] = refs
+    return refs
+
+
+def _read_ref_list(cable: Cable) -> _RefList | None:
     scope = _ref_scope(cable)
     if scope is None:
         return None
@@ -859,6 +873,29 @@ _REF_ANYWHERE = re.compile(
 _LOOSE_TELEGRAM = re.compile(r"(?<![A-Za-z])[A-Za-z]{3,}(?: [A-Za-z]{2,}){0,2} +\d{1,8}(?!\d)")
 
 
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_CUT_SHORT = re.compile(r"\.\.\.[ \t]*(?:\n|$)")
+
+
+def _ref_lists_anywhere(text: str) -> Iterator[re.Match[str]]:
+    """``_REF_ANYWHERE.finditer(text)``, trying only where "REF" is written in any case
+    (every match starts there) when upper-casing keeps the offsets (ASCII text)."""
+    if not text.isascii():
+        yield from _REF_ANYWHERE.finditer(text)
+        return
+    upper = text.upper()
+    match = _REF_ANYWHERE.match
+    end = 0
+    pos = upper.find("REF")
+    while pos >= 0:
+        if pos >= end:
+            m = match(text, pos)
+            if m is not None:
+                end = m.end()
+                yield m
+        pos = upper.find("REF", pos + 1)
+
+
 def _ref_letters_anywhere(cable: Cable) -> tuple[set[str], int] | None:
     """Letters of every REF list in the text (header, subject, quoted cables), and the
     number of unlettered references; None when the text holds no REF list at all."""
@@ -866,17 +903,21 @@ def _ref_letters_anywhere(cable: Cable) -> tuple[set[str], int] | None:
     found = False
     letters: set[str] = set()
     unlettered = 0
-    scope = _ref_scope(cable)
-    bodies: list[tuple[str, int]] = [scope] if scope else []
-    for m in _REF_ANYWHERE.finditer(text):
-        stop = re.search(r"\n[ \t]*\n", text[m.end():])
-        end = m.end() + stop.start() if stop else len(text)
+    refs = _ref_list(cable)
+    bodies: list[tuple[str, int]] = [(refs.body, refs.body_start)] if refs else []
+    for m in _ref_lists_anywhere(text):
+        stop = _BLANK_LINE.search(text, m.end())
+        end = stop.start() if stop else len(text)
         bodies.append((text[m.end():_ref_extent(text, end, len(text))], m.end()))
-    for body, base in bodies:
+    seen: set[str] = set()  # what a body adds depends on its text only: read each once
+    for i, (body, base) in enumerate(bodies):
         found = True
-        if re.search(r"\.\.\.[ \t]*(?:\n|$)", body):  # the list cut short: any letter
+        if body in seen:
+            continue
+        seen.add(body)
+        if "..." in body and _CUT_SHORT.search(body):  # the list cut short: any letter
             return {chr(c) for c in range(ord("A"), ord("Z") + 1)}, 0
-        items, _ = _letters(body, base)
+        items = refs.items if i == 0 and refs else _letters(body, base)[0]
         for it in items:
             if it.letter:
                 letters.add(it.letter)
@@ -885,11 +926,38 @@ def _ref_letters_anywhere(cable: Cable) -> tuple[set[str], int] | None:
     return (letters, unlettered) if found else None
 
 
-def _body_blocks(cable: Cable):
-    for p in cable.paragraphs:
-        yield p.span
-    for b in cable.text_blocks:
-        yield b.span
+def _find_all(text: str, word: str, out: list[int]) -> None:
+    pos = text.find(word)
+    while pos >= 0:
+        out.append(pos)
+        pos = text.find(word, pos + 1)
+
+
+def _cite_candidates(text: str) -> list[int]:
+    """Sorted offsets of "REF", "Ref" and "ref": where a citation (:data:`_CITE`) can start."""
+    out: list[int] = []
+    for word in ("REF", "Ref", "ref"):
+        _find_all(text, word, out)
+    out.sort()
+    return out
+
+
+def _cite_matches(block: str, cands: list[int], lo: int, base: int) -> Iterator[re.Match[str]]:
+    """``_CITE.finditer(block)`` for the block at ``base`` of the text, trying only the
+    candidate offsets from ``cands[lo]`` on: every citation starts with its keyword."""
+    end = 0
+    limit = len(block) - 3
+    match = _CITE.match
+    for i in range(lo, len(cands)):
+        p = cands[i] - base
+        if p > limit:
+            break
+        if p < end:
+            continue
+        m = match(block, p)
+        if m is not None:
+            end = m.end()
+            yield m
 
 
 @rule("T510", "ref-not-listed", Severity.WARNING)
@@ -904,12 +972,19 @@ def ref_not_listed(cable: Cable, ctx: Context) -> Iterator[Issue]:
     if not _has_header(cable) or cable.partial:
         return
     text = cable.source.text
+    cands = _cite_candidates(text)
+    if not cands:
+        return  # no "REF", "Ref" or "ref" anywhere: nothing is cited
     missing_reported: set[str] = set()
     unset = object()
     listed = unset  # the REF list's letters, read only when the body cites something
-    for span in _body_blocks(cable):
+    n = len(cands)
+    for span in [b.span for b in cable.paragraphs] + [b.span for b in cable.text_blocks]:
+        lo = bisect_left(cands, span.start)
+        if lo == n or cands[lo] + 3 > span.end:
+            continue  # no citation keyword in this block
         block = text[span.start:span.end]
-        for m in _CITE.finditer(block):
+        for m in _cite_matches(block, cands, lo, span.start):
             if listed is unset:
                 listed = _ref_letters_anywhere(cable)
             raw = m.group("letters") or ""
