@@ -188,6 +188,7 @@ def _is_geo(code: str) -> bool:
         code in _FIPS or code in refdata.geo_tags() or code[0] in "XZ")
 
 
+@lru_cache(maxsize=8192)  # the same few hundred codes recur from cable to cable
 def _kind(code: str, historic: bool) -> str | None:
     """'subject', 'program', 'geo', 'org' or None for an upper-cased, stripped code."""
     if code in refdata.subject_tags() or code in _EXTRA_SUBJECTS or (
@@ -246,11 +247,25 @@ def _historic(ctx: Context) -> bool:
     return ctx.on_or_after(_HISTORIC_UNTIL) is not True
 
 
+_items_last: list = [None, None, None]  # [cable, historic, items]: shared by T502-T505
+
+
 def _items(cable: Cable, ctx: Context) -> list[_Item]:
     """Every TAGS item with its role, in order, up to a header keyword glued onto the line."""
+    # read once per cable (the last cable's items are kept); callers do not change them
     if cable.tags is None:
         return []
     historic = _historic(ctx)
+    if _items_last[0] is cable and _items_last[1] == historic:
+        return _items_last[2]
+    out = _read_items(cable, historic)
+    _items_last[0] = cable
+    _items_last[1] = historic
+    _items_last[2] = out
+    return out
+
+
+def _read_items(cable: Cable, historic: bool) -> list[_Item]:
     out: list[_Item] = []
     name_open = False  # words after OVIP/OEXC/... read as the person's name
     stop = _tags_stop(cable, historic)
@@ -327,6 +342,7 @@ def _mark_free_text(cable: Cable, items: list[_Item]) -> None:
         i = j + 1
 
 
+@lru_cache(maxsize=1024)
 def _suggest(code: str) -> str | None:
     """The one subject or common program tag one edit away from ``code``, if any."""
     pool = refdata.subject_tags() | _COMMON_PROGRAM
@@ -742,7 +758,7 @@ _ref_list_last: list = [None, None]  # [cable, its _RefList]: shared by T509, T5
 
 
 def _ref_list(cable: Cable) -> _RefList | None:
-    """The REF list of the cable, read once per cable (the last cable's is kept)."""
+    # read once per cable (the last cable's is kept)
     if _ref_list_last[0] is cable:
         return _ref_list_last[1]
     refs = _read_ref_list(cable)
