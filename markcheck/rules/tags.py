@@ -894,22 +894,21 @@ _CUT_SHORT = re.compile(r"\.\.\.[ \t]*(?:\n|$)")
 
 
 def _ref_lists_anywhere(text: str) -> Iterator[re.Match[str]]:
-    """``_REF_ANYWHERE.finditer(text)``, trying only where "REF" is written in any case
-    (every match starts there) when upper-casing keeps the offsets (ASCII text)."""
-    if not text.isascii():
-        yield from _REF_ANYWHERE.finditer(text)
-        return
-    upper = text.upper()
+    """``_REF_ANYWHERE.finditer(text)``, trying only where "REF" is written in any case:
+    every match starts there, and no character but the ASCII r, e, f matches those
+    letters without regard to case. Each non-ASCII character becomes one "?" byte, so
+    the offsets in the upper-cased bytes are those of the text (bytes upper-case fast)."""
+    upper = text.encode("ascii", "replace").upper()
     match = _REF_ANYWHERE.match
     end = 0
-    pos = upper.find("REF")
+    pos = upper.find(b"REF")
     while pos >= 0:
         if pos >= end:
             m = match(text, pos)
             if m is not None:
                 end = m.end()
                 yield m
-        pos = upper.find("REF", pos + 1)
+        pos = upper.find(b"REF", pos + 1)
 
 
 def _ref_letters_anywhere(cable: Cable) -> tuple[set[str], int] | None:
