@@ -188,13 +188,16 @@ def _is_geo(code: str) -> bool:
         code in _FIPS or code in refdata.geo_tags() or code[0] in "XZ")
 
 
+_PROGRAM_CODE = re.compile(r"K[A-Z]{3}")
+
+
 @lru_cache(maxsize=8192)  # the same few hundred codes recur from cable to cable
 def _kind(code: str, historic: bool) -> str | None:
     """'subject', 'program', 'geo', 'org' or None for an upper-cased, stripped code."""
     if code in refdata.subject_tags() or code in _EXTRA_SUBJECTS or (
             historic and code in _HISTORIC_SUBJECTS):
         return "subject"
-    if re.fullmatch(r"K[A-Z]{3}", code):
+    if _PROGRAM_CODE.fullmatch(code):
         return "program"
     if _is_geo(code):
         return "geo"
@@ -247,7 +250,7 @@ def _historic(ctx: Context) -> bool:
     return ctx.on_or_after(_HISTORIC_UNTIL) is not True
 
 
-_items_last: list = [None, None, None]  # [cable, historic, items]: shared by T502-T505
+_items_last: list = [None, None, None, None]  # [cable, ctx, historic, items]: for T502-T505
 
 
 def _items(cable: Cable, ctx: Context) -> list[_Item]:
@@ -255,14 +258,21 @@ def _items(cable: Cable, ctx: Context) -> list[_Item]:
     # read once per cable (the last cable's items are kept); callers do not change them
     if cable.tags is None:
         return []
-    historic = _historic(ctx)
-    if _items_last[0] is cable and _items_last[1] == historic:
-        return _items_last[2]
+    if _items_last[0] is cable:
+        if _items_last[1] is ctx:  # frozen: the same context, the same date
+            return _items_last[3]
+        historic = _historic(ctx)
+        if _items_last[2] == historic:
+            _items_last[1] = ctx
+            return _items_last[3]
+    else:
+        historic = _historic(ctx)
     out = _read_items(cable, historic)
-    _items_last[0] = cable
-    _items_last[1] = historic
-    _items_last[2] = out
+    _items_last[:] = [cable, ctx, historic, out]
     return out
+
+
+_NAME_WORD = re.compile(r"[A-Za-z][A-Za-z.'-]*")
 
 
 def _read_items(cable: Cable, historic: bool) -> list[_Item]:
@@ -286,7 +296,7 @@ def _read_items(cable: Cable, historic: bool) -> list[_Item]:
             out.append(_Item(tag, code, "tag", kind))
             name_open = code in _PERSON_TAGS
             continue
-        if name_open and re.fullmatch(r"[A-Za-z][A-Za-z.'-]*", tag.text.rstrip(",")):
+        if name_open and _NAME_WORD.fullmatch(tag.text.rstrip(",")):
             out.append(_Item(tag, code, "name"))
             continue
         name_open = False
@@ -299,6 +309,11 @@ def _read_items(cable: Cable, historic: bool) -> list[_Item]:
     return out
 
 
+_WORD_SEPS = re.compile(r"[\s,;]+")
+_PARENTHESISED = re.compile(r"\([^()]*\)")
+_CODE_WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]{1,9}\.?")
+
+
 def _tags_stop(cable: Cable, historic: bool) -> int:
     """Where the TAGS items end: before a continuation line that is not a line of tags
     (a subject line without its keyword, run on under TAGS by an export)."""
@@ -309,13 +324,16 @@ def _tags_stop(cable: Cable, historic: bool) -> int:
         end = text.find("\n", pos + 1)
         end = span.end if end < 0 or end > span.end else end
         line = text[pos + 1:end]
-        words = [w for w in re.split(r"[\s,;]+", re.sub(r"\([^()]*\)", " ", line)) if w]
-        codes = [w for w in words if re.fullmatch(r"[A-Za-z][A-Za-z0-9-]{1,9}\.?", w)]
+        words = [w for w in _WORD_SEPS.split(_PARENTHESISED.sub(" ", line)) if w]
+        codes = [w for w in words if _CODE_WORD.fullmatch(w)]
         known = [w for w in codes if _kind(_norm(w), historic) is not None]
         if words and (len(codes) < len(words) or 2 * len(known) < len(words)):
             return pos + 1
         pos = end
     return span.end
+
+
+_FREE_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 
 
 def _mark_free_text(cable: Cable, items: list[_Item]) -> None:
@@ -333,7 +351,7 @@ def _mark_free_text(cable: Cable, items: list[_Item]) -> None:
             j += 1
         run = items[i:j + 1]
         words = [it.tag.text for it in run]
-        alpha = all(re.fullmatch(r"[A-Za-z][A-Za-z'-]*", w) for w in words)
+        alpha = all(_FREE_WORD.fullmatch(w) for w in words)
         if alpha and (len(run) >= 4 or (len(run) >= 2 and any(len(w) >= 5 for w in words))
                       or any(len(w) >= 8 for w in words)
                       or any(w != w.upper() and w != w.lower() for w in words)):
@@ -385,7 +403,7 @@ def _bare_tags_line(cable: Cable, historic: bool) -> Span | None:
     if garbled:
         return Span(garbled.start(), garbled.end())
     for m in re.finditer(r"^[ \t]*([A-Za-z][^\n]*)$", text[:_header_end(cable)], re.M):
-        words = [w for w in re.split(r"[\s,;]+", m.group(1)) if w]
+        words = [w for w in _WORD_SEPS.split(m.group(1)) if w]
         if len(words) < 2:
             continue
         kinds = [_kind(_norm(w), historic) for w in words]
@@ -587,14 +605,30 @@ _SWALLOWED = re.compile(
     r"|(?P<tags>TAGS\s*:)|(?P<tagsword>(?-i:TAGS)(?=\s))"
     r"|(?P<subj>SUBJ(?:ECT)?\s*:)"
     r")", re.I)
+#: every _SWALLOWED match holds one of these, upper-cased (none has a letter that a
+#: non-ASCII character matches without regard to case, as i, k and s do)
+_SWALLOWED_HINTS = ("REF", "CLA", "E.", "TAG", "UBJ")
+
+
+def _may_swallow(body: str) -> bool:
+    upper = body.upper()
+    return any(hint in upper for hint in _SWALLOWED_HINTS)
+
+
 _SWALLOWED_NAMES = {"ref": "REF", "glued": "REF", "cb": "Classified By", "eo": "the E.O. line",
                     "tags": "TAGS", "tagsword": "TAGS", "subj": "a second SUBJECT"}
 
 
+_SUBJECT_SEPS = re.compile(r"[\s,]+")
+
+
 def _tag_codes_follow(text: str) -> bool:
     """"TAGS PREL PGOV FR" in a subject: a TAGS line; "PRICE TAGS RISE" is prose."""
-    words = re.split(r"[\s,]+", text.strip())[:3]
+    words = _SUBJECT_SEPS.split(text.strip())[:3]
     return len(words) >= 2 and all(_kind(_norm(w), True) for w in words[:2])
+
+
+_SUBJECT_KW = re.compile(r"\s*SUBJ(?:ECT)?(?![A-Za-z])\s*:?", re.I)
 
 
 @rule("T507", "subject-line", Severity.ERROR)
@@ -620,7 +654,7 @@ def subject_line(cable: Cable, ctx: Context) -> Iterator[Issue]:
                     "subject after the TAGS line")
         return
     kw_text = cable.text_of(subj.span)
-    m = re.match(r"\s*SUBJ(?:ECT)?(?![A-Za-z])\s*:?", kw_text, re.I)
+    m = _SUBJECT_KW.match(kw_text)
     kw_span = Span(subj.span.start, subj.span.start + (m.end() if m else len(subj.keyword)))
     if not subj.text:
         yield Issue(kw_span, "SUBJECT: has no text; write the subject on the same line")
@@ -632,7 +666,7 @@ def subject_line(cable: Cable, ctx: Context) -> Iterator[Issue]:
     if subj.text_span is not None:
         body = cable.text_of(subj.text_span)
         hits = [h for h in _SWALLOWED.finditer(body) if h.lastgroup != "tagsword"
-                or _tag_codes_follow(body[h.end():])]
+                or _tag_codes_follow(body[h.end():])] if _may_swallow(body) else []
         if hits:
             first = hits[0]
             names = []
@@ -665,6 +699,16 @@ _TELEGRAM = re.compile(
     r"(?=\s*(?:$|[,;.)]|\(NOTAL\)|NOTAL\b|AND\b|and\b|\(?[A-Za-z][.)]\s|[A-Z]{3,}\b))")
 
 
+
+def _blank(m: re.Match[str]) -> str:
+    return " " * len(m.group())
+
+
+def _mask_page_marks(text: str) -> str:
+    """``text`` with its page marks blanked (each holds " OF ": most texts have none)."""
+    return _PAGE_MARK.sub(_blank, text) if " OF " in text else text
+
+
 @dataclass(frozen=True)
 class _Ref:
     letter: str | None
@@ -693,6 +737,7 @@ def _ref_scope(cable: Cable) -> tuple[str, int] | None:
     return text[start:_ref_extent(text, refs.span.end, _header_end(cable))], start
 
 
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 #: a block after a blank line that continues a REF list: it opens with a letter marker
 _REF_MORE = re.compile(r"[ \t]*\n(?:[ \t]*\n)+(?=[ \t]*\(?[A-Z] ?[.):][ \t]*\S)")
 
@@ -703,8 +748,8 @@ def _ref_extent(text: str, end: int, limit: int) -> int:
         m = _REF_MORE.match(text, end)
         if not m:
             break
-        stop = re.search(r"\n[ \t]*\n", text[m.end():limit])
-        end = m.end() + stop.start() if stop else limit
+        stop = _BLANK_LINE.search(text, m.end(), limit)
+        end = stop.start() if stop else limit
     return end
 
 
@@ -717,7 +762,7 @@ _REF_STOP = re.compile(r"(?<![A-Za-z])(?:CLASSIFIED\s+BY\b|SUBJ(?:ECT)?\s*:"
 
 def _letters(body: str, base: int) -> tuple[list[_Ref], tuple[Span, str] | None]:
     """Split a REF body at its letter markers, checking that they run A, B, C, ..."""
-    masked = _PAGE_MARK.sub(lambda m: " " * len(m.group()), body)
+    masked = _mask_page_marks(body)
     stop = _REF_STOP.search(masked)
     if stop:
         masked = masked[:stop.start()]
@@ -797,9 +842,12 @@ def malformed_ref(cable: Cable, ctx: Context) -> Iterator[Issue]:
         yield Issue(*refs.fault)
 
 
+_POST_PUNCT = re.compile(r"[\s.'-]")
+
+
 def _norm_post(post: str) -> str:
     post = _POST_PREFIX.sub("", post.strip())
-    return re.sub(r"[\s.'-]", "", post).upper()
+    return _POST_PUNCT.sub("", post).upper()
 
 
 def _known_post(key: str) -> bool:
@@ -819,7 +867,7 @@ _SEPARATOR_END = re.compile(r"(?:[,;:]|\bAND|\band|\(?[A-Za-z][.)]|\bREF[A-Z]*)$
 
 def _telegrams(ref: _Ref) -> Iterator[re.Match[str]]:
     """Telegram references in one item: at its start, or after a separator."""
-    text = _PAGE_MARK.sub(lambda m: " " * len(m.group()), ref.text)
+    text = _mask_page_marks(ref.text)
     lead = _LEAD_MARKS.match(text)
     if lead:
         text = " " * lead.end() + text[lead.end():]
@@ -889,7 +937,6 @@ _REF_ANYWHERE = re.compile(
 _LOOSE_TELEGRAM = re.compile(r"(?<![A-Za-z])[A-Za-z]{3,}(?: [A-Za-z]{2,}){0,2} +\d{1,8}(?!\d)")
 
 
-_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _CUT_SHORT = re.compile(r"\.\.\.[ \t]*(?:\n|$)")
 
 
@@ -1022,17 +1069,22 @@ def ref_not_listed(cable: Cable, ctx: Context) -> Iterator[Issue]:
                             f"{letter}; add it to the REF line or correct the citation")
 
 
+_CITE_SEPS = re.compile(r"[ \t]*(,|and|AND|&|-|through|THROUGH)[ \t]*")
+_WORD_AFTER = re.compile(r" +[A-Za-z]")
+_AND_PARA_AFTER = re.compile(r" +(?:and|para)\b")
+
+
 def _cited_letters(raw: str, kw: str, after: str) -> list[str]:
     """The letters a citation names: "B", "(B)", "A AND B", "A-C"; a lone lower-case
     "a" or "i" followed by a word ("reftel a number of") is a word, not a letter."""
     raw = raw.strip()
     if not raw:
         return []
-    tokens = re.split(r"[ \t]*(,|and|AND|&|-|through|THROUGH)[ \t]*", raw)
+    tokens = _CITE_SEPS.split(raw)
     letters = [t.strip("()").upper() for t in tokens[0::2]]
     seps = tokens[1::2]
-    if len(letters) == 1 and raw in ("a", "i") and re.match(r" +[A-Za-z]", after) \
-            and not re.match(r" +(?:and|para)\b", after):
+    if len(letters) == 1 and raw in ("a", "i") and _WORD_AFTER.match(after) \
+            and not _AND_PARA_AFTER.match(after):
         return []
     out: list[str] = []
     for i, letter in enumerate(letters):
