@@ -275,6 +275,20 @@ def _items(cable: Cable, ctx: Context) -> list[_Item]:
 _NAME_WORD = re.compile(r"[A-Za-z][A-Za-z.'-]*")
 
 
+@lru_cache(maxsize=4096)  # TAGS items recur from cable to cable
+def _classify(text: str, historic: bool) -> tuple[str, bool, str | None]:
+    """A TAGS item's code, whether it is a header keyword, and its kind (:func:`_kind`)."""
+    code = _norm(text)
+    return code, _KEYWORD_ITEM.match(text) is not None, _kind(code, historic) if code else None
+
+
+@lru_cache(maxsize=1024)
+def _split_run_parts(code: str, historic: bool) -> tuple[str, ...] | None:
+    """:func:`_split_run` as a tuple, memoised (it tries every split of the word)."""
+    parts = _split_run(code, historic)
+    return tuple(parts) if parts else None
+
+
 def _read_items(cable: Cable, historic: bool) -> list[_Item]:
     out: list[_Item] = []
     name_open = False  # words after OVIP/OEXC/... read as the person's name
@@ -282,16 +296,15 @@ def _read_items(cable: Cable, historic: bool) -> list[_Item]:
     for tag in cable.tags.items:
         if tag.span.start >= stop:
             break
-        code = _norm(tag.text)
+        code, keyword, kind = _classify(tag.text, historic)
         if tag.person:
             out.append(_Item(tag, code, "person"))
             name_open = False
             continue
-        if _KEYWORD_ITEM.match(tag.text) or not code:
+        if keyword or not code:
             if code:
                 break
             continue
-        kind = _kind(code, historic)
         if kind is not None:
             out.append(_Item(tag, code, "tag", kind))
             name_open = code in _PERSON_TAGS
@@ -300,9 +313,9 @@ def _read_items(cable: Cable, historic: bool) -> list[_Item]:
             out.append(_Item(tag, code, "name"))
             continue
         name_open = False
-        parts = _split_run(code, historic)
+        parts = _split_run_parts(code, historic)
         if parts:
-            out.append(_Item(tag, code, "run", parts=tuple(parts)))
+            out.append(_Item(tag, code, "run", parts=parts))
             continue
         out.append(_Item(tag, code, "unknown"))
     _mark_free_text(cable, out)
@@ -705,8 +718,14 @@ def _blank(m: re.Match[str]) -> str:
 
 
 def _mask_page_marks(text: str) -> str:
-    """``text`` with its page marks blanked (each holds " OF ": most texts have none)."""
-    return _PAGE_MARK.sub(_blank, text) if " OF " in text else text
+    """``text`` with its page marks blanked. Each holds " OF " between two digits (``\\d``,
+    that is a decimal character): the text is scanned only if such a " OF " is found."""
+    pos = text.find(" OF ")
+    while pos >= 0:
+        if pos and text[pos - 1].isdecimal() and text[pos + 4:pos + 5].isdecimal():
+            return _PAGE_MARK.sub(_blank, text)
+        pos = text.find(" OF ", pos + 1)
+    return text
 
 
 @dataclass(frozen=True)
@@ -988,18 +1007,21 @@ def _ref_letters_anywhere(cable: Cable) -> tuple[set[str], int] | None:
     return (letters, unlettered) if found else None
 
 
-def _find_all(text: str, word: str, out: list[int]) -> None:
-    pos = text.find(word)
+def _find_all(text: str, word: str, out: list[int], start: int, end: int) -> None:
+    pos = text.find(word, start, end)
     while pos >= 0:
         out.append(pos)
-        pos = text.find(word, pos + 1)
+        pos = text.find(word, pos + 1, end)
 
 
-def _cite_candidates(text: str) -> list[int]:
-    """Sorted offsets of "REF", "Ref" and "ref": where a citation (:data:`_CITE`) can start."""
+def _cite_candidates(text: str, start: int = 0, end: int | None = None) -> list[int]:
+    """Sorted offsets of "REF", "Ref" and "ref" within text[start:end]: where a citation
+    (:data:`_CITE`) can start."""
+    if end is None:
+        end = len(text)
     out: list[int] = []
     for word in ("REF", "Ref", "ref"):
-        _find_all(text, word, out)
+        _find_all(text, word, out, start, end)
     out.sort()
     return out
 
@@ -1034,30 +1056,39 @@ def ref_not_listed(cable: Cable, ctx: Context) -> Iterator[Issue]:
     if not _has_header(cable) or cable.partial:
         return
     text = cable.source.text
-    cands = _cite_candidates(text)
+    spans = [b.span for b in cable.paragraphs] + [b.span for b in cable.text_blocks]
+    if not spans:
+        return
+    cands = _cite_candidates(text, min(s.start for s in spans), max(s.end for s in spans))
     if not cands:
-        return  # no "REF", "Ref" or "ref" anywhere: nothing is cited
+        return  # no "REF", "Ref" or "ref" in the body: nothing is cited
     missing_reported: set[str] = set()
     unset = object()
-    listed = unset  # the REF list's letters, read only when the body cites something
+    has_refs = unset  # whether the text holds a REF list, read at the first citation
+    listed = unset  # the REF lists' letters, read at the first citation naming a letter
     n = len(cands)
-    for span in [b.span for b in cable.paragraphs] + [b.span for b in cable.text_blocks]:
+    for span in spans:
         lo = bisect_left(cands, span.start)
         if lo == n or cands[lo] + 3 > span.end:
             continue  # no citation keyword in this block
         block = text[span.start:span.end]
         for m in _cite_matches(block, cands, lo, span.start):
-            if listed is unset:
-                listed = _ref_letters_anywhere(cable)
+            if has_refs is unset:  # as _ref_letters_anywhere(cable) is not None
+                has_refs = cable.references is not None or \
+                    next(_ref_lists_anywhere(text), None) is not None
             raw = m.group("letters") or ""
             letters = _cited_letters(raw, m.group("kw"), block[m.end():m.end() + 12])
             pos = Span(span.start + m.start(), span.start + m.end())
-            if listed is None:
+            if not has_refs:
                 if "" not in missing_reported and not _incomplete(cable):
                     missing_reported.add("")
                     yield Issue(pos, f"the body cites {' '.join(m.group().split())!r} but the "
                                 "cable has no REF line; add the REF line or drop the citation")
                 continue
+            if not letters:
+                continue
+            if listed is unset:
+                listed = _ref_letters_anywhere(cable)
             have, unlettered = listed
             for letter in letters:
                 if letter in have or letter in missing_reported:
