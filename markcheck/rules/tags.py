@@ -155,6 +155,36 @@ def _has_header(cable: Cable) -> bool:
     return bool(cable.tags or cable.subject or cable.eo_lines or cable.classified_by)
 
 
+def _finditer_from(pattern: re.Pattern[str], text: str, words: tuple[bytes, ...],
+                   ascii_only: bool) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern whose every match starts with one of
+    ``words`` (upper-case ASCII) in some case: the pattern is tried at their offsets
+    only, found with a fast literal search in an upper-cased bytes copy of the text.
+    Encoding replaces each non-ASCII character with one byte, so offsets are kept; but
+    some non-ASCII letters match i, k or s regardless of case (the long s matches S),
+    so with such a letter in ``words`` (``ascii_only``) other text is scanned in full."""
+    if ascii_only and not text.isascii():
+        yield from pattern.finditer(text)
+        return
+    upper = text.encode("ascii", "replace").upper()
+    cands: list[int] = []
+    for word in words:
+        pos = upper.find(word)
+        while pos >= 0:
+            cands.append(pos)
+            pos = upper.find(word, pos + 1)
+    if len(words) > 1:
+        cands.sort()
+    match = pattern.match
+    end = 0
+    for pos in cands:
+        if pos >= end:
+            m = match(text, pos)
+            if m is not None:
+                end = m.end()
+                yield m
+
+
 _TRUNCATED = re.compile(r"\.\.\.[ \t]*$", re.M)
 
 
@@ -618,14 +648,8 @@ _SWALLOWED = re.compile(
     r"|(?P<tags>TAGS\s*:)|(?P<tagsword>(?-i:TAGS)(?=\s))"
     r"|(?P<subj>SUBJ(?:ECT)?\s*:)"
     r")", re.I)
-#: every _SWALLOWED match holds one of these, upper-cased (none has a letter that a
-#: non-ASCII character matches without regard to case, as i, k and s do)
-_SWALLOWED_HINTS = ("REF", "CLA", "E.", "TAG", "UBJ")
-
-
-def _may_swallow(body: str) -> bool:
-    upper = body.upper()
-    return any(hint in upper for hint in _SWALLOWED_HINTS)
+#: how every _SWALLOWED match starts, upper-cased
+_SWALLOWED_STARTS = (b"REF", b"CLASSIFIED", b"E.", b"TAGS", b"SUBJ")
 
 
 _SWALLOWED_NAMES = {"ref": "REF", "glued": "REF", "cb": "Classified By", "eo": "the E.O. line",
@@ -678,8 +702,8 @@ def subject_line(cable: Cable, ctx: Context) -> Iterator[Issue]:
                     severity=Severity.WARNING)
     if subj.text_span is not None:
         body = cable.text_of(subj.text_span)
-        hits = [h for h in _SWALLOWED.finditer(body) if h.lastgroup != "tagsword"
-                or _tag_codes_follow(body[h.end():])] if _may_swallow(body) else []
+        hits = [h for h in _finditer_from(_SWALLOWED, body, _SWALLOWED_STARTS, True)
+                if h.lastgroup != "tagsword" or _tag_codes_follow(body[h.end():])]
         if hits:
             first = hits[0]
             names = []
@@ -775,6 +799,7 @@ def _ref_extent(text: str, end: int, limit: int) -> int:
 #: what follows a letter marker that opens a telegram reference: "[YY] Post Name 1234"
 _REF_START = re.compile(r"\s*(?:\d{2,4}\s+)?[A-Z][A-Za-z.'-]*(?:\s+[A-Z][A-Za-z.'-]*){0,2}\s+\d")
 #: header lines an export ran into the REF list; the list ends there
+_REF_STOP_STARTS = (b"CLASSIFIED", b"SUBJ", b"E.")
 _REF_STOP = re.compile(r"(?<![A-Za-z])(?:CLASSIFIED\s+BY\b|SUBJ(?:ECT)?\s*:"
                        r"|E\.\s?O\.\s?1[23]\d{3}\s*:)", re.I)
 
@@ -782,7 +807,7 @@ _REF_STOP = re.compile(r"(?<![A-Za-z])(?:CLASSIFIED\s+BY\b|SUBJ(?:ECT)?\s*:"
 def _letters(body: str, base: int) -> tuple[list[_Ref], tuple[Span, str] | None]:
     """Split a REF body at its letter markers, checking that they run A, B, C, ..."""
     masked = _mask_page_marks(body)
-    stop = _REF_STOP.search(masked)
+    stop = next(_finditer_from(_REF_STOP, masked, _REF_STOP_STARTS, True), None)
     if stop:
         masked = masked[:stop.start()]
         body = body[:stop.start()]
@@ -960,21 +985,9 @@ _CUT_SHORT = re.compile(r"\.\.\.[ \t]*(?:\n|$)")
 
 
 def _ref_lists_anywhere(text: str) -> Iterator[re.Match[str]]:
-    """``_REF_ANYWHERE.finditer(text)``, trying only where "REF" is written in any case:
-    every match starts there, and no character but the ASCII r, e, f matches those
-    letters without regard to case. Each non-ASCII character becomes one "?" byte, so
-    the offsets in the upper-cased bytes are those of the text (bytes upper-case fast)."""
-    upper = text.encode("ascii", "replace").upper()
-    match = _REF_ANYWHERE.match
-    end = 0
-    pos = upper.find(b"REF")
-    while pos >= 0:
-        if pos >= end:
-            m = match(text, pos)
-            if m is not None:
-                end = m.end()
-                yield m
-        pos = upper.find(b"REF", pos + 1)
+    """``_REF_ANYWHERE.finditer(text)``: every match starts with REF in some case, and
+    no non-ASCII character matches r, e or f regardless of case."""
+    return _finditer_from(_REF_ANYWHERE, text, (b"REF",), False)
 
 
 def _ref_letters_anywhere(cable: Cable) -> tuple[set[str], int] | None:
@@ -1007,21 +1020,15 @@ def _ref_letters_anywhere(cable: Cable) -> tuple[set[str], int] | None:
     return (letters, unlettered) if found else None
 
 
-def _find_all(text: str, word: str, out: list[int], start: int, end: int) -> None:
-    pos = text.find(word, start, end)
-    while pos >= 0:
-        out.append(pos)
-        pos = text.find(word, pos + 1, end)
-
-
-def _cite_candidates(text: str, start: int = 0, end: int | None = None) -> list[int]:
-    """Sorted offsets of "REF", "Ref" and "ref" within text[start:end]: where a citation
-    (:data:`_CITE`) can start."""
-    if end is None:
-        end = len(text)
+def _cite_candidates(text: str) -> list[int]:
+    """Sorted offsets of "REF", "Ref" and "ref": where a citation (:data:`_CITE`) can start."""
     out: list[int] = []
+    find = text.find
     for word in ("REF", "Ref", "ref"):
-        _find_all(text, word, out, start, end)
+        pos = find(word)
+        while pos >= 0:
+            out.append(pos)
+            pos = find(word, pos + 1)
     out.sort()
     return out
 
@@ -1056,18 +1063,15 @@ def ref_not_listed(cable: Cable, ctx: Context) -> Iterator[Issue]:
     if not _has_header(cable) or cable.partial:
         return
     text = cable.source.text
-    spans = [b.span for b in cable.paragraphs] + [b.span for b in cable.text_blocks]
-    if not spans:
-        return
-    cands = _cite_candidates(text, min(s.start for s in spans), max(s.end for s in spans))
+    cands = _cite_candidates(text)
     if not cands:
-        return  # no "REF", "Ref" or "ref" in the body: nothing is cited
+        return  # no "REF", "Ref" or "ref" anywhere: nothing is cited
     missing_reported: set[str] = set()
     unset = object()
     has_refs = unset  # whether the text holds a REF list, read at the first citation
     listed = unset  # the REF lists' letters, read at the first citation naming a letter
     n = len(cands)
-    for span in spans:
+    for span in [b.span for b in cable.paragraphs] + [b.span for b in cable.text_blocks]:
         lo = bisect_left(cands, span.start)
         if lo == n or cands[lo] + 3 > span.end:
             continue  # no citation keyword in this block
