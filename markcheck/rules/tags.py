@@ -741,15 +741,47 @@ def _blank(m: re.Match[str]) -> str:
     return " " * len(m.group())
 
 
+#: from the start of a page mark to its " OF ": at most 1 + 12 + 1 + 9 + 2 + 3 + 2
+#: characters; the mark ends 7 characters after the start of its " OF "
+_PAGE_MARK_REACH = 30
+
+
 def _mask_page_marks(text: str) -> str:
-    """``text`` with its page marks blanked. Each holds " OF " between two digits (``\\d``,
-    that is a decimal character): the text is scanned only if such a " OF " is found."""
+    """``text`` with its page marks blanked: ``_PAGE_MARK.sub(_blank, text)``, searched
+    only near the marks' " OF ", which stand between two digits (``\\d``, that is a
+    decimal character), unlike the " OF " of prose."""
+    ofs: list[int] = []
     pos = text.find(" OF ")
     while pos >= 0:
         if pos and text[pos - 1].isdecimal() and text[pos + 4:pos + 5].isdecimal():
-            return _PAGE_MARK.sub(_blank, text)
+            ofs.append(pos)
         pos = text.find(" OF ", pos + 1)
-    return text
+    if not ofs:
+        return text
+    # A match starting at s has its " OF " at q with s < q <= s + 30 and ends at q + 7.
+    # The " OF "s are taken in runs whose gaps are at most 37: a match starting before
+    # the run's last q + 7 then uses a q of the run, so searching up to that end (the
+    # text cut there) finds the same matches as the full text, and none is missed.
+    out: list[str] = []
+    done = 0  # the text before it is in out
+    i, n = 0, len(ofs)
+    while i < n:
+        j = i
+        while j + 1 < n and ofs[j + 1] - ofs[j] <= 37:
+            j += 1
+        pos, endpos = max(done, ofs[i] - _PAGE_MARK_REACH), ofs[j] + 7
+        while True:
+            m = _PAGE_MARK.search(text, pos, endpos)
+            if m is None:
+                break
+            out.append(text[done:m.start()])
+            out.append(" " * (m.end() - m.start()))
+            done = pos = m.end()
+        i = j + 1
+    if not out:
+        return text
+    out.append(text[done:])
+    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -804,6 +836,33 @@ _REF_STOP = re.compile(r"(?<![A-Za-z])(?:CLASSIFIED\s+BY\b|SUBJ(?:ECT)?\s*:"
                        r"|E\.\s?O\.\s?1[23]\d{3}\s*:)", re.I)
 
 
+def _markers(text: str) -> list[re.Match[str]]:
+    """``list(_MARKER.finditer(text))``, trying only where a marker can start: before
+    a ".", ")" or ":" (1 character), or a ")" (2 or 3 characters, "(A)", "(A )")."""
+    starts: list[int] = []
+    find = text.find
+    for ch in ".:":
+        pos = find(ch)
+        while pos >= 0:
+            starts.append(pos - 1)
+            pos = find(ch, pos + 1)
+    pos = find(")")
+    while pos >= 0:
+        starts.extend((pos - 3, pos - 2, pos - 1))
+        pos = find(")", pos + 1)
+    starts.sort()
+    out: list[re.Match[str]] = []
+    match = _MARKER.match
+    end = 0  # a match may not start before the end of the previous one (nor before 0)
+    for pos in starts:
+        if pos >= end:
+            m = match(text, pos)
+            if m is not None:
+                out.append(m)
+                end = m.end()
+    return out
+
+
 def _letters(body: str, base: int) -> tuple[list[_Ref], tuple[Span, str] | None]:
     """Split a REF body at its letter markers, checking that they run A, B, C, ..."""
     masked = _mask_page_marks(body)
@@ -812,7 +871,7 @@ def _letters(body: str, base: int) -> tuple[list[_Ref], tuple[Span, str] | None]
         masked = masked[:stop.start()]
         body = body[:stop.start()]
     cands = [(m, (m.group(1) or m.group(2) or m.group(3)).upper())
-             for m in _MARKER.finditer(masked)]
+             for m in _markers(masked)]
     accepted: list[tuple[re.Match[str], str]] = []
     fault: tuple[Span, str] | None = None
     expected = "A"
