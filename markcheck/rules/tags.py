@@ -280,25 +280,29 @@ def _historic(ctx: Context) -> bool:
     return ctx.on_or_after(_HISTORIC_UNTIL) is not True
 
 
-_items_last: list = [None, None, None, None]  # [cable, ctx, historic, items]: for T502-T505
+#: (cable, ctx, historic, items) of the last cable, shared by T502-T505; replaced as a
+#: whole, so a reader sees one cable's entry even if threads interleave
+_items_last: tuple = (None, None, None, None)
 
 
 def _items(cable: Cable, ctx: Context) -> list[_Item]:
     """Every TAGS item with its role, in order, up to a header keyword glued onto the line."""
     # read once per cable (the last cable's items are kept); callers do not change them
+    global _items_last
     if cable.tags is None:
         return []
-    if _items_last[0] is cable:
-        if _items_last[1] is ctx:  # frozen: the same context, the same date
-            return _items_last[3]
+    last = _items_last
+    if last[0] is cable:
+        if last[1] is ctx:  # frozen: the same context, the same date
+            return last[3]
         historic = _historic(ctx)
-        if _items_last[2] == historic:
-            _items_last[1] = ctx
-            return _items_last[3]
+        if last[2] == historic:
+            _items_last = (cable, ctx, historic, last[3])
+            return last[3]
     else:
         historic = _historic(ctx)
     out = _read_items(cable, historic)
-    _items_last[:] = [cable, ctx, historic, out]
+    _items_last = (cable, ctx, historic, out)
     return out
 
 
@@ -902,16 +906,18 @@ def _letters(body: str, base: int) -> tuple[list[_Ref], tuple[Span, str] | None]
     return items, fault
 
 
-_ref_list_last: list = [None, None]  # [cable, its _RefList]: shared by T509, T510, T511
+#: (cable, its _RefList) of the last cable, shared by T509, T510 and T511
+_ref_list_last: tuple = (None, None)
 
 
 def _ref_list(cable: Cable) -> _RefList | None:
     # read once per cable (the last cable's is kept)
-    if _ref_list_last[0] is cable:
-        return _ref_list_last[1]
+    global _ref_list_last
+    last = _ref_list_last
+    if last[0] is cable:
+        return last[1]
     refs = _read_ref_list(cable)
-    _ref_list_last[0] = cable
-    _ref_list_last[1] = refs
+    _ref_list_last = (cable, refs)
     return refs
 
 
