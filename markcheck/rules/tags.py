@@ -964,6 +964,11 @@ def _known_post(key: str) -> bool:
     return key in st or _POST_ALIASES.get(key, "") in st or key in _NON_POST_ORIGINATORS
 
 
+@lru_cache(maxsize=4096)  # the same posts are cited from cable to cable
+def _post_is_known(post: str) -> bool:
+    return _known_post(_norm_post(post))
+
+
 #: a letter written again at the head of an item ("A. A) BAKU 1", "A. A 08 ROME 1",
 #: "A. REF A STATE 1"), blanked before the item is read
 _LEAD_MARKS = re.compile(r"^\s*(?:REF(?:TEL)?S?\s+(?=[A-Z]))?"
@@ -1012,7 +1017,6 @@ def ref_item(cable: Cable, ctx: Context) -> Iterator[Issue]:
     for item in refs.items:
         for m in _telegrams(item):
             post = " ".join(m.group("post").split())
-            key = _norm_post(post)
             serial = m.group("serial")
             start = item.start + m.start()
             span = Span(start, item.start + m.end())
@@ -1028,7 +1032,7 @@ def ref_item(cable: Cable, ctx: Context) -> Iterator[Issue]:
                                 f"year {year}; check the reference")
                     continue
             if post.isupper() or post.istitle():
-                if not _known_post(key):
+                if not _post_is_known(post):
                     yield Issue(span, f"REF post {post!r} is not a known post; check the "
                                 "originator of the referenced telegram")
 
