@@ -652,12 +652,10 @@ _SWALLOWED = re.compile(
     r"|(?P<tags>TAGS\s*:)|(?P<tagsword>(?-i:TAGS)(?=\s))"
     r"|(?P<subj>SUBJ(?:ECT)?\s*:)"
     r")", re.I)
-#: how every _SWALLOWED match starts, upper-cased
-_SWALLOWED_STARTS = (b"REF", b"CLASSIFIED", b"E.", b"TAGS", b"SUBJ")
-
-
 _SWALLOWED_NAMES = {"ref": "REF", "glued": "REF", "cb": "Classified By", "eo": "the E.O. line",
                     "tags": "TAGS", "tagsword": "TAGS", "subj": "a second SUBJECT"}
+#: how every _SWALLOWED match starts, upper-cased
+_SWALLOWED_STARTS = (b"REF", b"CLASSIFIED", b"E.", b"TAGS", b"SUBJ")
 
 
 _SUBJECT_SEPS = re.compile(r"[\s,]+")
@@ -740,7 +738,6 @@ _TELEGRAM = re.compile(
     r"(?=\s*(?:$|[,;.)]|\(NOTAL\)|NOTAL\b|AND\b|and\b|\(?[A-Za-z][.)]\s|[A-Z]{3,}\b))")
 
 
-
 def _blank(m: re.Match[str]) -> str:
     return " " * len(m.group())
 
@@ -817,6 +814,7 @@ def _ref_scope(cable: Cable) -> tuple[str, int] | None:
 
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
 #: a block after a blank line that continues a REF list: it opens with a letter marker
 _REF_MORE = re.compile(r"[ \t]*\n(?:[ \t]*\n)+(?=[ \t]*\(?[A-Z] ?[.):][ \t]*\S)")
 
@@ -835,9 +833,10 @@ def _ref_extent(text: str, end: int, limit: int) -> int:
 #: what follows a letter marker that opens a telegram reference: "[YY] Post Name 1234"
 _REF_START = re.compile(r"\s*(?:\d{2,4}\s+)?[A-Z][A-Za-z.'-]*(?:\s+[A-Z][A-Za-z.'-]*){0,2}\s+\d")
 #: header lines an export ran into the REF list; the list ends there
-_REF_STOP_STARTS = (b"CLASSIFIED", b"SUBJ", b"E.")
 _REF_STOP = re.compile(r"(?<![A-Za-z])(?:CLASSIFIED\s+BY\b|SUBJ(?:ECT)?\s*:"
                        r"|E\.\s?O\.\s?1[23]\d{3}\s*:)", re.I)
+#: how every _REF_STOP match starts, upper-cased
+_REF_STOP_STARTS = (b"CLASSIFIED", b"SUBJ", b"E.")
 
 
 def _markers(text: str) -> list[re.Match[str]]:
