@@ -155,34 +155,45 @@ def _has_header(cable: Cable) -> bool:
     return bool(cable.tags or cable.subject or cable.eo_lines or cable.classified_by)
 
 
-def _finditer_from(pattern: re.Pattern[str], text: str, words: tuple[bytes, ...],
-                   ascii_only: bool) -> Iterator[re.Match[str]]:
-    """``pattern.finditer(text)`` for a pattern whose every match starts with one of
-    ``words`` (upper-case ASCII) in some case: the pattern is tried at their offsets
-    only, found with a fast literal search in an upper-cased bytes copy of the text.
-    Encoding replaces each non-ASCII character with one byte, so offsets are kept; but
-    some non-ASCII letters match i, k or s regardless of case (the long s matches S),
-    so with such a letter in ``words`` (``ascii_only``) other text is scanned in full."""
-    if ascii_only and not text.isascii():
-        yield from pattern.finditer(text)
-        return
-    upper = text.encode("ascii", "replace").upper()
-    cands: list[int] = []
+def _word_offsets(text: str, words: tuple[bytes, ...]) -> list[int]:
+    """Sorted offsets where one of ``words`` (lower-case ASCII) is written in any case,
+    found with a fast literal search in a lower-cased bytes copy of the text: encoding
+    replaces each non-ASCII character with one byte, so the offsets are the text's."""
+    lower = text.encode("ascii", "replace").lower()
+    out: list[int] = []
     for word in words:
-        pos = upper.find(word)
+        pos = lower.find(word)
         while pos >= 0:
-            cands.append(pos)
-            pos = upper.find(word, pos + 1)
+            out.append(pos)
+            pos = lower.find(word, pos + 1)
     if len(words) > 1:
-        cands.sort()
+        out.sort()
+    return out
+
+
+def _matches_at(pattern: re.Pattern[str], text: str,
+                offsets: list[int]) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` when every match starts at one of the sorted
+    ``offsets``: the pattern is tried there only."""
     match = pattern.match
     end = 0
-    for pos in cands:
+    for pos in offsets:
         if pos >= end:
             m = match(text, pos)
             if m is not None:
                 end = m.end()
                 yield m
+
+
+def _finditer_from(pattern: re.Pattern[str], text: str, words: tuple[bytes, ...],
+                   ascii_only: bool) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern whose every match starts with one of
+    ``words`` (lower-case ASCII) in some case: tried at their offsets only. Some
+    non-ASCII letters match i, k or s regardless of case (the long s matches S), so
+    with such a letter in ``words`` (``ascii_only``) other text is scanned in full."""
+    if ascii_only and not text.isascii():
+        return pattern.finditer(text)
+    return _matches_at(pattern, text, _word_offsets(text, words))
 
 
 _TRUNCATED = re.compile(r"\.\.\.[ \t]*$", re.M)
@@ -654,8 +665,8 @@ _SWALLOWED = re.compile(
     r")", re.I)
 _SWALLOWED_NAMES = {"ref": "REF", "glued": "REF", "cb": "Classified By", "eo": "the E.O. line",
                     "tags": "TAGS", "tagsword": "TAGS", "subj": "a second SUBJECT"}
-#: how every _SWALLOWED match starts, upper-cased
-_SWALLOWED_STARTS = (b"REF", b"CLASSIFIED", b"E.", b"TAGS", b"SUBJ")
+#: how every _SWALLOWED match starts, lower-cased
+_SWALLOWED_STARTS = (b"ref", b"classified", b"e.", b"tags", b"subj")
 
 
 _SUBJECT_SEPS = re.compile(r"[\s,]+")
@@ -835,8 +846,8 @@ _REF_START = re.compile(r"\s*(?:\d{2,4}\s+)?[A-Z][A-Za-z.'-]*(?:\s+[A-Z][A-Za-z.
 #: header lines an export ran into the REF list; the list ends there
 _REF_STOP = re.compile(r"(?<![A-Za-z])(?:CLASSIFIED\s+BY\b|SUBJ(?:ECT)?\s*:"
                        r"|E\.\s?O\.\s?1[23]\d{3}\s*:)", re.I)
-#: how every _REF_STOP match starts, upper-cased
-_REF_STOP_STARTS = (b"CLASSIFIED", b"SUBJ", b"E.")
+#: how every _REF_STOP match starts, lower-cased
+_REF_STOP_STARTS = (b"classified", b"subj", b"e.")
 
 
 def _markers(text: str) -> list[re.Match[str]]:
@@ -1052,13 +1063,14 @@ _LOOSE_TELEGRAM = re.compile(r"(?<![A-Za-z])[A-Za-z]{3,}(?: [A-Za-z]{2,}){0,2} +
 _CUT_SHORT = re.compile(r"\.\.\.[ \t]*(?:\n|$)")
 
 
-def _ref_lists_anywhere(text: str) -> Iterator[re.Match[str]]:
-    """``_REF_ANYWHERE.finditer(text)``: every match starts with REF in some case, and
-    no non-ASCII character matches r, e or f regardless of case."""
-    return _finditer_from(_REF_ANYWHERE, text, (b"REF",), False)
+def _ref_offsets(text: str) -> list[int]:
+    """Offsets of "ref" in any case. No non-ASCII character matches r, e or f
+    regardless of case, so every match of _REF_ANYWHERE and _CITE starts at one."""
+    return _word_offsets(text, (b"ref",))
 
 
-def _ref_letters_anywhere(cable: Cable) -> tuple[set[str], int] | None:
+def _ref_letters_anywhere(cable: Cable, ref_offsets: list[int]
+                          ) -> tuple[set[str], int] | None:
     """Letters of every REF list in the text (header, subject, quoted cables), and the
     number of unlettered references; None when the text holds no REF list at all."""
     text = cable.source.text
@@ -1067,7 +1079,7 @@ def _ref_letters_anywhere(cable: Cable) -> tuple[set[str], int] | None:
     unlettered = 0
     refs = _ref_list(cable)
     bodies: list[tuple[str, int]] = [(refs.body, refs.body_start)] if refs else []
-    for m in _ref_lists_anywhere(text):
+    for m in _matches_at(_REF_ANYWHERE, text, ref_offsets):
         stop = _BLANK_LINE.search(text, m.end())
         end = stop.start() if stop else len(text)
         bodies.append((text[m.end():_ref_extent(text, end, len(text))], m.end()))
@@ -1088,17 +1100,7 @@ def _ref_letters_anywhere(cable: Cable) -> tuple[set[str], int] | None:
     return (letters, unlettered) if found else None
 
 
-def _cite_candidates(text: str) -> list[int]:
-    """Sorted offsets of "REF", "Ref" and "ref": where a citation (:data:`_CITE`) can start."""
-    out: list[int] = []
-    find = text.find
-    for word in ("REF", "Ref", "ref"):
-        pos = find(word)
-        while pos >= 0:
-            out.append(pos)
-            pos = find(word, pos + 1)
-    out.sort()
-    return out
+_CITE_WORDS = frozenset(("REF", "Ref", "ref"))
 
 
 def _cite_matches(block: str, cands: list[int], lo: int, base: int) -> Iterator[re.Match[str]]:
@@ -1131,7 +1133,9 @@ def ref_not_listed(cable: Cable, ctx: Context) -> Iterator[Issue]:
     if not _has_header(cable) or cable.partial:
         return
     text = cable.source.text
-    cands = _cite_candidates(text)
+    ref_offsets = _ref_offsets(text)
+    # where a citation (_CITE) can start: "REF", "Ref" or "ref"
+    cands = [p for p in ref_offsets if text[p:p + 3] in _CITE_WORDS]
     if not cands:
         return  # no "REF", "Ref" or "ref" anywhere: nothing is cited
     missing_reported: set[str] = set()
@@ -1147,7 +1151,7 @@ def ref_not_listed(cable: Cable, ctx: Context) -> Iterator[Issue]:
         for m in _cite_matches(block, cands, lo, span.start):
             if has_refs is unset:  # as _ref_letters_anywhere(cable) is not None
                 has_refs = cable.references is not None or \
-                    next(_ref_lists_anywhere(text), None) is not None
+                    next(_matches_at(_REF_ANYWHERE, text, ref_offsets), None) is not None
             raw = m.group("letters") or ""
             letters = _cited_letters(raw, m.group("kw"), block[m.end():m.end() + 12])
             pos = Span(span.start + m.start(), span.start + m.end())
@@ -1160,7 +1164,7 @@ def ref_not_listed(cable: Cable, ctx: Context) -> Iterator[Issue]:
             if not letters:
                 continue
             if listed is unset:
-                listed = _ref_letters_anywhere(cable)
+                listed = _ref_letters_anywhere(cable, ref_offsets)
             have, unlettered = listed
             for letter in letters:
                 if letter in have or letter in missing_reported:
