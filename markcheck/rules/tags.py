@@ -891,15 +891,14 @@ def _letters(body: str, base: int) -> tuple[list[_Ref], tuple[Span, str] | None]
     expected = "A"
     lead = masked[:cands[0][0].start()].strip() if cands else ""
     for m, letter in cands:
-        span = Span(base + m.start(), base + m.end())
-        rest = masked[m.end():m.end() + 40]
-        ref_like = _REF_START.match(rest)
         if letter == expected:
             accepted.append((m, letter))
             expected = chr(ord(expected) + 1)
         elif accepted and letter == accepted[-1][1] and m.start() - accepted[-1][0].end() <= 2:
             pass  # "A. A) BAKU 1224": the letter written twice, harmless
-        elif 0 < ord(letter) - ord(expected) <= 2 and ref_like and (accepted or not lead):
+        elif 0 < ord(letter) - ord(expected) <= 2 and (accepted or not lead) \
+                and _REF_START.match(masked[m.end():m.end() + 40]):  # a reference follows
+            span = Span(base + m.start(), base + m.end())
             fault = fault or (span, f"reference letters out of sequence: {letter} where "
                               f"{expected} is expected; letter the references A, B, C, ...")
             accepted.append((m, letter))
