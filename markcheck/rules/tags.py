@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterator
@@ -154,6 +155,47 @@ def _has_header(cable: Cable) -> bool:
     return bool(cable.tags or cable.subject or cable.eo_lines or cable.classified_by)
 
 
+def _word_offsets(text: str, words: tuple[bytes, ...]) -> list[int]:
+    """Sorted offsets where one of ``words`` (lower-case ASCII) is written in any case,
+    found with a fast literal search in a lower-cased bytes copy of the text: encoding
+    replaces each non-ASCII character with one byte, so the offsets are the text's."""
+    lower = text.encode("ascii", "replace").lower()
+    out: list[int] = []
+    for word in words:
+        pos = lower.find(word)
+        while pos >= 0:
+            out.append(pos)
+            pos = lower.find(word, pos + 1)
+    if len(words) > 1:
+        out.sort()
+    return out
+
+
+def _matches_at(pattern: re.Pattern[str], text: str,
+                offsets: list[int]) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` when every match starts at one of the sorted
+    ``offsets``: the pattern is tried there only."""
+    match = pattern.match
+    end = 0
+    for pos in offsets:
+        if pos >= end:
+            m = match(text, pos)
+            if m is not None:
+                end = m.end()
+                yield m
+
+
+def _finditer_from(pattern: re.Pattern[str], text: str, words: tuple[bytes, ...],
+                   ascii_only: bool) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` for a pattern whose every match starts with one of
+    ``words`` (lower-case ASCII) in some case: tried at their offsets only. Some
+    non-ASCII letters match i, k or s regardless of case (the long s matches S), so
+    with such a letter in ``words`` (``ascii_only``) other text is scanned in full."""
+    if ascii_only and not text.isascii():
+        return pattern.finditer(text)
+    return _matches_at(pattern, text, _word_offsets(text, words))
+
+
 _TRUNCATED = re.compile(r"\.\.\.[ \t]*$", re.M)
 
 
@@ -187,12 +229,16 @@ def _is_geo(code: str) -> bool:
         code in _FIPS or code in refdata.geo_tags() or code[0] in "XZ")
 
 
+_PROGRAM_CODE = re.compile(r"K[A-Z]{3}")
+
+
+@lru_cache(maxsize=8192)  # the same few hundred codes recur from cable to cable
 def _kind(code: str, historic: bool) -> str | None:
     """'subject', 'program', 'geo', 'org' or None for an upper-cased, stripped code."""
     if code in refdata.subject_tags() or code in _EXTRA_SUBJECTS or (
             historic and code in _HISTORIC_SUBJECTS):
         return "subject"
-    if re.fullmatch(r"K[A-Z]{3}", code):
+    if _PROGRAM_CODE.fullmatch(code):
         return "program"
     if _is_geo(code):
         return "geo"
@@ -245,42 +291,85 @@ def _historic(ctx: Context) -> bool:
     return ctx.on_or_after(_HISTORIC_UNTIL) is not True
 
 
+#: (cable, ctx, historic, items) of the last cable, shared by T502-T505; replaced as a
+#: whole, so a reader sees one cable's entry even if threads interleave
+_items_last: tuple = (None, None, None, None)
+
+
 def _items(cable: Cable, ctx: Context) -> list[_Item]:
     """Every TAGS item with its role, in order, up to a header keyword glued onto the line."""
+    # read once per cable (the last cable's items are kept); callers do not change them
+    global _items_last
     if cable.tags is None:
         return []
-    historic = _historic(ctx)
+    last = _items_last
+    if last[0] is cable:
+        if last[1] is ctx:  # frozen: the same context, the same date
+            return last[3]
+        historic = _historic(ctx)
+        if last[2] == historic:
+            _items_last = (cable, ctx, historic, last[3])
+            return last[3]
+    else:
+        historic = _historic(ctx)
+    out = _read_items(cable, historic)
+    _items_last = (cable, ctx, historic, out)
+    return out
+
+
+_NAME_WORD = re.compile(r"[A-Za-z][A-Za-z.'-]*")
+
+
+@lru_cache(maxsize=4096)  # TAGS items recur from cable to cable
+def _classify(text: str, historic: bool) -> tuple[str, bool, str | None]:
+    """A TAGS item's code, whether it is a header keyword, and its kind (:func:`_kind`)."""
+    code = _norm(text)
+    return code, _KEYWORD_ITEM.match(text) is not None, _kind(code, historic) if code else None
+
+
+@lru_cache(maxsize=1024)
+def _split_run_parts(code: str, historic: bool) -> tuple[str, ...] | None:
+    """:func:`_split_run` as a tuple, memoised (it tries every split of the word)."""
+    parts = _split_run(code, historic)
+    return tuple(parts) if parts else None
+
+
+def _read_items(cable: Cable, historic: bool) -> list[_Item]:
     out: list[_Item] = []
     name_open = False  # words after OVIP/OEXC/... read as the person's name
     stop = _tags_stop(cable, historic)
     for tag in cable.tags.items:
         if tag.span.start >= stop:
             break
-        code = _norm(tag.text)
+        code, keyword, kind = _classify(tag.text, historic)
         if tag.person:
             out.append(_Item(tag, code, "person"))
             name_open = False
             continue
-        if _KEYWORD_ITEM.match(tag.text) or not code:
+        if keyword or not code:
             if code:
                 break
             continue
-        kind = _kind(code, historic)
         if kind is not None:
             out.append(_Item(tag, code, "tag", kind))
             name_open = code in _PERSON_TAGS
             continue
-        if name_open and re.fullmatch(r"[A-Za-z][A-Za-z.'-]*", tag.text.rstrip(",")):
+        if name_open and _NAME_WORD.fullmatch(tag.text.rstrip(",")):
             out.append(_Item(tag, code, "name"))
             continue
         name_open = False
-        parts = _split_run(code, historic)
+        parts = _split_run_parts(code, historic)
         if parts:
-            out.append(_Item(tag, code, "run", parts=tuple(parts)))
+            out.append(_Item(tag, code, "run", parts=parts))
             continue
         out.append(_Item(tag, code, "unknown"))
     _mark_free_text(cable, out)
     return out
+
+
+_WORD_SEPS = re.compile(r"[\s,;]+")
+_PARENTHESISED = re.compile(r"\([^()]*\)")
+_CODE_WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]{1,9}\.?")
 
 
 def _tags_stop(cable: Cable, historic: bool) -> int:
@@ -293,13 +382,16 @@ def _tags_stop(cable: Cable, historic: bool) -> int:
         end = text.find("\n", pos + 1)
         end = span.end if end < 0 or end > span.end else end
         line = text[pos + 1:end]
-        words = [w for w in re.split(r"[\s,;]+", re.sub(r"\([^()]*\)", " ", line)) if w]
-        codes = [w for w in words if re.fullmatch(r"[A-Za-z][A-Za-z0-9-]{1,9}\.?", w)]
+        words = [w for w in _WORD_SEPS.split(_PARENTHESISED.sub(" ", line)) if w]
+        codes = [w for w in words if _CODE_WORD.fullmatch(w)]
         known = [w for w in codes if _kind(_norm(w), historic) is not None]
         if words and (len(codes) < len(words) or 2 * len(known) < len(words)):
             return pos + 1
         pos = end
     return span.end
+
+
+_FREE_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
 
 
 def _mark_free_text(cable: Cable, items: list[_Item]) -> None:
@@ -317,7 +409,7 @@ def _mark_free_text(cable: Cable, items: list[_Item]) -> None:
             j += 1
         run = items[i:j + 1]
         words = [it.tag.text for it in run]
-        alpha = all(re.fullmatch(r"[A-Za-z][A-Za-z'-]*", w) for w in words)
+        alpha = all(_FREE_WORD.fullmatch(w) for w in words)
         if alpha and (len(run) >= 4 or (len(run) >= 2 and any(len(w) >= 5 for w in words))
                       or any(len(w) >= 8 for w in words)
                       or any(w != w.upper() and w != w.lower() for w in words)):
@@ -326,6 +418,7 @@ def _mark_free_text(cable: Cable, items: list[_Item]) -> None:
         i = j + 1
 
 
+@lru_cache(maxsize=1024)
 def _suggest(code: str) -> str | None:
     """The one subject or common program tag one edit away from ``code``, if any."""
     pool = refdata.subject_tags() | _COMMON_PROGRAM
@@ -368,7 +461,7 @@ def _bare_tags_line(cable: Cable, historic: bool) -> Span | None:
     if garbled:
         return Span(garbled.start(), garbled.end())
     for m in re.finditer(r"^[ \t]*([A-Za-z][^\n]*)$", text[:_header_end(cable)], re.M):
-        words = [w for w in re.split(r"[\s,;]+", m.group(1)) if w]
+        words = [w for w in _WORD_SEPS.split(m.group(1)) if w]
         if len(words) < 2:
             continue
         kinds = [_kind(_norm(w), historic) for w in words]
@@ -572,12 +665,20 @@ _SWALLOWED = re.compile(
     r")", re.I)
 _SWALLOWED_NAMES = {"ref": "REF", "glued": "REF", "cb": "Classified By", "eo": "the E.O. line",
                     "tags": "TAGS", "tagsword": "TAGS", "subj": "a second SUBJECT"}
+#: how every _SWALLOWED match starts, lower-cased
+_SWALLOWED_STARTS = (b"ref", b"classified", b"e.", b"tags", b"subj")
+
+
+_SUBJECT_SEPS = re.compile(r"[\s,]+")
 
 
 def _tag_codes_follow(text: str) -> bool:
     """"TAGS PREL PGOV FR" in a subject: a TAGS line; "PRICE TAGS RISE" is prose."""
-    words = re.split(r"[\s,]+", text.strip())[:3]
+    words = _SUBJECT_SEPS.split(text.strip())[:3]
     return len(words) >= 2 and all(_kind(_norm(w), True) for w in words[:2])
+
+
+_SUBJECT_KW = re.compile(r"\s*SUBJ(?:ECT)?(?![A-Za-z])\s*:?", re.I)
 
 
 @rule("T507", "subject-line", Severity.ERROR)
@@ -603,7 +704,7 @@ def subject_line(cable: Cable, ctx: Context) -> Iterator[Issue]:
                     "subject after the TAGS line")
         return
     kw_text = cable.text_of(subj.span)
-    m = re.match(r"\s*SUBJ(?:ECT)?(?![A-Za-z])\s*:?", kw_text, re.I)
+    m = _SUBJECT_KW.match(kw_text)
     kw_span = Span(subj.span.start, subj.span.start + (m.end() if m else len(subj.keyword)))
     if not subj.text:
         yield Issue(kw_span, "SUBJECT: has no text; write the subject on the same line")
@@ -614,8 +715,8 @@ def subject_line(cable: Cable, ctx: Context) -> Iterator[Issue]:
                     severity=Severity.WARNING)
     if subj.text_span is not None:
         body = cable.text_of(subj.text_span)
-        hits = [h for h in _SWALLOWED.finditer(body) if h.lastgroup != "tagsword"
-                or _tag_codes_follow(body[h.end():])]
+        hits = [h for h in _finditer_from(_SWALLOWED, body, _SWALLOWED_STARTS, True)
+                if h.lastgroup != "tagsword" or _tag_codes_follow(body[h.end():])]
         if hits:
             first = hits[0]
             names = []
@@ -648,6 +749,53 @@ _TELEGRAM = re.compile(
     r"(?=\s*(?:$|[,;.)]|\(NOTAL\)|NOTAL\b|AND\b|and\b|\(?[A-Za-z][.)]\s|[A-Z]{3,}\b))")
 
 
+def _blank(m: re.Match[str]) -> str:
+    return " " * len(m.group())
+
+
+#: from the start of a page mark to its " OF ": at most 1 + 12 + 1 + 9 + 2 + 3 + 2
+#: characters; the mark ends 7 characters after the start of its " OF "
+_PAGE_MARK_REACH = 30
+
+
+def _mask_page_marks(text: str) -> str:
+    """``text`` with its page marks blanked: ``_PAGE_MARK.sub(_blank, text)``, searched
+    only near the marks' " OF ", which stand between two digits (``\\d``, that is a
+    decimal character), unlike the " OF " of prose."""
+    ofs: list[int] = []
+    pos = text.find(" OF ")
+    while pos >= 0:
+        if pos and text[pos - 1].isdecimal() and text[pos + 4:pos + 5].isdecimal():
+            ofs.append(pos)
+        pos = text.find(" OF ", pos + 1)
+    if not ofs:
+        return text
+    # A match starting at s has its " OF " at q with s < q <= s + 30 and ends at q + 7.
+    # The " OF "s are taken in runs whose gaps are at most 37: a match starting before
+    # the run's last q + 7 then uses a q of the run, so searching up to that end (the
+    # text cut there) finds the same matches as the full text, and none is missed.
+    out: list[str] = []
+    done = 0  # the text before it is in out
+    i, n = 0, len(ofs)
+    while i < n:
+        j = i
+        while j + 1 < n and ofs[j + 1] - ofs[j] <= 37:
+            j += 1
+        pos, endpos = max(done, ofs[i] - _PAGE_MARK_REACH), ofs[j] + 7
+        while True:
+            m = _PAGE_MARK.search(text, pos, endpos)
+            if m is None:
+                break
+            out.append(text[done:m.start()])
+            out.append(" " * (m.end() - m.start()))
+            done = pos = m.end()
+        i = j + 1
+    if not out:
+        return text
+    out.append(text[done:])
+    return "".join(out)
+
+
 @dataclass(frozen=True)
 class _Ref:
     letter: str | None
@@ -676,6 +824,8 @@ def _ref_scope(cable: Cable) -> tuple[str, int] | None:
     return text[start:_ref_extent(text, refs.span.end, _header_end(cable))], start
 
 
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
 #: a block after a blank line that continues a REF list: it opens with a letter marker
 _REF_MORE = re.compile(r"[ \t]*\n(?:[ \t]*\n)+(?=[ \t]*\(?[A-Z] ?[.):][ \t]*\S)")
 
@@ -686,8 +836,8 @@ def _ref_extent(text: str, end: int, limit: int) -> int:
         m = _REF_MORE.match(text, end)
         if not m:
             break
-        stop = re.search(r"\n[ \t]*\n", text[m.end():limit])
-        end = m.end() + stop.start() if stop else limit
+        stop = _BLANK_LINE.search(text, m.end(), limit)
+        end = stop.start() if stop else limit
     return end
 
 
@@ -696,31 +846,59 @@ _REF_START = re.compile(r"\s*(?:\d{2,4}\s+)?[A-Z][A-Za-z.'-]*(?:\s+[A-Z][A-Za-z.
 #: header lines an export ran into the REF list; the list ends there
 _REF_STOP = re.compile(r"(?<![A-Za-z])(?:CLASSIFIED\s+BY\b|SUBJ(?:ECT)?\s*:"
                        r"|E\.\s?O\.\s?1[23]\d{3}\s*:)", re.I)
+#: how every _REF_STOP match starts, lower-cased
+_REF_STOP_STARTS = (b"classified", b"subj", b"e.")
+
+
+def _markers(text: str) -> list[re.Match[str]]:
+    """``list(_MARKER.finditer(text))``, trying only where a marker can start: before
+    a ".", ")" or ":" (1 character), or a ")" (2 or 3 characters, "(A)", "(A )")."""
+    starts: list[int] = []
+    find = text.find
+    for ch in ".:":
+        pos = find(ch)
+        while pos >= 0:
+            starts.append(pos - 1)
+            pos = find(ch, pos + 1)
+    pos = find(")")
+    while pos >= 0:
+        starts.extend((pos - 3, pos - 2, pos - 1))
+        pos = find(")", pos + 1)
+    starts.sort()
+    out: list[re.Match[str]] = []
+    match = _MARKER.match
+    end = 0  # a match may not start before the end of the previous one (nor before 0)
+    for pos in starts:
+        if pos >= end:
+            m = match(text, pos)
+            if m is not None:
+                out.append(m)
+                end = m.end()
+    return out
 
 
 def _letters(body: str, base: int) -> tuple[list[_Ref], tuple[Span, str] | None]:
     """Split a REF body at its letter markers, checking that they run A, B, C, ..."""
-    masked = _PAGE_MARK.sub(lambda m: " " * len(m.group()), body)
-    stop = _REF_STOP.search(masked)
+    masked = _mask_page_marks(body)
+    stop = next(_finditer_from(_REF_STOP, masked, _REF_STOP_STARTS, True), None)
     if stop:
         masked = masked[:stop.start()]
         body = body[:stop.start()]
     cands = [(m, (m.group(1) or m.group(2) or m.group(3)).upper())
-             for m in _MARKER.finditer(masked)]
+             for m in _markers(masked)]
     accepted: list[tuple[re.Match[str], str]] = []
     fault: tuple[Span, str] | None = None
     expected = "A"
     lead = masked[:cands[0][0].start()].strip() if cands else ""
     for m, letter in cands:
-        span = Span(base + m.start(), base + m.end())
-        rest = masked[m.end():m.end() + 40]
-        ref_like = _REF_START.match(rest)
         if letter == expected:
             accepted.append((m, letter))
             expected = chr(ord(expected) + 1)
         elif accepted and letter == accepted[-1][1] and m.start() - accepted[-1][0].end() <= 2:
             pass  # "A. A) BAKU 1224": the letter written twice, harmless
-        elif 0 < ord(letter) - ord(expected) <= 2 and ref_like and (accepted or not lead):
+        elif 0 < ord(letter) - ord(expected) <= 2 and (accepted or not lead) \
+                and _REF_START.match(masked[m.end():m.end() + 40]):  # a reference follows
+            span = Span(base + m.start(), base + m.end())
             fault = fault or (span, f"reference letters out of sequence: {letter} where "
                               f"{expected} is expected; letter the references A, B, C, ...")
             accepted.append((m, letter))
@@ -737,7 +915,22 @@ def _letters(body: str, base: int) -> tuple[list[_Ref], tuple[Span, str] | None]
     return items, fault
 
 
+#: (cable, its _RefList) of the last cable, shared by T509, T510 and T511
+_ref_list_last: tuple = (None, None)
+
+
 def _ref_list(cable: Cable) -> _RefList | None:
+    # read once per cable (the last cable's is kept)
+    global _ref_list_last
+    last = _ref_list_last
+    if last[0] is cable:
+        return last[1]
+    refs = _read_ref_list(cable)
+    _ref_list_last = (cable, refs)
+    return refs
+
+
+def _read_ref_list(cable: Cable) -> _RefList | None:
     scope = _ref_scope(cable)
     if scope is None:
         return None
@@ -767,14 +960,22 @@ def malformed_ref(cable: Cable, ctx: Context) -> Iterator[Issue]:
         yield Issue(*refs.fault)
 
 
+_POST_PUNCT = re.compile(r"[\s.'-]")
+
+
 def _norm_post(post: str) -> str:
     post = _POST_PREFIX.sub("", post.strip())
-    return re.sub(r"[\s.'-]", "", post).upper()
+    return _POST_PUNCT.sub("", post).upper()
 
 
 def _known_post(key: str) -> bool:
     st = refdata.stations()
     return key in st or _POST_ALIASES.get(key, "") in st or key in _NON_POST_ORIGINATORS
+
+
+@lru_cache(maxsize=4096)  # the same posts are cited from cable to cable
+def _post_is_known(post: str) -> bool:
+    return _known_post(_norm_post(post))
 
 
 #: a letter written again at the head of an item ("A. A) BAKU 1", "A. A 08 ROME 1",
@@ -789,7 +990,7 @@ _SEPARATOR_END = re.compile(r"(?:[,;:]|\bAND|\band|\(?[A-Za-z][.)]|\bREF[A-Z]*)$
 
 def _telegrams(ref: _Ref) -> Iterator[re.Match[str]]:
     """Telegram references in one item: at its start, or after a separator."""
-    text = _PAGE_MARK.sub(lambda m: " " * len(m.group()), ref.text)
+    text = _mask_page_marks(ref.text)
     lead = _LEAD_MARKS.match(text)
     if lead:
         text = " " * lead.end() + text[lead.end():]
@@ -825,7 +1026,6 @@ def ref_item(cable: Cable, ctx: Context) -> Iterator[Issue]:
     for item in refs.items:
         for m in _telegrams(item):
             post = " ".join(m.group("post").split())
-            key = _norm_post(post)
             serial = m.group("serial")
             start = item.start + m.start()
             span = Span(start, item.start + m.end())
@@ -841,7 +1041,7 @@ def ref_item(cable: Cable, ctx: Context) -> Iterator[Issue]:
                                 f"year {year}; check the reference")
                     continue
             if post.isupper() or post.istitle():
-                if not _known_post(key):
+                if not _post_is_known(post):
                     yield Issue(span, f"REF post {post!r} is not a known post; check the "
                                 "originator of the referenced telegram")
 
@@ -859,24 +1059,38 @@ _REF_ANYWHERE = re.compile(
 _LOOSE_TELEGRAM = re.compile(r"(?<![A-Za-z])[A-Za-z]{3,}(?: [A-Za-z]{2,}){0,2} +\d{1,8}(?!\d)")
 
 
-def _ref_letters_anywhere(cable: Cable) -> tuple[set[str], int] | None:
+_CUT_SHORT = re.compile(r"\.\.\.[ \t]*(?:\n|$)")
+
+
+def _ref_offsets(text: str) -> list[int]:
+    """Offsets of "ref" in any case. No non-ASCII character matches r, e or f
+    regardless of case, so every match of _REF_ANYWHERE and _CITE starts at one."""
+    return _word_offsets(text, (b"ref",))
+
+
+def _ref_letters_anywhere(cable: Cable, ref_offsets: list[int]
+                          ) -> tuple[set[str], int] | None:
     """Letters of every REF list in the text (header, subject, quoted cables), and the
     number of unlettered references; None when the text holds no REF list at all."""
     text = cable.source.text
     found = False
     letters: set[str] = set()
     unlettered = 0
-    scope = _ref_scope(cable)
-    bodies: list[tuple[str, int]] = [scope] if scope else []
-    for m in _REF_ANYWHERE.finditer(text):
-        stop = re.search(r"\n[ \t]*\n", text[m.end():])
-        end = m.end() + stop.start() if stop else len(text)
+    refs = _ref_list(cable)
+    bodies: list[tuple[str, int]] = [(refs.body, refs.body_start)] if refs else []
+    for m in _matches_at(_REF_ANYWHERE, text, ref_offsets):
+        stop = _BLANK_LINE.search(text, m.end())
+        end = stop.start() if stop else len(text)
         bodies.append((text[m.end():_ref_extent(text, end, len(text))], m.end()))
-    for body, base in bodies:
+    seen: set[str] = set()  # what a body adds depends on its text only: read each once
+    for i, (body, base) in enumerate(bodies):
         found = True
-        if re.search(r"\.\.\.[ \t]*(?:\n|$)", body):  # the list cut short: any letter
+        if body in seen:
+            continue
+        seen.add(body)
+        if "..." in body and _CUT_SHORT.search(body):  # the list cut short: any letter
             return {chr(c) for c in range(ord("A"), ord("Z") + 1)}, 0
-        items, _ = _letters(body, base)
+        items = refs.items if i == 0 and refs else _letters(body, base)[0]
         for it in items:
             if it.letter:
                 letters.add(it.letter)
@@ -885,11 +1099,25 @@ def _ref_letters_anywhere(cable: Cable) -> tuple[set[str], int] | None:
     return (letters, unlettered) if found else None
 
 
-def _body_blocks(cable: Cable):
-    for p in cable.paragraphs:
-        yield p.span
-    for b in cable.text_blocks:
-        yield b.span
+_CITE_WORDS = frozenset(("REF", "Ref", "ref"))
+
+
+def _cite_matches(block: str, cands: list[int], lo: int, base: int) -> Iterator[re.Match[str]]:
+    """``_CITE.finditer(block)`` for the block at ``base`` of the text, trying only the
+    candidate offsets from ``cands[lo]`` on: every citation starts with its keyword."""
+    end = 0
+    limit = len(block) - 3
+    match = _CITE.match
+    for i in range(lo, len(cands)):
+        p = cands[i] - base
+        if p > limit:
+            break
+        if p < end:
+            continue
+        m = match(block, p)
+        if m is not None:
+            end = m.end()
+            yield m
 
 
 @rule("T510", "ref-not-listed", Severity.WARNING)
@@ -904,23 +1132,38 @@ def ref_not_listed(cable: Cable, ctx: Context) -> Iterator[Issue]:
     if not _has_header(cable) or cable.partial:
         return
     text = cable.source.text
+    ref_offsets = _ref_offsets(text)
+    # where a citation (_CITE) can start: "REF", "Ref" or "ref"
+    cands = [p for p in ref_offsets if text[p:p + 3] in _CITE_WORDS]
+    if not cands:
+        return  # no "REF", "Ref" or "ref" anywhere: nothing is cited
     missing_reported: set[str] = set()
     unset = object()
-    listed = unset  # the REF list's letters, read only when the body cites something
-    for span in _body_blocks(cable):
+    has_refs = unset  # whether the text holds a REF list, read at the first citation
+    listed = unset  # the REF lists' letters, read at the first citation naming a letter
+    n = len(cands)
+    for span in [b.span for b in cable.paragraphs] + [b.span for b in cable.text_blocks]:
+        lo = bisect_left(cands, span.start)
+        if lo == n or cands[lo] + 3 > span.end:
+            continue  # no citation keyword in this block
         block = text[span.start:span.end]
-        for m in _CITE.finditer(block):
-            if listed is unset:
-                listed = _ref_letters_anywhere(cable)
+        for m in _cite_matches(block, cands, lo, span.start):
+            if has_refs is unset:  # as _ref_letters_anywhere(cable) is not None
+                has_refs = cable.references is not None or \
+                    next(_matches_at(_REF_ANYWHERE, text, ref_offsets), None) is not None
             raw = m.group("letters") or ""
             letters = _cited_letters(raw, m.group("kw"), block[m.end():m.end() + 12])
             pos = Span(span.start + m.start(), span.start + m.end())
-            if listed is None:
+            if not has_refs:
                 if "" not in missing_reported and not _incomplete(cable):
                     missing_reported.add("")
                     yield Issue(pos, f"the body cites {' '.join(m.group().split())!r} but the "
                                 "cable has no REF line; add the REF line or drop the citation")
                 continue
+            if not letters:
+                continue
+            if listed is unset:
+                listed = _ref_letters_anywhere(cable, ref_offsets)
             have, unlettered = listed
             for letter in letters:
                 if letter in have or letter in missing_reported:
@@ -932,17 +1175,22 @@ def ref_not_listed(cable: Cable, ctx: Context) -> Iterator[Issue]:
                             f"{letter}; add it to the REF line or correct the citation")
 
 
+_CITE_SEPS = re.compile(r"[ \t]*(,|and|AND|&|-|through|THROUGH)[ \t]*")
+_WORD_AFTER = re.compile(r" +[A-Za-z]")
+_AND_PARA_AFTER = re.compile(r" +(?:and|para)\b")
+
+
 def _cited_letters(raw: str, kw: str, after: str) -> list[str]:
     """The letters a citation names: "B", "(B)", "A AND B", "A-C"; a lone lower-case
     "a" or "i" followed by a word ("reftel a number of") is a word, not a letter."""
     raw = raw.strip()
     if not raw:
         return []
-    tokens = re.split(r"[ \t]*(,|and|AND|&|-|through|THROUGH)[ \t]*", raw)
+    tokens = _CITE_SEPS.split(raw)
     letters = [t.strip("()").upper() for t in tokens[0::2]]
     seps = tokens[1::2]
-    if len(letters) == 1 and raw in ("a", "i") and re.match(r" +[A-Za-z]", after) \
-            and not re.match(r" +(?:and|para)\b", after):
+    if len(letters) == 1 and raw in ("a", "i") and _WORD_AFTER.match(after) \
+            and not _AND_PARA_AFTER.match(after):
         return []
     out: list[str] = []
     for i, letter in enumerate(letters):
