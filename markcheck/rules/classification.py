@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -297,6 +298,73 @@ def _head_mark(cable: Cable, p: Paragraph) -> tuple[str, Span] | None:
     return None
 
 
+#: the neighbour letters of the single-letter levels (C, S, U)
+_NEAR = {"C": "BD", "S": "RT", "U": "TV"}
+_NEAR_LETTERS = frozenset("BDRTVbdrtv")
+#: what may stand before a list letter at a line start (see the patterns of _list_letter)
+_LINE_HEAD = re.compile(r"[ \t]*(?:\d{1,3} ?[.)][ \t]*)?\(?")
+_PAREN_LETTER = re.compile(r"\(([BDRTVbdrtv])\)")
+
+
+@dataclass(frozen=True)
+class _Letters:
+    """The neighbour letters of a cable's text, outside the Classified By line, per
+    single-letter level (C, S, U), in text order: (line starts, letter offsets) of those
+    opening a line, and the letter offsets of those in parentheses anywhere."""
+
+    line: dict[str, tuple[list[int], list[int]]]
+    paren: dict[str, list[int]]
+
+
+def _line_letters(text: str) -> list[tuple[int, int, str]]:
+    """(line start, offset, letter) of each neighbour letter that opens a line as
+    r"(?m)^[ \t]*(?:\d{1,3} ?[.)][ \t]*)?\(?([BDRTVbdrtv])\)" finds them.
+
+    Found from the ")" after the letter: a line's head holds no letter, so only the
+    first letter-and-")" of a line can be one, and each line is read once."""
+    hits: list[tuple[int, int, str]] = []
+    find, rfind = text.find, text.rfind
+    prev = line_start = 0  # line_start: where the line holding offset prev starts
+    q = find(")", 1)
+    while q >= 0:
+        at = q - 1
+        ch = text[at]
+        if ch in _NEAR_LETTERS:
+            nl = rfind("\n", prev, at)
+            if nl >= 0:
+                line_start = nl + 1
+            prev = at
+            if _LINE_HEAD.fullmatch(text, line_start, at):
+                hits.append((line_start, at, ch.upper()))
+            q = find("\n", q)  # no later letter of this line opens it
+            if q < 0:
+                break
+        q = find(")", q + 1)
+    return hits
+
+
+_letters_memo: list = [None, None]
+
+
+def _letters(cable: Cable) -> _Letters:
+    """The neighbour letters of the cable, found once per cable for every mark."""
+    if _letters_memo[0] is cable:
+        return _letters_memo[1]
+    text = cable.source.text
+    skip = cable.classified_by.span if cable.classified_by is not None else Span(0, 0)
+    line_hits = [h for h in _line_letters(text) if not skip.start <= h[1] < skip.end]
+    paren_hits = [(m.start(1), m.group(1).upper()) for m in _PAREN_LETTER.finditer(text)
+                  if not skip.start <= m.start(1) < skip.end]
+    line, paren = {}, {}
+    for up, near in _NEAR.items():
+        mine = [h for h in line_hits if h[2] in near]
+        line[up] = ([h[0] for h in mine], [h[1] for h in mine])
+        paren[up] = [at for at, ch in paren_hits if ch in near]
+    found = _Letters(line, paren)
+    _letters_memo[0], _letters_memo[1] = cable, found
+    return found
+
+
 def _list_letter(cable: Cable, span: Span, letter: str, anywhere: bool = False) -> bool:
     """A single-letter "mark" that is a letter of a lettered list: (B) or (D) near it.
 
@@ -307,13 +375,34 @@ def _list_letter(cable: Cable, span: Span, letter: str, anywhere: bool = False) 
     """
     if len(letter) != 1 or not letter.isalpha():
         return False
+    up = letter.upper()
+    if up in _NEAR:
+        # the letters of the whole text, found once per cable (see _letters); in text
+        # order, so the first one at or after a window's start is the only one to check
+        found = _letters(cable)
+        starts, offsets = found.line[up]
+        text = cable.source.text
+        if starts:
+            lo, hi = max(0, span.start - 4000), min(len(text), span.end + 4000)
+            if not anywhere and cable.paragraphs:
+                lo = max(lo, cable.paragraphs[0].span.start)
+            i = bisect_left(starts, lo)  # a match starts at its line start, ends after ")"
+            if i < len(offsets) and offsets[i] + 2 <= hi:
+                return True
+        if anywhere:
+            paren = found.paren[up]
+            if paren:
+                a, b = max(0, span.start - 400), min(len(text), span.end + 400)
+                i = bisect_left(paren, a + 1)  # "(" before the letter, ")" after it
+                if i < len(paren) and paren[i] + 2 <= b:
+                    return True
+        return False
     text = cable.source.text
     skip = cable.classified_by.span if cable.classified_by is not None else Span(0, 0)
-    up = letter.upper()
-    near = "|".join({chr(ord(up) - 1), chr(ord(up) + 1)})
     lo, hi = max(0, span.start - 4000), min(len(text), span.end + 4000)
     if not anywhere and cable.paragraphs:
         lo = max(lo, cable.paragraphs[0].span.start)
+    near = "|".join({chr(ord(up) - 1), chr(ord(up) + 1)})
     pats = [(re.compile(r"(?m)^[ \t]*(?:\d{1,3} ?[.)][ \t]*)?\(?(" + near + r")\)", re.I), lo, hi)]
     if anywhere:
         pats.append((re.compile(r"\((" + near + r")\)", re.I),
