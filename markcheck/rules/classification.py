@@ -278,8 +278,23 @@ _GARBLED = re.compile(r"\(((?:TS|S|C|U)NF|[CSTU][A-Z])\)")
 _NOT_GARBLED = {"UN", "US", "UK", "CT", "SA", "SC", "SG", "TV", "UA", "UE"}
 
 
+_head_memo: list = [None, {}]
+
+
 def _head_mark(cable: Cable, p: Paragraph) -> tuple[str, Span] | None:
     """A mark-like group right after a paragraph number that the grammar did not read."""
+    # read once per paragraph of the cable: C201, C202 and C204 all ask
+    if _head_memo[0] is not cable:
+        _head_memo[0], _head_memo[1] = cable, {}
+    hit = _head_memo[1].get(id(p))
+    if hit is not None and hit[0] is p:  # the paragraph itself is kept: its id stays its own
+        return hit[1]
+    found = _read_head_mark(cable, p)
+    _head_memo[1][id(p)] = (p, found)
+    return found
+
+
+def _read_head_mark(cable: Cable, p: Paragraph) -> tuple[str, Span] | None:
     text = cable.source.text
     pos = p.number_span.end
     end = p.span.end
@@ -467,8 +482,15 @@ def _marks(cable: Cable) -> tuple[_Mark, ...]:
     return _memo[1]
 
 
-def _levelled(cable: Cable) -> list[_Mark]:
-    return [m for m in _marks(cable) if m.level is not None]
+_levelled_memo: list = [None, ()]
+
+
+def _levelled(cable: Cable) -> tuple[_Mark, ...]:
+    if _levelled_memo[0] is cable:
+        return _levelled_memo[1]
+    found = tuple(m for m in _marks(cable) if m.level is not None)
+    _levelled_memo[0], _levelled_memo[1] = cable, found
+    return found
 
 
 def _para_marks(cable: Cable) -> dict[int, _Mark]:
@@ -510,11 +532,25 @@ def _has_sensitive(cable: Cable) -> bool:
     return bool(re.search(r"SENSI?T|SITI?VE", _header_zone(cable), re.I))
 
 
+_ENTIRE_TEXT = re.compile(r"ENTIRE\s+(?:TEXT|CABLE|MESSAGE)|ALL\s+PARAGRAPHS", re.I)
+_entire_memo: list = [None, False]
+
+
 def _entire_text(cable: Cable) -> bool:
     """A statement that the whole text carries one level ("SECRET - ENTIRE TEXT")."""
+    if _entire_memo[0] is cable:
+        return _entire_memo[1]
     end = cable.paragraphs[1].span.start if len(cable.paragraphs) > 1 else len(cable.source.text)
-    return bool(re.search(r"ENTIRE\s+(?:TEXT|CABLE|MESSAGE)|ALL\s+PARAGRAPHS",
-                          cable.source.text[:end], re.I))
+    zone = cable.source.text[:end]
+    # ASCII text: either word must be there, in any case, before the regex can match
+    # (non-ASCII text may hold letters that match I/S/K case-insensitively: searched as is)
+    if zone.isascii():
+        up = zone.upper()
+        found = ("ENTIRE" in up or "PARAGRAPHS" in up) and bool(_ENTIRE_TEXT.search(zone))
+    else:
+        found = bool(_ENTIRE_TEXT.search(zone))
+    _entire_memo[0], _entire_memo[1] = cable, found
+    return found
 
 
 _INLINE_MARK = re.compile(r"\((?:TS|S|C|U|SBU)(?:\s*(?://?|-)\s*[^()\n]{1,60})?\)")
