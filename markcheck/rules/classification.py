@@ -592,15 +592,18 @@ def _unmarked(cable: Cable) -> list[Paragraph]:
     def style(p: Paragraph) -> str:
         return text[p.number_span.end - 1]
 
-    marked = [p for p in paras if has_mark(p)]
+    has = [has_mark(p) for p in paras]
+    marked = [p for p, h in zip(paras, has) if h]
     styles = Counter(style(p) for p in (marked or paras))
     dominant = styles.most_common(1)[0][0]
     marked_numbers = {p.number for p in marked}
+    starts = [p.span.start for p in paras]
+    ordered = all(a < b for a, b in zip(starts, starts[1:]))
     out: list[Paragraph] = []
     last: int | None = None  # the running paragraph number
     sub: int | None = None   # the running number of a list that broke the order
-    for p in paras:
-        if has_mark(p):
+    for i, p in enumerate(paras):
+        if has[i]:
             last, sub = p.number, None
             continue
         if sub is not None and p.number == sub + 1:
@@ -612,7 +615,10 @@ def _unmarked(cable: Cable) -> list[Paragraph]:
             continue
         last, sub = p.number, None
         body = p.text.strip()
-        nxt = next((q.span.start for q in paras if q.span.start > p.span.start), len(text))
+        if ordered:  # paragraphs in text order: the next one starts the next portion
+            nxt = starts[i + 1] if i + 1 < len(starts) else len(text)
+        else:
+            nxt = next((q.span.start for q in paras if q.span.start > p.span.start), len(text))
         if (p.number in marked_numbers or style(p) != dominant or p.classified_by is not None
                 or not body.strip(" .-_*") or _is_heading(cable, p)
                 or re.match(r"X{6}|\(\w{1,3}\)", body, re.I)
