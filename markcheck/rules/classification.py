@@ -715,6 +715,29 @@ def portion_above_banner(cable: Cable, ctx: Context) -> Iterator[Issue]:
                         f"the banner to {m.level.word} or re-mark the portion")
 
 
+# what r"(?m)\S\.\.\.[ \t]*$|^[ \t]*X{6,}[ \t]*$" finds, searched from its literal parts
+_DOTS_AT_EOL = re.compile(r"\.\.\.[ \t]*$", re.M)
+_NON_SPACE = re.compile(r"\S")
+_X_LINE = re.compile(r"[ \t]*X{6,}[ \t]*")
+
+
+def _cut_short(text: str) -> bool:
+    """A line ending in "..." after a non-blank, or a line of only X{6,} (a part withheld)."""
+    if "..." in text:
+        for m in _DOTS_AT_EOL.finditer(text):
+            if m.start() > 0 and _NON_SPACE.match(text, m.start() - 1):
+                return True
+    at = text.find("XXXXXX")
+    while at >= 0:
+        start = text.rfind("\n", 0, at) + 1
+        end = text.find("\n", at)
+        end = len(text) if end < 0 else end
+        if _X_LINE.fullmatch(text, start, end):
+            return True
+        at = text.find("XXXXXX", end)
+    return False
+
+
 @rule("C204", "banner-above-portions", Severity.WARNING)
 def banner_above_portions(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """The banner is above every portion of the cable.
@@ -735,7 +758,8 @@ def banner_above_portions(cable: Cable, ctx: Context) -> Iterator[Issue]:
     marks = _levelled(cable)
     if not marks or _entire_text(cable) or any(not _has_mark(cable, p) for p in cable.paragraphs):
         return  # an unmarked paragraph may be the one at the banner's level
-    if re.search(r"(?m)\S\.\.\.[ \t]*$|^[ \t]*X{6,}[ \t]*$", cable.source.text):
+    text = cable.source.text
+    if _cut_short(text):
         return  # cut short ("... U...") or a part withheld: the rest is not here
     numbers = [p.number for p in cable.paragraphs]
     if numbers and numbers != list(range(1, len(numbers) + 1)):
