@@ -345,6 +345,22 @@ _CB_START = re.compile(  # not the notice 'CORRECTED COPY (ADD "CLASSIFIED BY" L
     r"(?<!\")(?<!ADD )(?<!ADDED )(?:\((?:U|C|S|SBU)\)\s*)?"
     r"(?:Classified By|CLASSIFIED BY|Classified by(?=\s*:))\b")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+#: every match of _CB_START holds one of these
+_CB_WORDS = ("Classified By", "CLASSIFIED BY", "Classified by")
+
+
+def _cb_start(text: str, end: int) -> re.Match | None:
+    """``_CB_START.search(text, 0, end)``, begun where a match can first start.
+
+    A match holds one of _CB_WORDS, after at most "(SBU)" and white space (str.isspace
+    is re's \\s); its lookbehinds still see the text before the start."""
+    found = [i for i in (text.find(w, 0, end) for w in _CB_WORDS) if i >= 0]
+    if not found:
+        return None
+    pos = min(found)
+    while pos > 0 and text[pos - 1].isspace():
+        pos -= 1
+    return _CB_START.search(text, max(0, pos - 5), end)
 
 
 def _find_classified_by(cable: Cable) -> ClassifiedBy | None:
@@ -352,7 +368,7 @@ def _find_classified_by(cable: Cable) -> ClassifiedBy | None:
         return cable.classified_by
     text = cable.source.text
     end = _header_end(cable)
-    m = _CB_START.search(text, 0, end)
+    m = _cb_start(text, end)
     if m is None:
         return None
     stop = _BLANK_LINE.search(text, m.start(), end)
