@@ -385,6 +385,24 @@ def authority_line(cable: Cable) -> ClassifiedBy | None:
 _DERIVED = re.compile(r"\bderived\b|\bmultiple\s+sources\b", re.I)
 _AUTHORITY_HINT = re.compile(
     r"\bclas+\w{0,6}\s*by\b|\bderived\s+from\b|\breasons?\s*:?\s*1\s?\.\s?[45]", re.I)
+#: a match of _AUTHORITY_HINT in ASCII text starts with one of these, in any case
+_HINT_WORDS = ("CLAS", "DERIVED", "REASON")
+
+
+def _authority_hint(text: str) -> bool:
+    """``_AUTHORITY_HINT.search(text)``, tried only where one of its words starts.
+
+    Only for ASCII text: re.I lets letters such as U+0131 stand for I, and U+017F for S."""
+    if not text.isascii():
+        return bool(_AUTHORITY_HINT.search(text))
+    upper = text.upper()
+    for word in _HINT_WORDS:
+        at = upper.find(word)
+        while at >= 0:
+            if _AUTHORITY_HINT.match(text, at):
+                return True
+            at = upper.find(word, at + 1)
+    return False
 
 _SECTION = re.compile(r"(?<![\d./])1\s?\.\s?([45])(?!\d)")
 _BAD_SECTION = re.compile(r"(?<![\d./])1\s?/\s?[45](?!\d)"  # "1/4", "REASONS 1 (B)"
@@ -549,7 +567,7 @@ def missing_classified_by(cable: Cable, ctx: Context) -> Iterator[Issue]:
                         "Classified By line names no classifier; add the name and title of "
                         "the classifying official")
         return
-    if _may_lack(cable) or _AUTHORITY_HINT.search(cable.source.text):
+    if _may_lack(cable) or _authority_hint(cable.source.text):
         return
     yield Issue(_anchor(cable),
                 f"{cable.level.word} cable has no Classified By line; add 'Classified By: "
