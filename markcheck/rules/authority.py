@@ -448,12 +448,15 @@ def _read_letters(text: str, start: int, end: int, base: int, reason: Reason) ->
     """Read the category letters after the section, until the text stops being a list."""
     pos = start
     prev = "sec"
+    match = _LETTER_TOKENS.match
     while pos < end:
-        m = _LETTER_TOKENS.match(text, pos, end)
+        m = match(text, pos, end)
         if m is None:
             return
         kind = m.lastgroup
-        span = Span(base + m.start(), base + m.end())
+        if kind == "ws" or kind == "open" or kind == "close":
+            pos = m.end()  # nothing to note: go on (the most frequent tokens)
+            continue
         if kind == "ell":
             reason.elided = True
             return
@@ -463,15 +466,15 @@ def _read_letters(text: str, start: int, end: int, base: int, reason: Reason) ->
             # "(C)" in a list is the letter c; right after a letter it is the next portion's mark
             if m.group() != "(C)" or prev == "letter":
                 return
-            reason.letters.append(("c", Span(span.start + 1, span.end - 1)))
+            reason.letters.append(("c", Span(base + m.start() + 1, base + m.end() - 1)))
             prev = "letter"
         elif kind == "run":
-            reason.runs.append(span)
+            reason.runs.append(Span(base + m.start(), base + m.end()))
             prev = "letter"
         elif kind == "letter":
             if prev == "letter" and _WORD_AHEAD.match(text, m.end(), end):
                 return  # "1.4 (d) I met ...": prose after the list
-            reason.letters.append((m.group().lower(), span))
+            reason.letters.append((m.group().lower(), Span(base + m.start(), base + m.end())))
             prev = "letter"
         elif kind in ("and", "sep", "sec"):
             prev = "sep"
