@@ -230,6 +230,8 @@ def _read_date(text: str, start: int = 0):
     ``swapped`` is True for a day-first date (25/12/2015) that is no month-first one."""
     best = None
     for regex, (yi, mi, di), short in _DATE_FORMS:
+        if best is not None and best[1].start() == start:
+            return best  # no later form can start before the first offset searched
         m = regex.search(text, start)
         if m and (best is None or m.start() < best[1].start()):
             year = int(m[yi])
@@ -241,6 +243,8 @@ def _read_date(text: str, start: int = 0):
                 swapped = day is not None
             best = (day, m, short, swapped)
     for regex, (yi, mi, di) in _WORD_DATES:
+        if best is not None and best[1].start() == start:
+            return best
         m = regex.search(text, start)
         if m and (best is None or m.start() < best[1].start()):
             best = (_safe_date(int(m[yi]), _MONTHS.index(m[mi].upper()) + 1, int(m[di])), m,
