@@ -321,16 +321,6 @@ _LINE_HEAD = re.compile(r"[ \t]*(?:\d{1,3} ?[.)][ \t]*)?\(?")
 _PAREN_LETTER = re.compile(r"\(([BDRTVbdrtv])\)")
 
 
-@dataclass(frozen=True)
-class _Letters:
-    """The neighbour letters of a cable's text, outside the Classified By line, per
-    single-letter level (C, S, U), in text order: (line starts, letter offsets) of those
-    opening a line, and the letter offsets of those in parentheses anywhere."""
-
-    line: dict[str, tuple[list[int], list[int]]]
-    paren: dict[str, list[int]]
-
-
 def _line_letters(text: str) -> list[tuple[int, int, str]]:
     """(line start, offset, letter) of each neighbour letter that opens a line as
     r"(?m)^[ \t]*(?:\d{1,3} ?[.)][ \t]*)?\(?([BDRTVbdrtv])\)" finds them.
@@ -358,25 +348,40 @@ def _line_letters(text: str) -> list[tuple[int, int, str]]:
     return hits
 
 
-_letters_memo: list = [None, None]
+_line_memo: list = [None, None]
+_paren_memo: list = [None, None]
 
 
-def _letters(cable: Cable) -> _Letters:
-    """The neighbour letters of the cable, found once per cable for every mark."""
-    if _letters_memo[0] is cable:
-        return _letters_memo[1]
-    text = cable.source.text
-    skip = cable.classified_by.span if cable.classified_by is not None else Span(0, 0)
-    line_hits = [h for h in _line_letters(text) if not skip.start <= h[1] < skip.end]
-    paren_hits = [(m.start(1), m.group(1).upper()) for m in _PAREN_LETTER.finditer(text)
-                  if not skip.start <= m.start(1) < skip.end]
-    line, paren = {}, {}
+def _skip(cable: Cable) -> Span:
+    """Where no list letter counts: the Classified By line ("1.4 (b) and (d)")."""
+    return cable.classified_by.span if cable.classified_by is not None else Span(0, 0)
+
+
+def _line_letters_of(cable: Cable) -> dict[str, tuple[list[int], list[int]]]:
+    """Per single-letter level (C, S, U): (line starts, offsets) of the neighbour letters
+    opening a line, in text order, outside the Classified By line; once per cable."""
+    if _line_memo[0] is cable:
+        return _line_memo[1]
+    skip = _skip(cable)
+    hits = [h for h in _line_letters(cable.source.text) if not skip.start <= h[1] < skip.end]
+    found = {}
     for up, near in _NEAR.items():
-        mine = [h for h in line_hits if h[2] in near]
-        line[up] = ([h[0] for h in mine], [h[1] for h in mine])
-        paren[up] = [at for at, ch in paren_hits if ch in near]
-    found = _Letters(line, paren)
-    _letters_memo[0], _letters_memo[1] = cable, found
+        mine = [h for h in hits if h[2] in near]
+        found[up] = ([h[0] for h in mine], [h[1] for h in mine])
+    _line_memo[0], _line_memo[1] = cable, found
+    return found
+
+
+def _paren_letters_of(cable: Cable) -> dict[str, list[int]]:
+    """Per single-letter level: offsets of the neighbour letters written "(B)" anywhere,
+    in text order, outside the Classified By line; once per cable."""
+    if _paren_memo[0] is cable:
+        return _paren_memo[1]
+    skip = _skip(cable)
+    hits = [(m.start(1), m.group(1).upper()) for m in _PAREN_LETTER.finditer(cable.source.text)
+            if not skip.start <= m.start(1) < skip.end]
+    found = {up: [at for at, ch in hits if ch in near] for up, near in _NEAR.items()}
+    _paren_memo[0], _paren_memo[1] = cable, found
     return found
 
 
@@ -392,10 +397,9 @@ def _list_letter(cable: Cable, span: Span, letter: str, anywhere: bool = False) 
         return False
     up = letter.upper()
     if up in _NEAR:
-        # the letters of the whole text, found once per cable (see _letters); in text
-        # order, so the first one at or after a window's start is the only one to check
-        found = _letters(cable)
-        starts, offsets = found.line[up]
+        # the letters of the whole text, found once per cable; in text order, so the
+        # first one at or after a window's start is the only one to check
+        starts, offsets = _line_letters_of(cable)[up]
         text = cable.source.text
         if starts:
             lo, hi = max(0, span.start - 4000), min(len(text), span.end + 4000)
@@ -405,7 +409,7 @@ def _list_letter(cable: Cable, span: Span, letter: str, anywhere: bool = False) 
             if i < len(offsets) and offsets[i] + 2 <= hi:
                 return True
         if anywhere:
-            paren = found.paren[up]
+            paren = _paren_letters_of(cable)[up]
             if paren:
                 a, b = max(0, span.start - 400), min(len(text), span.end + 400)
                 i = bisect_left(paren, a + 1)  # "(" before the letter, ")" after it
@@ -413,7 +417,7 @@ def _list_letter(cable: Cable, span: Span, letter: str, anywhere: bool = False) 
                     return True
         return False
     text = cable.source.text
-    skip = cable.classified_by.span if cable.classified_by is not None else Span(0, 0)
+    skip = _skip(cable)
     lo, hi = max(0, span.start - 4000), min(len(text), span.end + 4000)
     if not anywhere and cable.paragraphs:
         lo = max(lo, cable.paragraphs[0].span.start)
