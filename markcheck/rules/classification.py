@@ -237,7 +237,7 @@ def _read_mark(text: str) -> _Reading:
                     rel_problems, tuple(problems))
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: built for every mark of every cable, never changed
 class _Mark:
     """A portion mark in the cable: where it stands and what it says."""
 
@@ -442,16 +442,20 @@ def _marks(cable: Cable) -> tuple[_Mark, ...]:
         return _memo[1]
     out: list[_Mark] = []
     body_marks = 0
+    source = cable.source.text
     for p in cable.paragraphs:
-        if p.marking is not None and p.marking_span is not None:
-            text, span = cable.text_of(p.marking_span), p.marking_span
+        span = p.marking_span
+        if p.marking is not None and span is not None:
+            text = source[span.start:span.end]
         else:
             found = _head_mark(cable, p)
             if found is None:
                 continue
             text, span = found
         reading = _read_mark(text)
-        if reading.level is not None and _list_letter(cable, span, reading.level_word):
+        # (_list_letter is False for a level word of more than one letter)
+        if reading.level is not None and len(reading.level_word) == 1 \
+                and _list_letter(cable, span, reading.level_word):
             continue
         if reading.level is None and not (_GARBLED.fullmatch(text.strip())
                                           or _HEAD_NOLEVEL.fullmatch(text.strip())):
