@@ -570,13 +570,20 @@ def _has_mark(cable: Cable, p: Paragraph) -> bool:
     return p.marking is not None or _head_mark(cable, p) is not None
 
 
+_RULE_RUN = re.compile(r"[-=*_]{4,}")
+_LOWER = re.compile(r"[a-z]")
+_SELF_MARKED = re.compile(r"X{6}|\(\w{1,3}\)", re.I)
+
+
 def _is_heading(cable: Cable, p: Paragraph) -> bool:
     """A numbered heading ("6. ---- OBJECTIVES ----", "5. TABLE OF CONTENTS")."""
-    first = cable.text_of(Span(p.number_span.end, p.span.end)).split("\n", 1)[0]
-    if re.search(r"[-=*_]{4,}", first) and len(re.sub(r"[-=*_]{4,}", "", first).strip()) < 60:
+    text = cable.source.text
+    end = text.find("\n", p.number_span.end, p.span.end)
+    first = text[p.number_span.end:p.span.end if end < 0 else end]  # the first line
+    if _RULE_RUN.search(first) and len(_RULE_RUN.sub("", first).strip()) < 60:
         return True
     t = p.text.strip()
-    return len(t) < 60 and not re.search(r"[a-z]", t) and not t.endswith(".")
+    return len(t) < 60 and not _LOWER.search(t) and not t.endswith(".")
 
 
 def _unmarked(cable: Cable) -> list[Paragraph]:
@@ -593,16 +600,12 @@ def _unmarked(cable: Cable) -> list[Paragraph]:
         return []
     marks = _para_marks(cable)
     text = cable.source.text
-
-    def has_mark(p: Paragraph) -> bool:
-        return id(p) in marks or _has_mark(cable, p)
-
-    def style(p: Paragraph) -> str:
-        return text[p.number_span.end - 1]
-
-    has = [has_mark(p) for p in paras]
+    # has a mark (the grammar's, or a mark-like head); how the number is written
+    has = [p.marking is not None or id(p) in marks or _head_mark(cable, p) is not None
+           for p in paras]
+    style = [text[p.number_span.end - 1] for p in paras]
     marked = [p for p, h in zip(paras, has) if h]
-    styles = Counter(style(p) for p in (marked or paras))
+    styles = Counter([st for st, h in zip(style, has) if h] if marked else style)
     dominant = styles.most_common(1)[0][0]
     marked_numbers = {p.number for p in marked}
     starts = [p.span.start for p in paras]
@@ -627,9 +630,9 @@ def _unmarked(cable: Cable) -> list[Paragraph]:
             nxt = starts[i + 1] if i + 1 < len(starts) else len(text)
         else:
             nxt = next((q.span.start for q in paras if q.span.start > p.span.start), len(text))
-        if (p.number in marked_numbers or style(p) != dominant or p.classified_by is not None
+        if (p.number in marked_numbers or style[i] != dominant or p.classified_by is not None
                 or not body.strip(" .-_*") or _is_heading(cable, p)
-                or re.match(r"X{6}|\(\w{1,3}\)", body, re.I)
+                or _SELF_MARKED.match(body)
                 or _ANY_MARK.search(text, p.span.start, nxt)):
             continue
         out.append(p)
