@@ -21,7 +21,7 @@ import re
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Iterator
 
 from ..diagnostics import Severity
@@ -94,16 +94,17 @@ class _Reading:
     rel_problems: tuple[str, ...]    # what C208 reports
     problems: tuple[str, ...]        # what C202 reports
 
-    @property
+    # cached: a reading is shared (see _read_mark) and asked by several rules per cable
+    @cached_property
     def noforn(self) -> bool:
         return "NF" in self.controls or self.level_word.upper() == "SBU-NF"
 
-    @property
+    @cached_property
     def sbu(self) -> bool:
         return self.level_word.upper() in ("SBU", "SBU-NF", "SENSITIVE BUT UNCLASSIFIED") \
             or "SBU" in self.controls
 
-    @property
+    @cached_property
     def sbu_level(self) -> bool:
         return self.level_word.upper() in ("SBU", "SBU-NF", "SENSITIVE BUT UNCLASSIFIED")
 
@@ -496,7 +497,7 @@ _levelled_memo: list = [None, ()]
 def _levelled(cable: Cable) -> tuple[_Mark, ...]:
     if _levelled_memo[0] is cable:
         return _levelled_memo[1]
-    found = tuple(m for m in _marks(cable) if m.level is not None)
+    found = tuple(m for m in _marks(cable) if m.reading.level is not None)
     _levelled_memo[0], _levelled_memo[1] = cable, found
     return found
 
@@ -717,11 +718,13 @@ def portion_above_banner(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   banner CONFIDENTIAL, paragraph "3. (S) ..."
     Good:  banner SECRET over "3. (S) ...", or the paragraph re-marked (C) after review
     """
-    if cable.level is None or cable.level == Level.U:
+    level = cable.level
+    if level is None or level == Level.U:
         return
-    word = _banner_word(cable)
+    word = ""
     for m in _levelled(cable):
-        if m.level > cable.level:
+        if m.reading.level > level:
+            word = word or _banner_word(cable)
             yield Issue(m.span, f"{m.where} is marked {m.text}, above the banner {word}; raise "
                         f"the banner to {m.level.word} or re-mark the portion")
 
@@ -831,10 +834,11 @@ def noforn_portion_without_banner(cable: Cable, ctx: Context) -> Iterator[Issue]
     Bad:   banner "S E C R E T", no NOFORN caption, paragraph "2. (S/NF) ..."
     Good:  banner "S E C R E T", caption "NOFORN", paragraph "2. (S/NF) ..."
     """
-    if cable.banner is None or cable.level is None:
+    level = cable.level
+    if cable.banner is None or level is None:
         return
     nf = [m for m in _levelled(cable) if m.reading.noforn
-          and not (cable.level == Level.U and m.reading.sbu_level)]
+          and not (level == Level.U and m.reading.sbu_level)]
     if not nf or _has_noforn(cable):
         return
     m = nf[0]
@@ -936,7 +940,7 @@ def fouo_on_classified(cable: Cable, ctx: Context) -> Iterator[Issue]:
                 yield Issue(span, f"the {_banner_word(cable)} banner carries {word}, which only "
                             f"unclassified text may carry; remove it")
     for m in _levelled(cable):
-        if m.level > Level.U and "FOUO" in m.reading.controls:
+        if "FOUO" in m.reading.controls and m.reading.level > Level.U:
             yield Issue(m.span, f"portion mark {m.text} in {m.where} puts FOUO on a classified "
                         f"portion; remove FOUO")
 
@@ -952,11 +956,12 @@ def sbu_on_classified(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Good:  "(C)", or "(SBU)" for unclassified sensitive text
     """
     for m in _levelled(cable):
-        if m.level > Level.U and "SBU" in m.reading.controls:
+        if "SBU" in m.reading.controls and m.reading.level > Level.U:
             yield Issue(m.span, f"portion mark {m.text} in {m.where} attaches SBU to a classified "
                         f"level; mark it ({m.level.name}) alone")
 
 
+_BANNER_GAP = re.compile(r"[ \t/-]*")
 _INVENTED = re.compile(
     r"(?:RESTRICTED|PRIVATE|CODEWORD|HIGHLY|STRICTLY|CLASSIFIED|"
     r"ADMINISTRATIVELY|AGENCY|INTERNAL|COMPANY|SENSITIVE|SPECIAL|VERY)(?![A-Za-z])")
@@ -990,7 +995,7 @@ def invented_banner_term(cable: Cable, ctx: Context) -> Iterator[Issue]:
     if b.control_spans:
         after = b.control_spans[-1].end
     rest = text[after:b.span.end]
-    m = re.match(r"[ \t/-]*", rest)
+    m = _BANNER_GAP.match(rest)
     assert m is not None
     pos = after + m.end()
     inv = _INVENTED.match(text, pos, b.span.end)
