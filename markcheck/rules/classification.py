@@ -599,6 +599,8 @@ def _unmarked(cable: Cable) -> list[Paragraph]:
     paras = cable.paragraphs
     if not paras:
         return []
+    if all(p.marking is not None for p in paras):
+        return []  # every paragraph marked (most cables): the loop below skips them all
     marks = _para_marks(cable)
     text = cable.source.text
     # has a mark (the grammar's, or a mark-like head); how the number is written
