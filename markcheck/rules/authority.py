@@ -89,16 +89,12 @@ def _may_lack(cable: Cable) -> bool:
         cable.source.text[:_header_end(cable)])
 
 
-_cache: dict[str, tuple[Cable, object]] = {}
-
-
-def _cached(key: str, cable: Cable, compute):
-    hit = _cache.get(key)
-    if hit is not None and hit[0] is cable:
-        return hit[1]
-    value = compute(cable)
-    _cache[key] = (cable, value)
-    return value
+# One-entry caches of what several rules read: [cable, value], the cable kept and
+# compared with 'is' (never hashed: a Cable is a large frozen dataclass).
+_eo_memo: list = [None, None]
+_decl_memo: list = [None, None]
+_cb_memo: list = [None, None]
+_reason_memo: list = [None, None]
 
 
 # ------------------------------------------------------------------ the E.O. line
@@ -134,7 +130,10 @@ def _find_eo(cable: Cable) -> EOLine | None:
 
 def eo_line(cable: Cable) -> EOLine | None:
     """The cable's E.O. line: the model's, or one glued onto another header line."""
-    return _cached("eo", cable, _find_eo)
+    if _eo_memo[0] is not cable:
+        _eo_memo[1] = _find_eo(cable)
+        _eo_memo[0] = cable
+    return _eo_memo[1]
 
 
 def _eo_present(cable: Cable) -> bool:
@@ -341,7 +340,10 @@ def _find_decl(cable: Cable) -> DeclValue | None:
 
 def decl_value(cable: Cable) -> DeclValue | None:
     """The declassification instruction on the E.O. line, read."""
-    return _cached("decl", cable, _find_decl)
+    if _decl_memo[0] is not cable:
+        _decl_memo[1] = _find_decl(cable)
+        _decl_memo[0] = cable
+    return _decl_memo[1]
 
 
 # ------------------------------------------------------------------ Classified By
@@ -383,7 +385,10 @@ def _find_classified_by(cable: Cable) -> ClassifiedBy | None:
 
 def authority_line(cable: Cable) -> ClassifiedBy | None:
     """The ``Classified By`` line: the model's, or one the export pushed into the body."""
-    return _cached("cb", cable, _find_classified_by)
+    if _cb_memo[0] is not cable:
+        _cb_memo[1] = _find_classified_by(cable)
+        _cb_memo[0] = cable
+    return _cb_memo[1]
 
 
 _DERIVED = re.compile(r"\bderived\b|\bmultiple\s+sources\b", re.I)
@@ -542,7 +547,10 @@ def _find_reason(cable: Cable) -> Reason | None:
 
 def reason_of(cable: Cable) -> Reason | None:
     """The reason cited on the ``Classified By`` line, read tolerantly."""
-    return _cached("reason", cable, _find_reason)
+    if _reason_memo[0] is not cable:
+        _reason_memo[1] = _find_reason(cable)
+        _reason_memo[0] = cable
+    return _reason_memo[1]
 
 
 # ====================================================================== rules
