@@ -456,9 +456,15 @@ _LIST_AHEAD = re.compile(r"\s*(?:(?<![A-Za-z])[A-Za-z](?![A-Za-z0-9])|\(|\)|,|&|
 def _read_letters(text: str, start: int, end: int, base: int, reason: Reason) -> None:
     """Read the category letters after the section, until the text stops being a list."""
     pos = start
+    end = min(end, len(text))  # as re reads an endpos past the text
     prev = "sec"
     match = _LETTER_TOKENS.match
     while pos < end:
+        if text[pos] in " )":  # a lone space or ")": a ws or close token, nothing to note
+            pos += 1
+            if text[pos - 1] == ")" or pos >= end or not text[pos].isspace():
+                continue
+            pos -= 1  # a run of white space: one ws token, read below
         m = match(text, pos, end)
         if m is None:
             return
