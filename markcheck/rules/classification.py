@@ -363,8 +363,10 @@ def _line_letters_of(cable: Cable) -> dict[str, tuple[list[int], list[int]]]:
     opening a line, in text order, outside the Classified By line; once per cable."""
     if _line_memo[0] is cable:
         return _line_memo[1]
-    skip = _skip(cable)
-    hits = [h for h in _line_letters(cable.source.text) if not skip.start <= h[1] < skip.end]
+    hits = _line_letters(cable.source.text)
+    if hits:
+        skip = _skip(cable)
+        hits = [h for h in hits if not skip.start <= h[1] < skip.end]
     found = {}
     for up, near in _NEAR.items():
         mine = [h for h in hits if h[2] in near]
