@@ -413,6 +413,7 @@ def _authority_hint(text: str) -> bool:
             at = upper.find(word, at + 1)
     return False
 
+
 _SECTION = re.compile(r"(?<![\d./])1\s?\.\s?([45])(?!\d)")
 _BAD_SECTION = re.compile(r"(?<![\d./])1\s?/\s?[45](?!\d)"  # "1/4", "REASONS 1 (B)"
                           r"|(?<=[Rr][Ee][Aa][Ss][Oo][Nn][Ss] )1(?=\s?\()"

@@ -22,6 +22,7 @@ from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import pairwise
 from typing import Iterator
 
 from ..diagnostics import Severity
@@ -323,8 +324,8 @@ _PAREN_LETTER = re.compile(r"\(([BDRTVbdrtv])\)")
 
 
 def _line_letters(text: str) -> list[tuple[int, int, str]]:
-    """(line start, offset, letter) of each neighbour letter that opens a line as
-    r"(?m)^[ \t]*(?:\d{1,3} ?[.)][ \t]*)?\(?([BDRTVbdrtv])\)" finds them.
+    """(line start, offset, letter) of each neighbour letter that opens a line, as the
+    pattern of _list_letter finds them: after _LINE_HEAD, followed by ")".
 
     Found from the ")" after the letter: a line's head holds no letter, so only the
     first letter-and-")" of a line can be one, and each line is read once."""
@@ -614,7 +615,7 @@ def _unmarked(cable: Cable) -> list[Paragraph]:
     dominant = styles.most_common(1)[0][0]
     marked_numbers = {p.number for p in marked}
     starts = [p.span.start for p in paras]
-    ordered = all(a < b for a, b in zip(starts, starts[1:]))
+    ordered = all(a < b for a, b in pairwise(starts))
     out: list[Paragraph] = []
     last: int | None = None  # the running paragraph number
     sub: int | None = None   # the running number of a list that broke the order
@@ -776,8 +777,7 @@ def banner_above_portions(cable: Cable, ctx: Context) -> Iterator[Issue]:
     marks = _levelled(cable)
     if not marks or _entire_text(cable) or any(not _has_mark(cable, p) for p in cable.paragraphs):
         return  # an unmarked paragraph may be the one at the banner's level
-    text = cable.source.text
-    if _cut_short(text):
+    if _cut_short(cable.source.text):
         return  # cut short ("... U...") or a part withheld: the rest is not here
     numbers = [p.number for p in cable.paragraphs]
     if numbers and numbers != list(range(1, len(numbers) + 1)):
