@@ -89,12 +89,13 @@ def _may_lack(cable: Cable) -> bool:
         cable.source.text[:_header_end(cable)])
 
 
-# One-entry caches of what several rules read: [cable, value], the cable kept and
-# compared with 'is' (never hashed: a Cable is a large frozen dataclass).
-_eo_memo: list = [None, None]
-_decl_memo: list = [None, None]
-_cb_memo: list = [None, None]
-_reason_memo: list = [None, None]
+# One-entry caches of what several rules read: [(cable, value)], the cable kept and
+# compared with 'is' (never hashed: a Cable is a large frozen dataclass); the pair is
+# replaced whole, so a reader never sees one cable with another's value.
+_eo_memo: list = [(None, None)]
+_decl_memo: list = [(None, None)]
+_cb_memo: list = [(None, None)]
+_reason_memo: list = [(None, None)]
 
 
 # ------------------------------------------------------------------ the E.O. line
@@ -130,10 +131,10 @@ def _find_eo(cable: Cable) -> EOLine | None:
 
 def eo_line(cable: Cable) -> EOLine | None:
     """The cable's E.O. line: the model's, or one glued onto another header line."""
-    if _eo_memo[0] is not cable:
-        _eo_memo[1] = _find_eo(cable)
-        _eo_memo[0] = cable
-    return _eo_memo[1]
+    hit = _eo_memo[0]
+    if hit[0] is not cable:
+        hit = _eo_memo[0] = (cable, _find_eo(cable))
+    return hit[1]
 
 
 def _eo_present(cable: Cable) -> bool:
@@ -340,10 +341,10 @@ def _find_decl(cable: Cable) -> DeclValue | None:
 
 def decl_value(cable: Cable) -> DeclValue | None:
     """The declassification instruction on the E.O. line, read."""
-    if _decl_memo[0] is not cable:
-        _decl_memo[1] = _find_decl(cable)
-        _decl_memo[0] = cable
-    return _decl_memo[1]
+    hit = _decl_memo[0]
+    if hit[0] is not cable:
+        hit = _decl_memo[0] = (cable, _find_decl(cable))
+    return hit[1]
 
 
 # ------------------------------------------------------------------ Classified By
@@ -385,10 +386,10 @@ def _find_classified_by(cable: Cable) -> ClassifiedBy | None:
 
 def authority_line(cable: Cable) -> ClassifiedBy | None:
     """The ``Classified By`` line: the model's, or one the export pushed into the body."""
-    if _cb_memo[0] is not cable:
-        _cb_memo[1] = _find_classified_by(cable)
-        _cb_memo[0] = cable
-    return _cb_memo[1]
+    hit = _cb_memo[0]
+    if hit[0] is not cable:
+        hit = _cb_memo[0] = (cable, _find_classified_by(cable))
+    return hit[1]
 
 
 _DERIVED = re.compile(r"\bderived\b|\bmultiple\s+sources\b", re.I)
@@ -556,10 +557,10 @@ def _find_reason(cable: Cable) -> Reason | None:
 
 def reason_of(cable: Cable) -> Reason | None:
     """The reason cited on the ``Classified By`` line, read tolerantly."""
-    if _reason_memo[0] is not cable:
-        _reason_memo[1] = _find_reason(cable)
-        _reason_memo[0] = cable
-    return _reason_memo[1]
+    hit = _reason_memo[0]
+    if hit[0] is not cable:
+        hit = _reason_memo[0] = (cable, _find_reason(cable))
+    return hit[1]
 
 
 # ====================================================================== rules

@@ -280,19 +280,22 @@ _GARBLED = re.compile(r"\(((?:TS|S|C|U)NF|[CSTU][A-Z])\)")
 _NOT_GARBLED = {"UN", "US", "UK", "CT", "SA", "SC", "SG", "TV", "UA", "UE"}
 
 
-_head_memo: list = [None, {}]
+# One-entry caches per cable: [(cable, value)], the cable kept and compared with 'is'
+# (never hashed: a Cable is a large frozen dataclass); the pair is replaced whole.
+_head_memo: list = [(None, {})]
 
 
 def _head_mark(cable: Cable, p: Paragraph) -> tuple[str, Span] | None:
     """A mark-like group right after a paragraph number that the grammar did not read."""
     # read once per paragraph of the cable: C201, C202 and C204 all ask
-    if _head_memo[0] is not cable:
-        _head_memo[0], _head_memo[1] = cable, {}
-    hit = _head_memo[1].get(id(p))
+    memo = _head_memo[0]
+    if memo[0] is not cable:
+        memo = _head_memo[0] = (cable, {})
+    hit = memo[1].get(id(p))
     if hit is not None and hit[0] is p:  # the paragraph itself is kept: its id stays its own
         return hit[1]
     found = _read_head_mark(cable, p)
-    _head_memo[1][id(p)] = (p, found)
+    memo[1][id(p)] = (p, found)
     return found
 
 
@@ -350,8 +353,8 @@ def _line_letters(text: str) -> list[tuple[int, int, str]]:
     return hits
 
 
-_line_memo: list = [None, None]
-_paren_memo: list = [None, None]
+_line_memo: list = [(None, None)]
+_paren_memo: list = [(None, None)]
 
 
 def _skip(cable: Cable) -> Span:
@@ -362,8 +365,9 @@ def _skip(cable: Cable) -> Span:
 def _line_letters_of(cable: Cable) -> dict[str, tuple[list[int], list[int]]]:
     """Per single-letter level (C, S, U): (line starts, offsets) of the neighbour letters
     opening a line, in text order, outside the Classified By line; once per cable."""
-    if _line_memo[0] is cable:
-        return _line_memo[1]
+    hit = _line_memo[0]
+    if hit[0] is cable:
+        return hit[1]
     hits = _line_letters(cable.source.text)
     if hits:
         skip = _skip(cable)
@@ -372,20 +376,21 @@ def _line_letters_of(cable: Cable) -> dict[str, tuple[list[int], list[int]]]:
     for up, near in _NEAR.items():
         mine = [h for h in hits if h[2] in near]
         found[up] = ([h[0] for h in mine], [h[1] for h in mine])
-    _line_memo[0], _line_memo[1] = cable, found
+    _line_memo[0] = (cable, found)
     return found
 
 
 def _paren_letters_of(cable: Cable) -> dict[str, list[int]]:
     """Per single-letter level: offsets of the neighbour letters written "(B)" anywhere,
     in text order, outside the Classified By line; once per cable."""
-    if _paren_memo[0] is cable:
-        return _paren_memo[1]
+    hit = _paren_memo[0]
+    if hit[0] is cable:
+        return hit[1]
     skip = _skip(cable)
     hits = [(m.start(1), m.group(1).upper()) for m in _PAREN_LETTER.finditer(cable.source.text)
             if not skip.start <= m.start(1) < skip.end]
     found = {up: [at for at, ch in hits if ch in near] for up, near in _NEAR.items()}
-    _paren_memo[0], _paren_memo[1] = cable, found
+    _paren_memo[0] = (cable, found)
     return found
 
 
@@ -437,13 +442,14 @@ def _list_letter(cable: Cable, span: Span, letter: str, anywhere: bool = False) 
     return False
 
 
-_memo: list = [None, ()]
+_memo: list = [(None, ())]
 
 
 def _marks(cable: Cable) -> tuple[_Mark, ...]:
     """Every portion mark in the cable, in text order; lettered-list letters left out."""
-    if _memo[0] is cable:
-        return _memo[1]
+    hit = _memo[0]
+    if hit[0] is cable:
+        return hit[1]
     out: list[_Mark] = []
     body_marks = 0
     source = cable.source.text
@@ -490,18 +496,20 @@ def _marks(cable: Cable) -> tuple[_Mark, ...]:
             continue
         out.append(_Mark(text, block.marking_span, "text", "unnumbered text", reading))
     out.sort(key=lambda m: m.span.start)
-    _memo[0], _memo[1] = cable, tuple(out)
-    return _memo[1]
+    marks = tuple(out)
+    _memo[0] = (cable, marks)
+    return marks
 
 
-_levelled_memo: list = [None, ()]
+_levelled_memo: list = [(None, ())]
 
 
 def _levelled(cable: Cable) -> tuple[_Mark, ...]:
-    if _levelled_memo[0] is cable:
-        return _levelled_memo[1]
+    hit = _levelled_memo[0]
+    if hit[0] is cable:
+        return hit[1]
     found = tuple(m for m in _marks(cable) if m.reading.level is not None)
-    _levelled_memo[0], _levelled_memo[1] = cable, found
+    _levelled_memo[0] = (cable, found)
     return found
 
 
@@ -545,13 +553,14 @@ def _has_sensitive(cable: Cable) -> bool:
 
 
 _ENTIRE_TEXT = re.compile(r"ENTIRE\s+(?:TEXT|CABLE|MESSAGE)|ALL\s+PARAGRAPHS", re.I)
-_entire_memo: list = [None, False]
+_entire_memo: list = [(None, False)]
 
 
 def _entire_text(cable: Cable) -> bool:
     """A statement that the whole text carries one level ("SECRET - ENTIRE TEXT")."""
-    if _entire_memo[0] is cable:
-        return _entire_memo[1]
+    hit = _entire_memo[0]
+    if hit[0] is cable:
+        return hit[1]
     end = cable.paragraphs[1].span.start if len(cable.paragraphs) > 1 else len(cable.source.text)
     zone = cable.source.text[:end]
     # ASCII text: either word must be there, in any case, before the regex can match
@@ -561,7 +570,7 @@ def _entire_text(cable: Cable) -> bool:
         found = ("ENTIRE" in up or "PARAGRAPHS" in up) and bool(_ENTIRE_TEXT.search(zone))
     else:
         found = bool(_ENTIRE_TEXT.search(zone))
-    _entire_memo[0], _entire_memo[1] = cable, found
+    _entire_memo[0] = (cable, found)
     return found
 
 
