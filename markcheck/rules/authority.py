@@ -42,7 +42,8 @@ ORDERS: dict[str, tuple[_dt.date, _dt.date | None]] = {
 
 
 def _classified(cable: Cable) -> bool:
-    return cable.level is not None and cable.level >= Level.C
+    level = cable.level  # a property: read once (every D rule asks)
+    return level is not None and level >= Level.C
 
 
 def _unclassified(cable: Cable) -> bool:
