@@ -42,7 +42,8 @@ ORDERS: dict[str, tuple[_dt.date, _dt.date | None]] = {
 
 
 def _classified(cable: Cable) -> bool:
-    return cable.level is not None and cable.level >= Level.C
+    level = cable.level  # a property: read once (every D rule asks)
+    return level is not None and level >= Level.C
 
 
 def _unclassified(cable: Cable) -> bool:
@@ -89,16 +90,13 @@ def _may_lack(cable: Cable) -> bool:
         cable.source.text[:_header_end(cable)])
 
 
-_cache: dict[str, tuple[Cable, object]] = {}
-
-
-def _cached(key: str, cable: Cable, compute):
-    hit = _cache.get(key)
-    if hit is not None and hit[0] is cable:
-        return hit[1]
-    value = compute(cable)
-    _cache[key] = (cable, value)
-    return value
+# One-entry caches of what several rules read: [(cable, value)], the cable kept and
+# compared with 'is' (never hashed: a Cable is a large frozen dataclass); the pair is
+# replaced whole, so a reader never sees one cable with another's value.
+_eo_memo: list = [(None, None)]
+_decl_memo: list = [(None, None)]
+_cb_memo: list = [(None, None)]
+_reason_memo: list = [(None, None)]
 
 
 # ------------------------------------------------------------------ the E.O. line
@@ -134,7 +132,10 @@ def _find_eo(cable: Cable) -> EOLine | None:
 
 def eo_line(cable: Cable) -> EOLine | None:
     """The cable's E.O. line: the model's, or one glued onto another header line."""
-    return _cached("eo", cable, _find_eo)
+    hit = _eo_memo[0]
+    if hit[0] is not cable:
+        hit = _eo_memo[0] = (cable, _find_eo(cable))
+    return hit[1]
 
 
 def _eo_present(cable: Cable) -> bool:
@@ -230,6 +231,8 @@ def _read_date(text: str, start: int = 0):
     ``swapped`` is True for a day-first date (25/12/2015) that is no month-first one."""
     best = None
     for regex, (yi, mi, di), short in _DATE_FORMS:
+        if best is not None and best[1].start() == start:
+            return best  # no later form can start before the first offset searched
         m = regex.search(text, start)
         if m and (best is None or m.start() < best[1].start()):
             year = int(m[yi])
@@ -241,6 +244,8 @@ def _read_date(text: str, start: int = 0):
                 swapped = day is not None
             best = (day, m, short, swapped)
     for regex, (yi, mi, di) in _WORD_DATES:
+        if best is not None and best[1].start() == start:
+            return best
         m = regex.search(text, start)
         if m and (best is None or m.start() < best[1].start()):
             best = (_safe_date(int(m[yi]), _MONTHS.index(m[mi].upper()) + 1, int(m[di])), m,
@@ -337,7 +342,10 @@ def _find_decl(cable: Cable) -> DeclValue | None:
 
 def decl_value(cable: Cable) -> DeclValue | None:
     """The declassification instruction on the E.O. line, read."""
-    return _cached("decl", cable, _find_decl)
+    hit = _decl_memo[0]
+    if hit[0] is not cable:
+        hit = _decl_memo[0] = (cable, _find_decl(cable))
+    return hit[1]
 
 
 # ------------------------------------------------------------------ Classified By
@@ -345,6 +353,22 @@ _CB_START = re.compile(  # not the notice 'CORRECTED COPY (ADD "CLASSIFIED BY" L
     r"(?<!\")(?<!ADD )(?<!ADDED )(?:\((?:U|C|S|SBU)\)\s*)?"
     r"(?:Classified By|CLASSIFIED BY|Classified by(?=\s*:))\b")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
+#: every match of _CB_START holds one of these
+_CB_WORDS = ("Classified By", "CLASSIFIED BY", "Classified by")
+
+
+def _cb_start(text: str, end: int) -> re.Match | None:
+    """``_CB_START.search(text, 0, end)``, begun where a match can first start.
+
+    A match holds one of _CB_WORDS, after at most "(SBU)" and white space (str.isspace
+    is re's \\s); its lookbehinds still see the text before the start."""
+    found = [i for i in (text.find(w, 0, end) for w in _CB_WORDS) if i >= 0]
+    if not found:
+        return None
+    pos = min(found)
+    while pos > 0 and text[pos - 1].isspace():
+        pos -= 1
+    return _CB_START.search(text, max(0, pos - 5), end)
 
 
 def _find_classified_by(cable: Cable) -> ClassifiedBy | None:
@@ -352,7 +376,7 @@ def _find_classified_by(cable: Cable) -> ClassifiedBy | None:
         return cable.classified_by
     text = cable.source.text
     end = _header_end(cable)
-    m = _CB_START.search(text, 0, end)
+    m = _cb_start(text, end)
     if m is None:
         return None
     stop = _BLANK_LINE.search(text, m.start(), end)
@@ -363,14 +387,38 @@ def _find_classified_by(cable: Cable) -> ClassifiedBy | None:
 
 def authority_line(cable: Cable) -> ClassifiedBy | None:
     """The ``Classified By`` line: the model's, or one the export pushed into the body."""
-    return _cached("cb", cable, _find_classified_by)
+    hit = _cb_memo[0]
+    if hit[0] is not cable:
+        hit = _cb_memo[0] = (cable, _find_classified_by(cable))
+    return hit[1]
 
 
 _DERIVED = re.compile(r"\bderived\b|\bmultiple\s+sources\b", re.I)
 _AUTHORITY_HINT = re.compile(
     r"\bclas+\w{0,6}\s*by\b|\bderived\s+from\b|\breasons?\s*:?\s*1\s?\.\s?[45]", re.I)
+#: a match of _AUTHORITY_HINT in ASCII text starts with one of these, in any case
+_HINT_WORDS = ("CLAS", "DERIVED", "REASON")
 
-_SECTION = re.compile(r"(?<![\d./])1\s?\.\s?([45])(?!\d)")
+
+def _authority_hint(text: str) -> bool:
+    """``_AUTHORITY_HINT.search(text)``, tried only where one of its words starts.
+
+    Only for ASCII text: re.I lets letters such as U+0131 stand for I, and U+017F for S."""
+    if not text.isascii():
+        return bool(_AUTHORITY_HINT.search(text))
+    upper = text.upper()
+    for word in _HINT_WORDS:
+        at = upper.find(word)
+        while at >= 0:
+            if _AUTHORITY_HINT.match(text, at):
+                return True
+            at = upper.find(word, at + 1)
+    return False
+
+
+# "1" first, its lookbehind after it (same matches as r"(?<![\d./])1\s?\.\s?([45])(?!\d)"):
+# a literal first character is searched fast
+_SECTION = re.compile(r"1(?<![\d./]1)\s?\.\s?([45])(?!\d)")
 _BAD_SECTION = re.compile(r"(?<![\d./])1\s?/\s?[45](?!\d)"  # "1/4", "REASONS 1 (B)"
                           r"|(?<=[Rr][Ee][Aa][Ss][Oo][Nn][Ss] )1(?=\s?\()"
                           r"|(?<=[Rr][Ee][Aa][Ss][Oo][Nn] )1(?=\s?\()")
@@ -413,13 +461,22 @@ _LIST_AHEAD = re.compile(r"\s*(?:(?<![A-Za-z])[A-Za-z](?![A-Za-z0-9])|\(|\)|,|&|
 def _read_letters(text: str, start: int, end: int, base: int, reason: Reason) -> None:
     """Read the category letters after the section, until the text stops being a list."""
     pos = start
+    end = min(end, len(text))  # as re reads an endpos past the text
     prev = "sec"
+    match = _LETTER_TOKENS.match
     while pos < end:
-        m = _LETTER_TOKENS.match(text, pos, end)
+        if text[pos] in " )":  # a lone space or ")": a ws or close token, nothing to note
+            pos += 1
+            if text[pos - 1] == ")" or pos >= end or not text[pos].isspace():
+                continue
+            pos -= 1  # a run of white space: one ws token, read below
+        m = match(text, pos, end)
         if m is None:
             return
         kind = m.lastgroup
-        span = Span(base + m.start(), base + m.end())
+        if kind == "ws" or kind == "open" or kind == "close":
+            pos = m.end()  # nothing to note: go on (the most frequent tokens)
+            continue
         if kind == "ell":
             reason.elided = True
             return
@@ -429,15 +486,15 @@ def _read_letters(text: str, start: int, end: int, base: int, reason: Reason) ->
             # "(C)" in a list is the letter c; right after a letter it is the next portion's mark
             if m.group() != "(C)" or prev == "letter":
                 return
-            reason.letters.append(("c", Span(span.start + 1, span.end - 1)))
+            reason.letters.append(("c", Span(base + m.start() + 1, base + m.end() - 1)))
             prev = "letter"
         elif kind == "run":
-            reason.runs.append(span)
+            reason.runs.append(Span(base + m.start(), base + m.end()))
             prev = "letter"
         elif kind == "letter":
             if prev == "letter" and _WORD_AHEAD.match(text, m.end(), end):
                 return  # "1.4 (d) I met ...": prose after the list
-            reason.letters.append((m.group().lower(), span))
+            reason.letters.append((m.group().lower(), Span(base + m.start(), base + m.end())))
             prev = "letter"
         elif kind in ("and", "sep", "sec"):
             prev = "sep"
@@ -501,7 +558,10 @@ def _find_reason(cable: Cable) -> Reason | None:
 
 def reason_of(cable: Cable) -> Reason | None:
     """The reason cited on the ``Classified By`` line, read tolerantly."""
-    return _cached("reason", cable, _find_reason)
+    hit = _reason_memo[0]
+    if hit[0] is not cable:
+        hit = _reason_memo[0] = (cable, _find_reason(cable))
+    return hit[1]
 
 
 # ====================================================================== rules
@@ -533,7 +593,7 @@ def missing_classified_by(cable: Cable, ctx: Context) -> Iterator[Issue]:
                         "Classified By line names no classifier; add the name and title of "
                         "the classifying official")
         return
-    if _may_lack(cable) or _AUTHORITY_HINT.search(cable.source.text):
+    if _may_lack(cable) or _authority_hint(cable.source.text):
         return
     yield Issue(_anchor(cable),
                 f"{cable.level.word} cable has no Classified By line; add 'Classified By: "

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from itertools import pairwise
 from typing import Iterator
 
 from ..diagnostics import Severity
@@ -93,16 +95,17 @@ class _Reading:
     rel_problems: tuple[str, ...]    # what C208 reports
     problems: tuple[str, ...]        # what C202 reports
 
-    @property
+    # cached: a reading is shared (see _read_mark) and asked by several rules per cable
+    @cached_property
     def noforn(self) -> bool:
         return "NF" in self.controls or self.level_word.upper() == "SBU-NF"
 
-    @property
+    @cached_property
     def sbu(self) -> bool:
         return self.level_word.upper() in ("SBU", "SBU-NF", "SENSITIVE BUT UNCLASSIFIED") \
             or "SBU" in self.controls
 
-    @property
+    @cached_property
     def sbu_level(self) -> bool:
         return self.level_word.upper() in ("SBU", "SBU-NF", "SENSITIVE BUT UNCLASSIFIED")
 
@@ -236,7 +239,7 @@ def _read_mark(text: str) -> _Reading:
                     rel_problems, tuple(problems))
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: built for every mark of every cable, never changed
 class _Mark:
     """A portion mark in the cable: where it stands and what it says."""
 
@@ -277,8 +280,26 @@ _GARBLED = re.compile(r"\(((?:TS|S|C|U)NF|[CSTU][A-Z])\)")
 _NOT_GARBLED = {"UN", "US", "UK", "CT", "SA", "SC", "SG", "TV", "UA", "UE"}
 
 
+# One-entry caches per cable: [(cable, value)], the cable kept and compared with 'is'
+# (never hashed: a Cable is a large frozen dataclass); the pair is replaced whole.
+_head_memo: list = [(None, {})]
+
+
 def _head_mark(cable: Cable, p: Paragraph) -> tuple[str, Span] | None:
     """A mark-like group right after a paragraph number that the grammar did not read."""
+    # read once per paragraph of the cable: C201, C202 and C204 all ask
+    memo = _head_memo[0]
+    if memo[0] is not cable:
+        memo = _head_memo[0] = (cable, {})
+    hit = memo[1].get(id(p))
+    if hit is not None and hit[0] is p:  # the paragraph itself is kept: its id stays its own
+        return hit[1]
+    found = _read_head_mark(cable, p)
+    memo[1][id(p)] = (p, found)
+    return found
+
+
+def _read_head_mark(cable: Cable, p: Paragraph) -> tuple[str, Span] | None:
     text = cable.source.text
     pos = p.number_span.end
     end = p.span.end
@@ -297,6 +318,82 @@ def _head_mark(cable: Cable, p: Paragraph) -> tuple[str, Span] | None:
     return None
 
 
+#: the neighbour letters of the single-letter levels (C, S, U)
+_NEAR = {"C": "BD", "S": "RT", "U": "TV"}
+_NEAR_LETTERS = frozenset("BDRTVbdrtv")
+#: what may stand before a list letter at a line start (see the patterns of _list_letter)
+_LINE_HEAD = re.compile(r"[ \t]*(?:\d{1,3} ?[.)][ \t]*)?\(?")
+_PAREN_LETTER = re.compile(r"\(([BDRTVbdrtv])\)")
+
+
+def _line_letters(text: str) -> list[tuple[int, int, str]]:
+    """(line start, offset, letter) of each neighbour letter that opens a line, as the
+    pattern of _list_letter finds them: after _LINE_HEAD, followed by ")".
+
+    Found from the ")" after the letter: a line's head holds no letter, so only the
+    first letter-and-")" of a line can be one, and each line is read once."""
+    hits: list[tuple[int, int, str]] = []
+    find, rfind = text.find, text.rfind
+    prev = line_start = 0  # line_start: where the line holding offset prev starts
+    q = find(")", 1)
+    while q >= 0:
+        at = q - 1
+        ch = text[at]
+        if ch in _NEAR_LETTERS:
+            nl = rfind("\n", prev, at)
+            if nl >= 0:
+                line_start = nl + 1
+            prev = at
+            if _LINE_HEAD.fullmatch(text, line_start, at):
+                hits.append((line_start, at, ch.upper()))
+            q = find("\n", q)  # no later letter of this line opens it
+            if q < 0:
+                break
+        q = find(")", q + 1)
+    return hits
+
+
+_line_memo: list = [(None, None)]
+_paren_memo: list = [(None, None)]
+
+
+def _skip(cable: Cable) -> Span:
+    """Where no list letter counts: the Classified By line ("1.4 (b) and (d)")."""
+    return cable.classified_by.span if cable.classified_by is not None else Span(0, 0)
+
+
+def _line_letters_of(cable: Cable) -> dict[str, tuple[list[int], list[int]]]:
+    """Per single-letter level (C, S, U): (line starts, offsets) of the neighbour letters
+    opening a line, in text order, outside the Classified By line; once per cable."""
+    hit = _line_memo[0]
+    if hit[0] is cable:
+        return hit[1]
+    hits = _line_letters(cable.source.text)
+    if hits:
+        skip = _skip(cable)
+        hits = [h for h in hits if not skip.start <= h[1] < skip.end]
+    found = {}
+    for up, near in _NEAR.items():
+        mine = [h for h in hits if h[2] in near]
+        found[up] = ([h[0] for h in mine], [h[1] for h in mine])
+    _line_memo[0] = (cable, found)
+    return found
+
+
+def _paren_letters_of(cable: Cable) -> dict[str, list[int]]:
+    """Per single-letter level: offsets of the neighbour letters written "(B)" anywhere,
+    in text order, outside the Classified By line; once per cable."""
+    hit = _paren_memo[0]
+    if hit[0] is cable:
+        return hit[1]
+    skip = _skip(cable)
+    hits = [(m.start(1), m.group(1).upper()) for m in _PAREN_LETTER.finditer(cable.source.text)
+            if not skip.start <= m.start(1) < skip.end]
+    found = {up: [at for at, ch in hits if ch in near] for up, near in _NEAR.items()}
+    _paren_memo[0] = (cable, found)
+    return found
+
+
 def _list_letter(cable: Cable, span: Span, letter: str, anywhere: bool = False) -> bool:
     """A single-letter "mark" that is a letter of a lettered list: (B) or (D) near it.
 
@@ -307,13 +404,33 @@ def _list_letter(cable: Cable, span: Span, letter: str, anywhere: bool = False) 
     """
     if len(letter) != 1 or not letter.isalpha():
         return False
-    text = cable.source.text
-    skip = cable.classified_by.span if cable.classified_by is not None else Span(0, 0)
     up = letter.upper()
-    near = "|".join({chr(ord(up) - 1), chr(ord(up) + 1)})
+    if up in _NEAR:
+        # the letters of the whole text, found once per cable; in text order, so the
+        # first one at or after a window's start is the only one to check
+        starts, offsets = _line_letters_of(cable)[up]
+        text = cable.source.text
+        if starts:
+            lo, hi = max(0, span.start - 4000), min(len(text), span.end + 4000)
+            if not anywhere and cable.paragraphs:
+                lo = max(lo, cable.paragraphs[0].span.start)
+            i = bisect_left(starts, lo)  # a match starts at its line start, ends after ")"
+            if i < len(offsets) and offsets[i] + 2 <= hi:
+                return True
+        if anywhere:
+            paren = _paren_letters_of(cable)[up]
+            if paren:
+                a, b = max(0, span.start - 400), min(len(text), span.end + 400)
+                i = bisect_left(paren, a + 1)  # "(" before the letter, ")" after it
+                if i < len(paren) and paren[i] + 2 <= b:
+                    return True
+        return False
+    text = cable.source.text
+    skip = _skip(cable)
     lo, hi = max(0, span.start - 4000), min(len(text), span.end + 4000)
     if not anywhere and cable.paragraphs:
         lo = max(lo, cable.paragraphs[0].span.start)
+    near = "|".join({chr(ord(up) - 1), chr(ord(up) + 1)})
     pats = [(re.compile(r"(?m)^[ \t]*(?:\d{1,3} ?[.)][ \t]*)?\(?(" + near + r")\)", re.I), lo, hi)]
     if anywhere:
         pats.append((re.compile(r"\((" + near + r")\)", re.I),
@@ -325,25 +442,30 @@ def _list_letter(cable: Cable, span: Span, letter: str, anywhere: bool = False) 
     return False
 
 
-_memo: list = [None, ()]
+_memo: list = [(None, ())]
 
 
 def _marks(cable: Cable) -> tuple[_Mark, ...]:
     """Every portion mark in the cable, in text order; lettered-list letters left out."""
-    if _memo[0] is cable:
-        return _memo[1]
+    hit = _memo[0]
+    if hit[0] is cable:
+        return hit[1]
     out: list[_Mark] = []
     body_marks = 0
+    source = cable.source.text
     for p in cable.paragraphs:
-        if p.marking is not None and p.marking_span is not None:
-            text, span = cable.text_of(p.marking_span), p.marking_span
+        span = p.marking_span
+        if p.marking is not None and span is not None:
+            text = source[span.start:span.end]
         else:
             found = _head_mark(cable, p)
             if found is None:
                 continue
             text, span = found
         reading = _read_mark(text)
-        if reading.level is not None and _list_letter(cable, span, reading.level_word):
+        # (_list_letter is False for a level word of more than one letter)
+        if reading.level is not None and len(reading.level_word) == 1 \
+                and _list_letter(cable, span, reading.level_word):
             continue
         if reading.level is None and not (_GARBLED.fullmatch(text.strip())
                                           or _HEAD_NOLEVEL.fullmatch(text.strip())):
@@ -374,12 +496,21 @@ def _marks(cable: Cable) -> tuple[_Mark, ...]:
             continue
         out.append(_Mark(text, block.marking_span, "text", "unnumbered text", reading))
     out.sort(key=lambda m: m.span.start)
-    _memo[0], _memo[1] = cable, tuple(out)
-    return _memo[1]
+    marks = tuple(out)
+    _memo[0] = (cable, marks)
+    return marks
 
 
-def _levelled(cable: Cable) -> list[_Mark]:
-    return [m for m in _marks(cable) if m.level is not None]
+_levelled_memo: list = [(None, ())]
+
+
+def _levelled(cable: Cable) -> tuple[_Mark, ...]:
+    hit = _levelled_memo[0]
+    if hit[0] is cable:
+        return hit[1]
+    found = tuple(m for m in _marks(cable) if m.reading.level is not None)
+    _levelled_memo[0] = (cable, found)
+    return found
 
 
 def _para_marks(cable: Cable) -> dict[int, _Mark]:
@@ -421,11 +552,26 @@ def _has_sensitive(cable: Cable) -> bool:
     return bool(re.search(r"SENSI?T|SITI?VE", _header_zone(cable), re.I))
 
 
+_ENTIRE_TEXT = re.compile(r"ENTIRE\s+(?:TEXT|CABLE|MESSAGE)|ALL\s+PARAGRAPHS", re.I)
+_entire_memo: list = [(None, False)]
+
+
 def _entire_text(cable: Cable) -> bool:
     """A statement that the whole text carries one level ("SECRET - ENTIRE TEXT")."""
+    hit = _entire_memo[0]
+    if hit[0] is cable:
+        return hit[1]
     end = cable.paragraphs[1].span.start if len(cable.paragraphs) > 1 else len(cable.source.text)
-    return bool(re.search(r"ENTIRE\s+(?:TEXT|CABLE|MESSAGE)|ALL\s+PARAGRAPHS",
-                          cable.source.text[:end], re.I))
+    zone = cable.source.text[:end]
+    # ASCII text: either word must be there, in any case, before the regex can match
+    # (non-ASCII text may hold letters that match I/S/K case-insensitively: searched as is)
+    if zone.isascii():
+        up = zone.upper()
+        found = ("ENTIRE" in up or "PARAGRAPHS" in up) and bool(_ENTIRE_TEXT.search(zone))
+    else:
+        found = bool(_ENTIRE_TEXT.search(zone))
+    _entire_memo[0] = (cable, found)
+    return found
 
 
 _INLINE_MARK = re.compile(r"\((?:TS|S|C|U|SBU)(?:\s*(?://?|-)\s*[^()\n]{1,60})?\)")
@@ -437,13 +583,20 @@ def _has_mark(cable: Cable, p: Paragraph) -> bool:
     return p.marking is not None or _head_mark(cable, p) is not None
 
 
+_RULE_RUN = re.compile(r"[-=*_]{4,}")
+_LOWER = re.compile(r"[a-z]")
+_SELF_MARKED = re.compile(r"X{6}|\(\w{1,3}\)", re.I)
+
+
 def _is_heading(cable: Cable, p: Paragraph) -> bool:
     """A numbered heading ("6. ---- OBJECTIVES ----", "5. TABLE OF CONTENTS")."""
-    first = cable.text_of(Span(p.number_span.end, p.span.end)).split("\n", 1)[0]
-    if re.search(r"[-=*_]{4,}", first) and len(re.sub(r"[-=*_]{4,}", "", first).strip()) < 60:
+    text = cable.source.text
+    end = text.find("\n", p.number_span.end, p.span.end)
+    first = text[p.number_span.end:p.span.end if end < 0 else end]  # the first line
+    if _RULE_RUN.search(first) and len(_RULE_RUN.sub("", first).strip()) < 60:
         return True
     t = p.text.strip()
-    return len(t) < 60 and not re.search(r"[a-z]", t) and not t.endswith(".")
+    return len(t) < 60 and not _LOWER.search(t) and not t.endswith(".")
 
 
 def _unmarked(cable: Cable) -> list[Paragraph]:
@@ -458,24 +611,25 @@ def _unmarked(cable: Cable) -> list[Paragraph]:
     paras = cable.paragraphs
     if not paras:
         return []
+    if all(p.marking is not None for p in paras):
+        return []  # every paragraph marked (most cables): the loop below skips them all
     marks = _para_marks(cable)
     text = cable.source.text
-
-    def has_mark(p: Paragraph) -> bool:
-        return id(p) in marks or _has_mark(cable, p)
-
-    def style(p: Paragraph) -> str:
-        return text[p.number_span.end - 1]
-
-    marked = [p for p in paras if has_mark(p)]
-    styles = Counter(style(p) for p in (marked or paras))
+    # has a mark (the grammar's, or a mark-like head); how the number is written
+    has = [p.marking is not None or id(p) in marks or _head_mark(cable, p) is not None
+           for p in paras]
+    style = [text[p.number_span.end - 1] for p in paras]
+    marked = [p for p, h in zip(paras, has) if h]
+    styles = Counter([st for st, h in zip(style, has) if h] if marked else style)
     dominant = styles.most_common(1)[0][0]
     marked_numbers = {p.number for p in marked}
+    starts = [p.span.start for p in paras]
+    ordered = all(a < b for a, b in pairwise(starts))
     out: list[Paragraph] = []
     last: int | None = None  # the running paragraph number
     sub: int | None = None   # the running number of a list that broke the order
-    for p in paras:
-        if has_mark(p):
+    for i, p in enumerate(paras):
+        if has[i]:
             last, sub = p.number, None
             continue
         if sub is not None and p.number == sub + 1:
@@ -487,10 +641,13 @@ def _unmarked(cable: Cable) -> list[Paragraph]:
             continue
         last, sub = p.number, None
         body = p.text.strip()
-        nxt = next((q.span.start for q in paras if q.span.start > p.span.start), len(text))
-        if (p.number in marked_numbers or style(p) != dominant or p.classified_by is not None
+        if ordered:  # paragraphs in text order: the next one starts the next portion
+            nxt = starts[i + 1] if i + 1 < len(starts) else len(text)
+        else:
+            nxt = next((q.span.start for q in paras if q.span.start > p.span.start), len(text))
+        if (p.number in marked_numbers or style[i] != dominant or p.classified_by is not None
                 or not body.strip(" .-_*") or _is_heading(cable, p)
-                or re.match(r"X{6}|\(\w{1,3}\)", body, re.I)
+                or _SELF_MARKED.match(body)
                 or _ANY_MARK.search(text, p.span.start, nxt)):
             continue
         out.append(p)
@@ -575,13 +732,38 @@ def portion_above_banner(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   banner CONFIDENTIAL, paragraph "3. (S) ..."
     Good:  banner SECRET over "3. (S) ...", or the paragraph re-marked (C) after review
     """
-    if cable.level is None or cable.level == Level.U:
+    level = cable.level
+    if level is None or level == Level.U:
         return
-    word = _banner_word(cable)
+    word = ""
     for m in _levelled(cable):
-        if m.level > cable.level:
+        if m.reading.level > level:
+            word = word or _banner_word(cable)
             yield Issue(m.span, f"{m.where} is marked {m.text}, above the banner {word}; raise "
                         f"the banner to {m.level.word} or re-mark the portion")
+
+
+# what r"(?m)\S\.\.\.[ \t]*$|^[ \t]*X{6,}[ \t]*$" finds, searched from its literal parts
+_DOTS_AT_EOL = re.compile(r"\.\.\.[ \t]*$", re.M)
+_NON_SPACE = re.compile(r"\S")
+_X_LINE = re.compile(r"[ \t]*X{6,}[ \t]*")
+
+
+def _cut_short(text: str) -> bool:
+    """A line ending in "..." after a non-blank, or a line of only X{6,} (a part withheld)."""
+    if "..." in text:
+        for m in _DOTS_AT_EOL.finditer(text):
+            if m.start() > 0 and _NON_SPACE.match(text, m.start() - 1):
+                return True
+    at = text.find("XXXXXX")
+    while at >= 0:
+        start = text.rfind("\n", 0, at) + 1
+        end = text.find("\n", at)
+        end = len(text) if end < 0 else end
+        if _X_LINE.fullmatch(text, start, end):
+            return True
+        at = text.find("XXXXXX", end)
+    return False
 
 
 @rule("C204", "banner-above-portions", Severity.WARNING)
@@ -604,7 +786,7 @@ def banner_above_portions(cable: Cable, ctx: Context) -> Iterator[Issue]:
     marks = _levelled(cable)
     if not marks or _entire_text(cable) or any(not _has_mark(cable, p) for p in cable.paragraphs):
         return  # an unmarked paragraph may be the one at the banner's level
-    if re.search(r"(?m)\S\.\.\.[ \t]*$|^[ \t]*X{6,}[ \t]*$", cable.source.text):
+    if _cut_short(cable.source.text):
         return  # cut short ("... U...") or a part withheld: the rest is not here
     numbers = [p.number for p in cable.paragraphs]
     if numbers and numbers != list(range(1, len(numbers) + 1)):
@@ -665,10 +847,11 @@ def noforn_portion_without_banner(cable: Cable, ctx: Context) -> Iterator[Issue]
     Bad:   banner "S E C R E T", no NOFORN caption, paragraph "2. (S/NF) ..."
     Good:  banner "S E C R E T", caption "NOFORN", paragraph "2. (S/NF) ..."
     """
-    if cable.banner is None or cable.level is None:
+    level = cable.level
+    if cable.banner is None or level is None:
         return
     nf = [m for m in _levelled(cable) if m.reading.noforn
-          and not (cable.level == Level.U and m.reading.sbu_level)]
+          and not (level == Level.U and m.reading.sbu_level)]
     if not nf or _has_noforn(cable):
         return
     m = nf[0]
@@ -770,7 +953,7 @@ def fouo_on_classified(cable: Cable, ctx: Context) -> Iterator[Issue]:
                 yield Issue(span, f"the {_banner_word(cable)} banner carries {word}, which only "
                             f"unclassified text may carry; remove it")
     for m in _levelled(cable):
-        if m.level > Level.U and "FOUO" in m.reading.controls:
+        if "FOUO" in m.reading.controls and m.reading.level > Level.U:
             yield Issue(m.span, f"portion mark {m.text} in {m.where} puts FOUO on a classified "
                         f"portion; remove FOUO")
 
@@ -786,11 +969,12 @@ def sbu_on_classified(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Good:  "(C)", or "(SBU)" for unclassified sensitive text
     """
     for m in _levelled(cable):
-        if m.level > Level.U and "SBU" in m.reading.controls:
+        if "SBU" in m.reading.controls and m.reading.level > Level.U:
             yield Issue(m.span, f"portion mark {m.text} in {m.where} attaches SBU to a classified "
                         f"level; mark it ({m.level.name}) alone")
 
 
+_BANNER_GAP = re.compile(r"[ \t/-]*")
 _INVENTED = re.compile(
     r"(?:RESTRICTED|PRIVATE|CODEWORD|HIGHLY|STRICTLY|CLASSIFIED|"
     r"ADMINISTRATIVELY|AGENCY|INTERNAL|COMPANY|SENSITIVE|SPECIAL|VERY)(?![A-Za-z])")
@@ -824,7 +1008,7 @@ def invented_banner_term(cable: Cable, ctx: Context) -> Iterator[Issue]:
     if b.control_spans:
         after = b.control_spans[-1].end
     rest = text[after:b.span.end]
-    m = re.match(r"[ \t/-]*", rest)
+    m = _BANNER_GAP.match(rest)
     assert m is not None
     pos = after + m.end()
     inv = _INVENTED.match(text, pos, b.span.end)
