@@ -9,6 +9,7 @@ in the order they appear, so a rule can point at the offending word.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 from dataclasses import dataclass
 from typing import Iterator
@@ -41,6 +42,7 @@ class _Item:
     raw: str = ""
 
 
+@functools.lru_cache(maxsize=4096)
 def _norm(text: str) -> str:
     return " ".join(text.upper().replace("-", " ").split())
 
@@ -106,6 +108,7 @@ _CAPTION_SPLIT = re.compile("(" + "|".join(sorted(_FUZZY_TARGETS + ("EFTO", "FOU
                                                   reverse=True)) + ")")
 
 
+@functools.lru_cache(maxsize=4096)
 def _meant_caption(word: str) -> str | None:
     """The known caption an unknown caption word was plausibly meant as, or None."""
     if word in _NOT_CAPTIONS or not word.isalpha() or len(word) < 5:
@@ -132,6 +135,7 @@ def _run_together(word: str) -> list[str] | None:
 _LEVEL_WORDS = frozenset({"UNCLAS", "UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP", "LIMITED"})
 
 
+@functools.lru_cache(maxsize=4096)
 def _plausible(word: str) -> bool:
     """A caption, a classification word, or a caption misspelt or run together."""
     return (word in KNOWN_CAPTIONS or word in _LEVEL_WORDS or _meant_caption(word) is not None
@@ -146,22 +150,52 @@ def _items(cable: Cable) -> list[_Item]:
     the E.O./TAGS/SUBJECT lines, is a heading, and is left out.
     """
     out: list[_Item] = []
-    if cable.banner is not None and not _record_field(cable):
-        for word, span in zip(cable.banner.controls, cable.banner.control_spans):
+    banner = cable.banner
+    if banner is not None and banner.controls and not _record_field(cable):
+        text = cable.source.text
+        for word, span in zip(banner.controls, banner.control_spans):
             if word != "REL TO":
-                out.append(_Item(_norm(word), span, True, cable.text_of(span)))
-    zone_end = _zone_end(cable)
+                out.append(_Item(_norm(word), span, True, text[span.start:span.end]))
+    zone_end = None  # worked out only for a line with one implausible word
     for cap in cable.captions:
         line = []
+        other = 0
+        base = cap.span.start
         for m in _TOKEN.finditer(cap.text):
-            span = Span(cap.span.start + m.start(), cap.span.start + m.end())
-            line.append(_Item(_norm(m.group()), span, False, m.group()))
-        other = sum(not _plausible(i.word) for i in line)
-        if other >= 2 or (other == 1 and cap.span.start > zone_end):
+            raw = m.group()
+            word = _norm(raw)
+            line.append(_Item(word, Span(base + m.start(), base + m.end()), False, raw))
+            if not _plausible(word):
+                other += 1
+        if other >= 2:
             continue
+        if other == 1:
+            if zone_end is None:
+                zone_end = _zone_end(cable)
+            if base > zone_end:
+                continue
         out.extend(line)
-    out.sort(key=lambda i: i.span)
+    if len(out) > 1:
+        out.sort(key=_span_key)  # the order of the Spans: (start, end)
     return out
+
+
+def _span_key(item: _Item) -> tuple[int, int]:
+    return item.span.start, item.span.end
+
+
+#: the last cable's items: every H rule reads them, so they are worked out once per
+#: cable (the cable itself is kept and compared with ``is``: ids are reused)
+_last: list = [None, None]
+
+
+def _cable_items(cable: Cable) -> list[_Item]:
+    """:func:`_items` of ``cable``, shared by the rules (which must not change the list)."""
+    if _last[0] is cable:
+        return _last[1]
+    items = _items(cable)
+    _last[0], _last[1] = cable, items
+    return items
 
 
 @rule("H401", "unknown-caption", Severity.ERROR)
@@ -178,7 +212,7 @@ def unknown_caption(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   "NOFORNN" or "EXDIST" on a caption line; "CONFIDENTIAL EFTO"
     Good:  "NOFORN", "EXDIS"; "UNCLAS EFTO LONDON 002187"
     """
-    items = _items(cable)
+    items = _cable_items(cable)
     level = cable.level
     for item in items:
         if item.word in KNOWN_CAPTIONS:
@@ -217,7 +251,7 @@ def sipdis_with_nodis_exdis(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   "NODIS" and "SIPDIS" on the caption lines of one telegram
     Good:  "NODIS" alone, or "SIPDIS" alone for a telegram fit for wide sharing
     """
-    items = _items(cable)
+    items = _cable_items(cable)
     sipdis = _find(items, "SIPDIS")
     restricted = _find(items, "NODIS", "EXDIS")
     if sipdis and restricted:
@@ -238,7 +272,7 @@ def nodis_with_exdis(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   "NODIS" and "EXDIS" on the caption lines of one telegram
     Good:  "NODIS" alone (or "EXDIS" alone)
     """
-    items = _items(cable)
+    items = _cable_items(cable)
     nodis, exdis = _find(items, "NODIS"), _find(items, "EXDIS")
     if nodis and exdis:
         second = max(nodis[0], exdis[0], key=lambda i: i.span)
@@ -261,12 +295,15 @@ def restricted_without_noforn(cable: Cable, ctx: Context) -> Iterator[Issue]:
     level = cable.level
     if level is None or level == Level.U:
         return
-    items = _find(_items(cable), "NODIS", "EXDIS", "NOFORN")
+    items = _find(_cable_items(cable), "NODIS", "EXDIS", "NOFORN")
     restricted = [i for i in items if i.word != "NOFORN"]
     if restricted and len(restricted) == len(items):
         word = restricted[0].word
         yield Issue(restricted[0].span, f"{word} telegram without NOFORN: add the NOFORN caption, "
                     "or reconsider the distribution caption")
+
+
+_RANK = {w: n for n, w in enumerate(DISTRIBUTION_CAPTIONS)}
 
 
 @rule("H406", "distribution-caption-order", Severity.WARNING)
@@ -280,8 +317,8 @@ def distribution_caption_order(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   "STADIS" on the caption line above "EXDIS"
     Good:  "EXDIS" above "STADIS"
     """
-    rank = {w: n for n, w in enumerate(DISTRIBUTION_CAPTIONS)}
-    items = [i for i in _items(cable) if i.word in rank]
+    rank = _RANK
+    items = [i for i in _cable_items(cable) if i.word in rank]
     words = {i.word for i in items}
     if "NODIS" in words and "EXDIS" in words:  # H404: one of the two must go
         items = [i for i in items if i.word != "EXDIS"]
@@ -307,7 +344,7 @@ def sensitive_on_classified(cable: Cable, ctx: Context) -> Iterator[Issue]:
     level = cable.level
     if level is None or level == Level.U:
         return
-    found = [i for i in _find(_items(cable), *_SENSITIVE) if not i.on_banner]
+    found = [i for i in _find(_cable_items(cable), *_SENSITIVE) if not i.on_banner]
     if found:
         yield Issue(found[0].span, f"{found[0].word} caption on a {level.word} telegram: the "
                     "caption is for unclassified (SBU) traffic; remove it, or correct the "
@@ -358,7 +395,7 @@ def noforn_over_marking(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   caption "NOFORN" over paragraphs "1. (C) ..." and "2. (S) ..." only
     Good:  caption "NOFORN" with "2. (S//NF) ..." among the paragraphs
     """
-    found = _find(_items(cable), "NOFORN")
+    found = _find(_cable_items(cable), "NOFORN")
     if not found:
         return
     twice = _first_zone(cable, found)
@@ -384,7 +421,7 @@ def official_informal_subject(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   caption "OFFICIAL INFORMAL", "SUBJECT: VISIT OF THE MINISTER"
     Good:  caption "OFFICIAL INFORMAL", "SUBJECT: OFFICIAL INFORMAL: VISIT OF THE MINISTER"
     """
-    found = _find(_items(cable), "OFFICIAL INFORMAL")
+    found = _find(_cable_items(cable), "OFFICIAL INFORMAL")
     subject = cable.subject
     if not found or subject is None:
         return
@@ -411,7 +448,7 @@ def fouo_banner(cable: Cable, ctx: Context) -> Iterator[Issue]:
         return
     if banner.post is None and any(b.post for b in cable.banner_repeats):
         return  # an archive's classification field above the telegram's own line
-    found = _find(_items(cable), *_FOUO)
+    found = _find(_cable_items(cable), *_FOUO)
     if found:
         where = "on the classification line" if found[0].on_banner else "as a caption"
         yield Issue(found[0].span, f"{found[0].raw} {where} of a State telegram: State marks "
@@ -461,7 +498,7 @@ def sipdis_missing(cable: Cable, ctx: Context) -> Iterator[Issue]:
         return
     if banner.section not in (None, 1) or cable.partial:
         return
-    if _find(_items(cable), "NODIS", "EXDIS") or _sipdis_in_header(cable):
+    if _find(_cable_items(cable), "NODIS", "EXDIS") or _sipdis_in_header(cable):
         return
     text = cable.source.text
     for span in sorted([p.span for p in cable.paragraphs] + [t.span for t in cable.text_blocks]):
