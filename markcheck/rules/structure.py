@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+import operator
 import os
 import re
 from typing import Iterator
@@ -302,13 +304,118 @@ def partial_cable(cable: Cable, ctx: Context) -> Iterator[Issue]:
 
 
 # ---------------------------------------------------------------------- markers
+class _Facts:
+    """What several rules of this module read of one cable, worked out once (lazily)."""
+
+    __slots__ = ("cable", "text", "_keyed", "_units")
+
+    def __init__(self, cable: Cable) -> None:
+        self.cable = cable
+        self.text = cable.source.text
+        self._keyed: str | None = None
+        self._units: list[tuple[int, int, int | None]] | None = None
+
+    def keyed(self) -> str:
+        """The text as :func:`_fold` gives it (its capitals, for ASCII text)."""
+        keyed = self._keyed
+        if keyed is None:
+            text = self.text
+            keyed = self._keyed = text.upper() if text.isascii() else _fold(text)
+        return keyed
+
+    def units(self) -> list[tuple[int, int, int | None]]:
+        """(start, end, paragraph number or None) of every body unit, in document order."""
+        units = self._units
+        if units is None:
+            cable = self.cable
+            units = [(p.span.start, p.span.end, p.number) for p in cable.paragraphs]
+            units += [(t.span.start, t.span.end, None) for t in cable.text_blocks]
+            units += [(t.span.start, t.span.end, None) for t in cable.header_text]
+            units.sort(key=_start)  # stable: ties keep paragraphs, text blocks, header text
+            self._units = units
+        return units
+
+    def units_with(self, *words: str) -> list[tuple[int, int, int | None]]:
+        """The body units (as :meth:`units`) in whose keyed text one of ``words`` stands."""
+        keyed = self.keyed()
+        hits = []
+        for word in words:
+            hits += [(at, at + len(word)) for at in _occurrences(keyed, word)]
+        if not hits:
+            return []
+        hits.sort()
+        starts = [at for at, _ in hits]
+        out = []
+        for unit in self.units():
+            start, end, _ = unit
+            i = bisect.bisect_left(starts, start)
+            while i < len(hits) and hits[i][0] < end:
+                if hits[i][1] <= end:
+                    out.append(unit)
+                    break
+                i += 1
+        return out
+
+
+_start = operator.itemgetter(0)
+#: the facts of the last cable seen; the rules of a cable run one after the other, so
+#: one entry serves them all (the cable is kept and compared with ``is``: ids are reused)
+_last: list = [None, None]
+
+
+def _facts(cable: Cable) -> _Facts:
+    if _last[0] is cable:
+        return _last[1]
+    facts = _Facts(cable)
+    _last[0], _last[1] = cable, facts
+    return facts
+
+
+#: the non-ASCII characters a case-blind (re.I) regex takes for an ASCII letter
+_LOOKALIKES = (("\u0130", "I"), ("\u0131", "I"), ("\u017f", "S"), ("\u212a", "K"))
+
+
+def _fold(text: str) -> str:
+    """``text`` in capitals, one character for one (the offsets stay): a letter that a
+    case-blind regex takes for an ASCII letter becomes that letter, any other non-ASCII
+    character "?". Where a keyword (in capitals) matches case-blind in ``text``, the
+    folded text holds the keyword itself, at the same offset."""
+    for char, letter in _LOOKALIKES:
+        if char in text:
+            text = text.replace(char, letter)
+    return text.encode("ascii", "replace").decode("ascii").upper()
+
+
+def _occurrences(keyed: str, word: str) -> list[int]:
+    """Every offset where ``word`` stands in ``keyed``, in order (overlaps too)."""
+    out = []
+    find = keyed.find
+    at = find(word)
+    while at >= 0:
+        out.append(at)
+        at = find(word, at + 1)
+    return out
+
+
+def _scan(rx: re.Pattern, text: str, cands: list[int], pos: int = 0) -> list[re.Match]:
+    """``list(rx.finditer(text, pos))``, given ascending offsets ``cands`` among which is
+    the start of every match ``rx`` can make in ``text`` (no match of it is empty)."""
+    out = []
+    match = rx.match
+    for at in cands:
+        if at >= pos:
+            m = match(text, at)
+            if m is not None:
+                out.append(m)
+                pos = m.end()
+    return out
+
+
 def body_units(cable: Cable) -> Iterator[tuple[str, int, int | None]]:
     """(text, offset, paragraph number or None) of every body unit, in document order."""
-    units = [(p.span, p.number) for p in cable.paragraphs]
-    units += [(t.span, None) for t in cable.text_blocks]
-    units += [(t.span, None) for t in cable.header_text]
-    for span, number in sorted(units, key=lambda u: u[0].start):
-        yield cable.text_of(span), span.start, number
+    text = cable.source.text
+    for start, end, number in _facts(cable).units():
+        yield text[start:end], start, number
 
 
 _WHO = r"(?:(?:EMBASSY|POST|MISSION|CONSULATE|USEU|USUN|DRAFTER'?S|DRAFTERS)\s+)?"
@@ -344,27 +451,68 @@ def _kinds(m: re.Match) -> list[str]:
     return kinds
 
 
+#: where _END and _BEGIN can start in keyed text: at the word, after no word character
+#: (a character folded to "?" is none, but may have been one: more places, never fewer)
+_END_AT = re.compile(r"END(?<!\wEND)")
+_BEGIN_AT = re.compile(r"BEGIN(?<!\wBEGIN)")
+#: the words of _WHO, by length
+_WHO_WORDS = {n: frozenset(w for w in ("EMBASSY", "POST", "MISSION", "CONSULATE", "USEU", "USUN",
+                                       "DRAFTERS", "DRAFTER'S") if len(w) == n)
+              for n in (4, 7, 8, 9)}
+
+
+def _unit_matches(text: str, keyed: str, start: int) -> tuple[list, list, list, list]:
+    """The matches of _END, _BEGIN, _HEADING and _MID (from ``start``) in a unit's
+    ``text``, the regexes tried only where a match can start: every match holds a
+    keyword, which stands in ``keyed`` (the unit's keyed text) at the same offset. A
+    match of _END/_BEGIN starts at its END/BEGIN; of _HEADING at the start of the line
+    of its SUMMARY/COMMENT; of _MID at its SUMMARY/COMMENT or at a _WHO word before it."""
+    ends = _scan(_END, text, [m.start() for m in _END_AT.finditer(keyed)]) \
+        if "END" in keyed else []
+    begins = _scan(_BEGIN, text, [m.start() for m in _BEGIN_AT.finditer(keyed)]) \
+        if "BEGIN" in keyed else []
+    kinds = _occurrences(keyed, "SUMMARY") + _occurrences(keyed, "COMMENT")
+    if not kinds:
+        return ends, begins, [], []
+    kinds.sort()
+    rfind = text.rfind
+    heads = sorted({rfind("\n", 0, k) + 1 for k in kinds})
+    cands = set(kinds)
+    for k in kinds:
+        w = k
+        while w > 0 and text[w - 1].isspace():
+            w -= 1
+        if w < k:
+            for n, words in _WHO_WORDS.items():
+                if w >= n and keyed[w - n:w] in words:
+                    cands.add(w - n)
+    mids = _scan(_MID, text, sorted(cands), start)
+    return ends, begins, _scan(_HEADING, text, heads), mids
+
+
 def _markers(cable: Cable) -> list[_Marker]:
     """Summary, comment and quoted-text markers (opens and ends) in document order."""
     found: list[_Marker] = []
-    for text, base, number in body_units(cable):
-        upper = text.upper()
-        if "SUMMAR" not in upper and "COMMENT" not in upper and "TEXT" not in upper:
-            continue
+    facts = _facts(cable)
+    whole, wkeyed = facts.text, facts.keyed()
+    # every marker holds SUMMARY, COMMENT or TEXT: other units hold none
+    for base, end, number in facts.units_with("SUMMARY", "COMMENT", "TEXT"):
+        text = whole[base:end]
         head = _PARA_HEAD.match(text) if number is not None else None
         start = head.end() if head else 0
         taken: set[int] = set()
-        for m in _END.finditer(text):
+        ends, begins, headings, mids = _unit_matches(text, wkeyed[base:end], start)
+        for m in ends:
             for kind in filter(None, (m["kind"], m["also"])):
                 found.append(_Marker("end", kind.upper().rstrip("S"),
                                      Span(base + m.start(), base + m.end()), number, False))
             taken.update(range(m.start(), m.end()))
-        for m in _BEGIN.finditer(text):
+        for m in begins:
             found.append(_Marker("open", m["kind"].upper(), Span(base + m.start(), base + m.end()),
                                  number, False))
             taken.add(m.start())
             taken.add(m.start("kind"))
-        for m in _HEADING.finditer(text):
+        for m in headings:
             pos = m.start("kind")
             if pos not in taken:
                 found.append(_Marker("open", m["kind"].upper(), Span(base + pos, base + m.end("kind")),
@@ -376,7 +524,7 @@ def _markers(cable: Cable) -> list[_Marker]:
                 found.append(_Marker("open", kind, Span(base + m.start("kind"), base + m.end("kind")),
                                      number, False))
             taken.update(range(m.start(), m.end()))
-        for m in _MID.finditer(text, start):
+        for m in mids:
             if m.start() not in taken:
                 for kind in _kinds(m):
                     found.append(_Marker("open", kind, Span(base + m.start("kind"), base + m.end("kind")),
@@ -422,6 +570,22 @@ def unbalanced_markers(cable: Cable, ctx: Context) -> Iterator[Issue]:
         yield Issue(mk.span, f"{kind} is not closed; add END {kind} where it ends")
 
 
+def _has_summary_word(cable: Cable) -> bool:
+    """Whether _SUMMARY_WORD matches in some body unit; it is tried only where the keyed
+    text (see :func:`_fold`) holds SUMMARY, since a match stands there."""
+    facts = _facts(cable)
+    whole, keyed = facts.text, facts.keyed()
+    find = keyed.find
+    for start, end, _ in facts.units_with("SUMMARY"):
+        text = whole[start:end]
+        at = find("SUMMARY", start, end)
+        while at >= 0:
+            if _SUMMARY_WORD.match(text, at - start):
+                return True
+            at = find("SUMMARY", at + 1, end)
+    return False
+
+
 @rule("S110", "long-cable-without-summary", Severity.INFO)
 def long_cable_without_summary(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """A long cable (several sections or about 150 lines) has no summary.
@@ -438,7 +602,7 @@ def long_cable_without_summary(cable: Cable, ctx: Context) -> Iterator[Issue]:
     long_ = (b.of is not None and b.of > 1) or lines > 150
     if not long_ or not cable.paragraphs:
         return
-    if any(_SUMMARY_WORD.search(text) for text, _, _ in body_units(cable)):
+    if _has_summary_word(cable):
         return  # a summary, opened or closed, however it is written
     yield Issue(b.span, "long cable without a summary; open it with a summary paragraph")
 
@@ -456,7 +620,12 @@ def stray_sipdis(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   "2. (C) The SIPDIS Ambassador met the minister."
     Good:  "SIPDIS" on its own line under the classification line
     """
+    whole = cable.source.text
+    if "SIPDIS" not in whole:
+        return
     for p in cable.paragraphs:
+        if whole.find("SIPDIS", p.span.start, p.span.end) < 0:
+            continue  # no match can be made without the word
         text = cable.text_of(p.span)
         for m in _SIPDIS.finditer(text):
             yield Issue(Span(p.span.start + m.start(), p.span.start + m.end()),
