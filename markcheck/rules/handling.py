@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import re
-from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from ..diagnostics import Severity
 from ..markings import DISTRIBUTION_CAPTIONS, KNOWN_CAPTIONS, Level
 from ..model import Cable, Span
 from . import Context, Issue, rule
+from .structure import _facts as _structure_facts
 
 # ------------------------------------------------------------------ caption items
 
@@ -32,8 +32,7 @@ _FOUO = ("FOUO", "FOR OFFICIAL USE ONLY")
 _SENSITIVE = ("SENSITIVE", "SENSITIVE BUT UNCLASSIFIED")
 
 
-@dataclass(frozen=True)
-class _Item:
+class _Item(NamedTuple):
     """One caption word or phrase, upper-cased, where it stands, and on which line."""
 
     word: str
@@ -142,6 +141,14 @@ def _plausible(word: str) -> bool:
             or _run_together(word) is not None)
 
 
+@functools.lru_cache(maxsize=4096)
+def _caption_tokens(text: str) -> tuple[tuple[tuple[int, int, str, str], ...], int]:
+    """The words of a caption line (offsets in it, as written, normalised) and how many
+    of them are not plausible captions; caption lines repeat from cable to cable."""
+    tokens = tuple((m.start(), m.end(), m.group(), _norm(m.group())) for m in _TOKEN.finditer(text))
+    return tokens, sum(not _plausible(word) for _, _, _, word in tokens)
+
+
 def _items(cable: Cable) -> list[_Item]:
     """Banner controls, then the caption lines' words, in text order.
 
@@ -158,23 +165,17 @@ def _items(cable: Cable) -> list[_Item]:
                 out.append(_Item(_norm(word), span, True, text[span.start:span.end]))
     zone_end = None  # worked out only for a line with one implausible word
     for cap in cable.captions:
-        line = []
-        other = 0
-        base = cap.span.start
-        for m in _TOKEN.finditer(cap.text):
-            raw = m.group()
-            word = _norm(raw)
-            line.append(_Item(word, Span(base + m.start(), base + m.end()), False, raw))
-            if not _plausible(word):
-                other += 1
+        tokens, other = _caption_tokens(cap.text)
         if other >= 2:
             continue
+        base = cap.span.start
         if other == 1:
             if zone_end is None:
                 zone_end = _zone_end(cable)
             if base > zone_end:
                 continue
-        out.extend(line)
+        for start, end, raw, word in tokens:
+            out.append(_Item(word, Span(base + start, base + end), False, raw))
     if len(out) > 1:
         out.sort(key=_span_key)  # the order of the Spans: (start, end)
     return out
@@ -370,6 +371,23 @@ def _has_nf_portion(cable: Cable) -> bool:
 _SECTION_MARK = re.compile(r"(?m)^[A-Z][A-Z .'-]* \d{5,9} +(\d{3})(?:\.\d)? +OF +\d{3} *$")
 
 
+def _section_marks(text: str) -> set[int]:
+    """``{int(m[1]) for m in _SECTION_MARK.finditer(text)}``: a match is a whole line
+    holding " OF ", so the regex is tried only at the start of such lines."""
+    out: set[int] = set()
+    at = text.find(" OF ")
+    tried = -1
+    while at >= 0:
+        line = text.rfind("\n", 0, at) + 1
+        if line != tried:
+            m = _SECTION_MARK.match(text, line)
+            if m is not None:
+                out.add(int(m[1]))
+            tried = line
+        at = text.find(" OF ", at + 1)
+    return out
+
+
 def _complete(cable: Cable) -> bool:
     """The whole text is there: no partial-extract notice, no section missing."""
     if cable.partial:
@@ -377,7 +395,7 @@ def _complete(cable: Cable) -> bool:
     banner = cable.banner
     if banner is not None and banner.of:
         seen = {b.section for b in cable.sections} | {1}
-        seen |= {int(m[1]) for m in _SECTION_MARK.finditer(cable.source.text)}
+        seen |= _section_marks(cable.source.text)
         return seen >= set(range(1, banner.of + 1))
     return True
 
@@ -455,6 +473,12 @@ def fouo_banner(cable: Cable, ctx: Context) -> Iterator[Issue]:
                     "such traffic UNCLAS with the SENSITIVE caption (SBU); replace it")
 
 
+def _keyed(cable: Cable) -> str:
+    """The cable's text in capitals at the same offsets (see structure._fold): where a
+    case-blind regex matches SIPDIS, the keyed text holds SIPDIS."""
+    return _structure_facts(cable).keyed()
+
+
 _SIPDIS_CUTOFF = _dt.date(2006, 1, 1)
 #: SIPDIS anywhere in the header zone: exports run caption lines together with the
 #: classification line or the E.O. line ("MOSCOW 005585 SIPDIS SIPDIS DEPT FOR ...",
@@ -472,10 +496,37 @@ def _sipdis_in_header(cable: Cable) -> bool:
     text = cable.source.text
     end = cable.paragraphs[0].span.start if cable.paragraphs else len(text)
     skip = [e.span for e in (cable.subject, cable.tags, cable.references) if e is not None]
-    for m in _SIPDIS_ANY.finditer(text, 0, end):
-        if not any(s.start <= m.start() < s.end for s in skip):
+    # _SIPDIS_ANY.finditer(text, 0, end), tried only where the keyed text holds SIPDIS
+    keyed = _keyed(cable)
+    at = keyed.find("SIPDIS", 0, end)
+    while at >= 0:
+        m = _SIPDIS_ANY.match(text, at, end)
+        if m is None:
+            at = keyed.find("SIPDIS", at + 1, end)
+            continue
+        if not any(s.start <= at < s.end for s in skip):
             return True
+        at = keyed.find("SIPDIS", m.end(), end)
     return False
+
+
+def _sipdis_line(cable: Cable, span: Span) -> re.Match | None:
+    """``_SIPDIS_LINE.search(text, span.start, span.end)``, tried only at the start of a
+    line (inside the span) whose keyed text holds SIPDIS: a match is such a line."""
+    text = cable.source.text
+    keyed = _keyed(cable)
+    start, end = span.start, span.end
+    at = keyed.find("SIPDIS", start, end)
+    tried = -1
+    while at >= 0:
+        line = text.rfind("\n", 0, at) + 1
+        if line >= start and line != tried:
+            m = _SIPDIS_LINE.match(text, line, end)
+            if m is not None:
+                return m
+            tried = line
+        at = keyed.find("SIPDIS", at + 1, end)
+    return None
 
 
 @rule("H412", "sipdis-missing", Severity.WARNING)
@@ -500,9 +551,8 @@ def sipdis_missing(cable: Cable, ctx: Context) -> Iterator[Issue]:
         return
     if _find(_cable_items(cable), "NODIS", "EXDIS") or _sipdis_in_header(cable):
         return
-    text = cable.source.text
     for span in sorted([p.span for p in cable.paragraphs] + [t.span for t in cable.text_blocks]):
-        m = _SIPDIS_LINE.search(text, span.start, span.end)
+        m = _sipdis_line(cable, span)
         if m:
             yield Issue(Span(m.start(1), m.end(1)), "the SIPDIS caption stands in the body: move "
                         "it to a caption line under the classification line")
