@@ -226,6 +226,9 @@ def malformed_origin(cable: Cable, ctx: Context) -> Iterator[Issue]:
 
 
 # ---------------------------------------------------------------------- paragraphs
+_MARKING, _NUMBER, _COPY = (operator.attrgetter(a) for a in ("marking", "number", "copy"))
+
+
 @rule("S107", "paragraph-numbering", Severity.ERROR)
 def paragraph_numbering(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """Paragraph numbers do not run 1, 2, 3, ... across sections.
@@ -242,9 +245,19 @@ def paragraph_numbering(cable: Cable, ctx: Context) -> Iterator[Issue]:
     # Numbered lists inside paragraphs ("1) ...", or unmarked "1." items in a marked
     # cable) are not paragraphs: follow the cable's own numbering style and, where most
     # paragraphs are marked, let an unmarked number that does not fit pass.
-    styles = [cable.text_of(p.number_span).rstrip()[-1:] for p in paras]
-    style = max(sorted(set(styles)), key=styles.count)  # sorted: a tie breaks the same way every run
-    marked = sum(p.marking is not None for p in paras) * 2 >= len(paras)
+    text = cable.source.text
+    styles = [text[p.number_span.start:p.number_span.end].rstrip()[-1:] for p in paras]
+    style = styles[0]
+    n = len(paras)
+    uniform = styles.count(style) == n
+    if not uniform:
+        style = max(sorted(set(styles)), key=styles.count)  # sorted: a tie breaks the same way every run
+    unmarked = list(map(_MARKING, paras)).count(None)
+    marked = (n - unmarked) * 2 >= n
+    if uniform and (not marked or not unmarked) and list(map(_NUMBER, paras)) == list(range(1, n + 1)):
+        copies = list(map(_COPY, paras))
+        if copies.count(copies[0]) == n:
+            return  # one copy, numbered 1, 2, 3, ...: nothing below finds fault with it
     expected = None
     copy = None
     items = [(p, st) for p, st in zip(paras, styles) if st == style]
@@ -307,13 +320,14 @@ def partial_cable(cable: Cable, ctx: Context) -> Iterator[Issue]:
 class _Facts:
     """What several rules of this module read of one cable, worked out once (lazily)."""
 
-    __slots__ = ("cable", "text", "_keyed", "_units")
+    __slots__ = ("cable", "text", "_keyed", "_units", "_found")
 
     def __init__(self, cable: Cable) -> None:
         self.cable = cable
         self.text = cable.source.text
         self._keyed: str | None = None
         self._units: list[tuple[int, int, int | None]] | None = None
+        self._found: dict[str, list[int]] = {}
 
     def keyed(self) -> str:
         """The text as :func:`_fold` gives it (its capitals, for ASCII text)."""
@@ -335,26 +349,13 @@ class _Facts:
             self._units = units
         return units
 
-    def units_with(self, *words: str) -> list[tuple[int, int, int | None]]:
-        """The body units (as :meth:`units`) in whose keyed text one of ``words`` stands."""
-        keyed = self.keyed()
-        hits = []
-        for word in words:
-            hits += [(at, at + len(word)) for at in _occurrences(keyed, word)]
-        if not hits:
-            return []
-        hits.sort()
-        starts = [at for at, _ in hits]
-        out = []
-        for unit in self.units():
-            start, end, _ = unit
-            i = bisect.bisect_left(starts, start)
-            while i < len(hits) and hits[i][0] < end:
-                if hits[i][1] <= end:
-                    out.append(unit)
-                    break
-                i += 1
-        return out
+    def occurrences(self, word: str) -> list[int]:
+        """Every offset where ``word`` (in capitals) stands in the keyed text, in order."""
+        found = self._found
+        at = found.get(word)
+        if at is None:
+            at = found[word] = _occurrences(self.keyed(), word)
+        return at
 
 
 _start = operator.itemgetter(0)
@@ -397,20 +398,6 @@ def _occurrences(keyed: str, word: str) -> list[int]:
     return out
 
 
-def _scan(rx: re.Pattern, text: str, cands: list[int], pos: int = 0) -> list[re.Match]:
-    """``list(rx.finditer(text, pos))``, given ascending offsets ``cands`` among which is
-    the start of every match ``rx`` can make in ``text`` (no match of it is empty)."""
-    out = []
-    match = rx.match
-    for at in cands:
-        if at >= pos:
-            m = match(text, at)
-            if m is not None:
-                out.append(m)
-                pos = m.end()
-    return out
-
-
 def body_units(cable: Cable) -> Iterator[tuple[str, int, int | None]]:
     """(text, offset, paragraph number or None) of every body unit, in document order."""
     text = cable.source.text
@@ -437,10 +424,16 @@ _PARA_HEAD = re.compile(r"^\s*\d{1,3}\s?[.)]\s*(?:\([^()\n]{1,40}\)\s*)?")
 
 
 class _Marker:
-    __slots__ = ("what", "kind", "span", "number", "inline")
+    __slots__ = ("what", "kind", "start", "end", "number", "inline")
 
-    def __init__(self, what: str, kind: str, span: Span, number: int | None, inline: bool) -> None:
-        self.what, self.kind, self.span, self.number, self.inline = what, kind, span, number, inline
+    def __init__(self, what: str, kind: str, start: int, end: int, number: int | None,
+                 inline: bool) -> None:
+        self.what, self.kind, self.start, self.end = what, kind, start, end
+        self.number, self.inline = number, inline
+
+    @property
+    def span(self) -> Span:
+        return Span(self.start, self.end)
 
 
 def _kinds(m: re.Match) -> list[str]:
@@ -452,85 +445,125 @@ def _kinds(m: re.Match) -> list[str]:
 
 
 #: where _END and _BEGIN can start in keyed text: at the word, after no word character
-#: (a character folded to "?" is none, but may have been one: more places, never fewer)
-_END_AT = re.compile(r"END(?<!\wEND)")
-_BEGIN_AT = re.compile(r"BEGIN(?<!\wBEGIN)")
+#: and before a blank (a character folded to "?" is no word character but may have been
+#: one, and may have been a blank: more places, never fewer)
+_END_AT = re.compile(r"END(?<!\wEND)[\s?]")
+_BEGIN_AT = re.compile(r"BEGIN(?<!\wBEGIN)[\s?]")
 #: the words of _WHO, by length
-_WHO_WORDS = {n: frozenset(w for w in ("EMBASSY", "POST", "MISSION", "CONSULATE", "USEU", "USUN",
-                                       "DRAFTERS", "DRAFTER'S") if len(w) == n)
-              for n in (4, 7, 8, 9)}
-
-
-def _unit_matches(text: str, keyed: str, start: int) -> tuple[list, list, list, list]:
-    """The matches of _END, _BEGIN, _HEADING and _MID (from ``start``) in a unit's
-    ``text``, the regexes tried only where a match can start: every match holds a
-    keyword, which stands in ``keyed`` (the unit's keyed text) at the same offset. A
-    match of _END/_BEGIN starts at its END/BEGIN; of _HEADING at the start of the line
-    of its SUMMARY/COMMENT; of _MID at its SUMMARY/COMMENT or at a _WHO word before it."""
-    ends = _scan(_END, text, [m.start() for m in _END_AT.finditer(keyed)]) \
-        if "END" in keyed else []
-    begins = _scan(_BEGIN, text, [m.start() for m in _BEGIN_AT.finditer(keyed)]) \
-        if "BEGIN" in keyed else []
-    kinds = _occurrences(keyed, "SUMMARY") + _occurrences(keyed, "COMMENT")
-    if not kinds:
-        return ends, begins, [], []
-    kinds.sort()
-    rfind = text.rfind
-    heads = sorted({rfind("\n", 0, k) + 1 for k in kinds})
-    cands = set(kinds)
-    for k in kinds:
-        w = k
-        while w > 0 and text[w - 1].isspace():
-            w -= 1
-        if w < k:
-            for n, words in _WHO_WORDS.items():
-                if w >= n and keyed[w - n:w] in words:
-                    cands.add(w - n)
-    mids = _scan(_MID, text, sorted(cands), start)
-    return ends, begins, _scan(_HEADING, text, heads), mids
+_WHO_WORDS = tuple((n, frozenset(w for w in ("EMBASSY", "POST", "MISSION", "CONSULATE", "USEU",
+                                             "USUN", "DRAFTERS", "DRAFTER'S") if len(w) == n))
+                   for n in (4, 7, 8, 9))
 
 
 def _markers(cable: Cable) -> list[_Marker]:
     """Summary, comment and quoted-text markers (opens and ends) in document order."""
+    # Each regex is tried only where a match of it can start. Every match holds a
+    # keyword (END/BEGIN, SUMMARY/COMMENT, TEXT) that stands in the keyed text at the
+    # same offset (see _fold). A match of _END/_BEGIN starts at its END/BEGIN; of
+    # _HEADING at the start of the line of its SUMMARY/COMMENT; of _MID at its
+    # SUMMARY/COMMENT or at a _WHO word before it; and finditer's scan (leftmost
+    # match, then on from its end) is followed over those offsets in order.
     found: list[_Marker] = []
     facts = _facts(cable)
     whole, wkeyed = facts.text, facts.keyed()
-    # every marker holds SUMMARY, COMMENT or TEXT: other units hold none
-    for base, end, number in facts.units_with("SUMMARY", "COMMENT", "TEXT"):
+    # every marker holds SUMMARY, COMMENT or TEXT: units without are skipped
+    kinds = facts.occurrences("SUMMARY") + facts.occurrences("COMMENT")
+    texts = facts.occurrences("TEXT")
+    if not kinds and not texts:
+        return found
+    kinds.sort()
+    left, right = bisect.bisect_left, bisect.bisect_right
+    ntexts = len(texts)
+    add = found.append
+    for base, end, number in facts.units():
+        i, j = left(kinds, base), right(kinds, end - 7)  # SUMMARY/COMMENT inside the unit
+        if i >= j:
+            t = left(texts, base)
+            if t == ntexts or texts[t] > end - 4:
+                continue
         text = whole[base:end]
+        keyed = wkeyed[base:end]
+        taken: set[int] = set()
+        if "END" in keyed:
+            pos = 0
+            for at in [m.start() for m in _END_AT.finditer(keyed)]:
+                if at < pos:
+                    continue
+                m = _END.match(text, at)
+                if m is None:
+                    continue
+                pos = m.end()
+                for kind in filter(None, (m["kind"], m["also"])):
+                    add(_Marker("end", kind.upper().rstrip("S"), base + at, base + pos, number, False))
+                taken.update(range(at, pos))
+        if "BEGIN" in keyed:
+            pos = 0
+            for at in [m.start() for m in _BEGIN_AT.finditer(keyed)]:
+                if at < pos:
+                    continue
+                m = _BEGIN.match(text, at)
+                if m is None:
+                    continue
+                pos = m.end()
+                add(_Marker("open", m["kind"].upper(), base + at, base + pos, number, False))
+                taken.add(at)
+                taken.add(m.start("kind"))
+        if i >= j:
+            continue  # the other markers hold SUMMARY or COMMENT
+        ukinds = [k - base for k in kinds[i:j]]
+        rfind = text.rfind
+        heads: list[int] = []
+        cands = set(ukinds)
+        for k in ukinds:
+            line = rfind("\n", 0, k) + 1
+            if not heads or heads[-1] != line:  # kinds ascend, so do their lines
+                heads.append(line)
+            w = k
+            while w > 0 and text[w - 1].isspace():
+                w -= 1
+            if w < k:
+                for n, words in _WHO_WORDS:
+                    if w >= n and keyed[w - n:w] in words:
+                        cands.add(w - n)
+        pos = 0
+        for at in heads:
+            if at < pos:
+                continue
+            m = _HEADING.match(text, at)
+            if m is None:
+                continue
+            pos = m.end()
+            kpos = m.start("kind")
+            if kpos not in taken:
+                add(_Marker("open", m["kind"].upper(), base + kpos, base + m.end("kind"), number,
+                            False))
+                taken.update(range(at, pos))
         head = _PARA_HEAD.match(text) if number is not None else None
         start = head.end() if head else 0
-        taken: set[int] = set()
-        ends, begins, headings, mids = _unit_matches(text, wkeyed[base:end], start)
-        for m in ends:
-            for kind in filter(None, (m["kind"], m["also"])):
-                found.append(_Marker("end", kind.upper().rstrip("S"),
-                                     Span(base + m.start(), base + m.end()), number, False))
-            taken.update(range(m.start(), m.end()))
-        for m in begins:
-            found.append(_Marker("open", m["kind"].upper(), Span(base + m.start(), base + m.end()),
-                                 number, False))
-            taken.add(m.start())
-            taken.add(m.start("kind"))
-        for m in headings:
-            pos = m.start("kind")
-            if pos not in taken:
-                found.append(_Marker("open", m["kind"].upper(), Span(base + pos, base + m.end("kind")),
-                                     number, False))
-                taken.update(range(m.start(), m.end()))
         m = _AT_START.match(text, start)
         if m and m.start() not in taken:
             for kind in _kinds(m):
-                found.append(_Marker("open", kind, Span(base + m.start("kind"), base + m.end("kind")),
-                                     number, False))
+                add(_Marker("open", kind, base + m.start("kind"), base + m.end("kind"), number,
+                            False))
             taken.update(range(m.start(), m.end()))
-        for m in mids:
-            if m.start() not in taken:
+        pos = start
+        for at in sorted(cands):
+            if at < pos:
+                continue
+            m = _MID.match(text, at)
+            if m is None:
+                continue
+            pos = m.end()
+            if at not in taken:
                 for kind in _kinds(m):
-                    found.append(_Marker("open", kind, Span(base + m.start("kind"), base + m.end("kind")),
-                                         number, True))
-    found.sort(key=lambda f: f.span.start)
+                    add(_Marker("open", kind, base + m.start("kind"), base + m.end("kind"), number,
+                                True))
+    found.sort(key=_marker_start)
     return found
+
+
+def _marker_start(mk: _Marker) -> int:
+    return mk.start
 
 
 @rule("S109", "unbalanced-markers", Severity.WARNING)
@@ -546,6 +579,8 @@ def unbalanced_markers(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Good:  "1. (C) Summary: ... End summary."
     """
     markers = _markers(cable)
+    if not markers:
+        return
     last_para = max((p.number for p in cable.paragraphs), default=None)
     open_: dict[str, _Marker] = {}
     seen: set[str] = set()
@@ -574,15 +609,20 @@ def _has_summary_word(cable: Cable) -> bool:
     """Whether _SUMMARY_WORD matches in some body unit; it is tried only where the keyed
     text (see :func:`_fold`) holds SUMMARY, since a match stands there."""
     facts = _facts(cable)
-    whole, keyed = facts.text, facts.keyed()
-    find = keyed.find
-    for start, end, _ in facts.units_with("SUMMARY"):
-        text = whole[start:end]
-        at = find("SUMMARY", start, end)
-        while at >= 0:
-            if _SUMMARY_WORD.match(text, at - start):
+    found = facts.occurrences("SUMMARY")
+    if not found:
+        return False
+    whole = facts.text
+    left = bisect.bisect_left
+    for start, end, _ in facts.units():
+        i = left(found, start)
+        text = None
+        while i < len(found) and found[i] <= end - 7:
+            if text is None:
+                text = whole[start:end]
+            if _SUMMARY_WORD.match(text, found[i] - start):
                 return True
-            at = find("SUMMARY", at + 1, end)
+            i += 1
     return False
 
 
@@ -596,14 +636,13 @@ def long_cable_without_summary(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Good:  "1. (C) Summary: ... End summary." at the top
     """
     b = cable.banner
-    if b is None:
+    if b is None or not cable.paragraphs:
         return
-    lines = cable.source.text.count("\n")
-    long_ = (b.of is not None and b.of > 1) or lines > 150
-    if not long_ or not cable.paragraphs:
-        return
-    if _has_summary_word(cable):
+    if _has_summary_word(cable):  # (its SUMMARY offsets are S109's, already found)
         return  # a summary, opened or closed, however it is written
+    long_ = (b.of is not None and b.of > 1) or cable.source.text.count("\n") > 150
+    if not long_:
+        return
     yield Issue(b.span, "long cable without a summary; open it with a summary paragraph")
 
 
@@ -621,10 +660,11 @@ def stray_sipdis(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Good:  "SIPDIS" on its own line under the classification line
     """
     whole = cable.source.text
-    if "SIPDIS" not in whole:
+    last = whole.rfind("SIPDIS")
+    if last < 0:
         return
     for p in cable.paragraphs:
-        if whole.find("SIPDIS", p.span.start, p.span.end) < 0:
+        if p.span.start > last or whole.find("SIPDIS", p.span.start, p.span.end) < 0:
             continue  # no match can be made without the word
         text = cable.text_of(p.span)
         for m in _SIPDIS.finditer(text):
