@@ -474,8 +474,8 @@ def fouo_banner(cable: Cable, ctx: Context) -> Iterator[Issue]:
 
 
 def _keyed(cable: Cable) -> str:
-    """The cable's text in capitals at the same offsets (see structure._fold): where a
-    case-blind regex matches SIPDIS, the keyed text holds SIPDIS."""
+    """The cable's text lower-cased at the same offsets (see structure._fold): where a
+    case-blind regex matches SIPDIS, the keyed text holds "sipdis"."""
     return _structure_facts(cable).keyed()
 
 
@@ -495,28 +495,33 @@ def _sipdis_in_header(cable: Cable) -> bool:
     """SIPDIS stands somewhere between the top and the first numbered paragraph."""
     text = cable.source.text
     end = cable.paragraphs[0].span.start if cable.paragraphs else len(text)
-    skip = [e.span for e in (cable.subject, cable.tags, cable.references) if e is not None]
-    # _SIPDIS_ANY.finditer(text, 0, end), tried only where the keyed text holds SIPDIS
+    # _SIPDIS_ANY.finditer(text, 0, end), tried only where the keyed text holds "sipdis"
     keyed = _keyed(cable)
-    at = keyed.find("SIPDIS", 0, end)
+    at = keyed.find("sipdis", 0, end)
+    skip = None
     while at >= 0:
         m = _SIPDIS_ANY.match(text, at, end)
         if m is None:
-            at = keyed.find("SIPDIS", at + 1, end)
+            at = keyed.find("sipdis", at + 1, end)
             continue
-        if not any(s.start <= at < s.end for s in skip):
+        if skip is None:
+            skip = [e.span for e in (cable.subject, cable.tags, cable.references) if e is not None]
+        for s in skip:
+            if s.start <= at < s.end:
+                break
+        else:
             return True
-        at = keyed.find("SIPDIS", m.end(), end)
+        at = keyed.find("sipdis", m.end(), end)
     return False
 
 
 def _sipdis_line(cable: Cable, span: Span) -> re.Match | None:
     """``_SIPDIS_LINE.search(text, span.start, span.end)``, tried only at the start of a
-    line (inside the span) whose keyed text holds SIPDIS: a match is such a line."""
+    line (inside the span) whose keyed text holds "sipdis": a match is such a line."""
     text = cable.source.text
     keyed = _keyed(cable)
     start, end = span.start, span.end
-    at = keyed.find("SIPDIS", start, end)
+    at = keyed.find("sipdis", start, end)
     tried = -1
     while at >= 0:
         line = text.rfind("\n", 0, at) + 1
@@ -525,7 +530,7 @@ def _sipdis_line(cable: Cable, span: Span) -> re.Match | None:
             if m is not None:
                 return m
             tried = line
-        at = keyed.find("SIPDIS", at + 1, end)
+        at = keyed.find("sipdis", at + 1, end)
     return None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 import operator
 import os
 import re
@@ -320,21 +321,22 @@ def partial_cable(cable: Cable, ctx: Context) -> Iterator[Issue]:
 class _Facts:
     """What several rules of this module read of one cable, worked out once (lazily)."""
 
-    __slots__ = ("cable", "text", "_keyed", "_units", "_found")
+    __slots__ = ("cable", "text", "_keyed", "_units", "_index", "_found")
 
     def __init__(self, cable: Cable) -> None:
         self.cable = cable
         self.text = cable.source.text
         self._keyed: str | None = None
         self._units: list[tuple[int, int, int | None]] | None = None
+        self._index: tuple[list[int], list[int]] | None = None
         self._found: dict[str, list[int]] = {}
 
     def keyed(self) -> str:
-        """The text as :func:`_fold` gives it (its capitals, for ASCII text)."""
+        """The text as :func:`_fold` gives it (lower-cased, for ASCII text)."""
         keyed = self._keyed
         if keyed is None:
             text = self.text
-            keyed = self._keyed = text.upper() if text.isascii() else _fold(text)
+            keyed = self._keyed = text.lower() if text.isascii() else _fold(text)
         return keyed
 
     def units(self) -> list[tuple[int, int, int | None]]:
@@ -349,8 +351,26 @@ class _Facts:
             self._units = units
         return units
 
+    def units_holding(self, found: list[int], size: int, into: set[int]) -> None:
+        """Add to ``into`` the index (in :meth:`units`) of every unit that holds one of the
+        offsets ``found`` with the ``size`` characters from there."""
+        units = self.units()
+        index = self._index
+        if index is None:
+            # the starts of the units, and the farthest end of a unit up to each
+            index = self._index = (list(map(_start, units)),
+                                   list(itertools.accumulate(map(_end, units), max)))
+        starts, reach = index
+        for at in found:
+            end = at + size
+            j = bisect.bisect_right(starts, at) - 1  # the last unit starting by ``at``
+            while j >= 0 and reach[j] >= end:  # else no unit up to j reaches so far
+                if units[j][1] >= end:
+                    into.add(j)
+                j -= 1
+
     def occurrences(self, word: str) -> list[int]:
-        """Every offset where ``word`` (in capitals) stands in the keyed text, in order."""
+        """Every offset where ``word`` (lower-case) stands in the keyed text, in order."""
         found = self._found
         at = found.get(word)
         if at is None:
@@ -358,7 +378,7 @@ class _Facts:
         return at
 
 
-_start = operator.itemgetter(0)
+_start, _end = operator.itemgetter(0), operator.itemgetter(1)
 #: the facts of the last cable seen; the rules of a cable run one after the other, so
 #: one entry serves them all (the cable is kept and compared with ``is``: ids are reused)
 _last: list = [None, None]
@@ -373,18 +393,18 @@ def _facts(cable: Cable) -> _Facts:
 
 
 #: the non-ASCII characters a case-blind (re.I) regex takes for an ASCII letter
-_LOOKALIKES = (("\u0130", "I"), ("\u0131", "I"), ("\u017f", "S"), ("\u212a", "K"))
+_LOOKALIKES = (("\u0130", "i"), ("\u0131", "i"), ("\u017f", "s"), ("\u212a", "k"))
 
 
 def _fold(text: str) -> str:
-    """``text`` in capitals, one character for one (the offsets stay): a letter that a
+    """``text`` lower-cased, one character for one (the offsets stay): a letter that a
     case-blind regex takes for an ASCII letter becomes that letter, any other non-ASCII
-    character "?". Where a keyword (in capitals) matches case-blind in ``text``, the
+    character "?". Where a keyword (lower-case) matches case-blind in ``text``, the
     folded text holds the keyword itself, at the same offset."""
     for char, letter in _LOOKALIKES:
         if char in text:
             text = text.replace(char, letter)
-    return text.encode("ascii", "replace").decode("ascii").upper()
+    return text.encode("ascii", "replace").decode("ascii").lower()
 
 
 def _occurrences(keyed: str, word: str) -> list[int]:
@@ -447,19 +467,19 @@ def _kinds(m: re.Match) -> list[str]:
 #: where _END and _BEGIN can start in keyed text: at the word, after no word character
 #: and before a blank (a character folded to "?" is no word character but may have been
 #: one, and may have been a blank: more places, never fewer)
-_END_AT = re.compile(r"END(?<!\wEND)[\s?]")
-_BEGIN_AT = re.compile(r"BEGIN(?<!\wBEGIN)[\s?]")
-#: the words of _WHO, by length
-_WHO_WORDS = tuple((n, frozenset(w for w in ("EMBASSY", "POST", "MISSION", "CONSULATE", "USEU",
-                                             "USUN", "DRAFTERS", "DRAFTER'S") if len(w) == n))
+_END_AT = re.compile(r"end(?<!\wend)[\s?]")
+_BEGIN_AT = re.compile(r"begin(?<!\wbegin)[\s?]")
+#: the words of _WHO (lower-case), by length
+_WHO_WORDS = tuple((n, frozenset(w for w in ("embassy", "post", "mission", "consulate", "useu",
+                                             "usun", "drafters", "drafter's") if len(w) == n))
                    for n in (4, 7, 8, 9))
 
 
 def _markers(cable: Cable) -> list[_Marker]:
     """Summary, comment and quoted-text markers (opens and ends) in document order."""
     # Each regex is tried only where a match of it can start. Every match holds a
-    # keyword (END/BEGIN, SUMMARY/COMMENT, TEXT) that stands in the keyed text at the
-    # same offset (see _fold). A match of _END/_BEGIN starts at its END/BEGIN; of
+    # keyword (END/BEGIN, SUMMARY/COMMENT, TEXT) that stands (lower-case) in the keyed
+    # text at the same offset (see _fold). A match of _END/_BEGIN starts at its END/BEGIN; of
     # _HEADING at the start of the line of its SUMMARY/COMMENT; of _MID at its
     # SUMMARY/COMMENT or at a _WHO word before it; and finditer's scan (leftmost
     # match, then on from its end) is followed over those offsets in order.
@@ -467,24 +487,24 @@ def _markers(cable: Cable) -> list[_Marker]:
     facts = _facts(cable)
     whole, wkeyed = facts.text, facts.keyed()
     # every marker holds SUMMARY, COMMENT or TEXT: units without are skipped
-    kinds = facts.occurrences("SUMMARY") + facts.occurrences("COMMENT")
-    texts = facts.occurrences("TEXT")
+    kinds = facts.occurrences("summary") + facts.occurrences("comment")
+    texts = facts.occurrences("text")
     if not kinds and not texts:
         return found
     kinds.sort()
+    relevant: set[int] = set()
+    facts.units_holding(kinds, 7, relevant)
+    facts.units_holding(texts, 4, relevant)
+    units = facts.units()
     left, right = bisect.bisect_left, bisect.bisect_right
-    ntexts = len(texts)
     add = found.append
-    for base, end, number in facts.units():
+    for u in sorted(relevant):
+        base, end, number = units[u]
         i, j = left(kinds, base), right(kinds, end - 7)  # SUMMARY/COMMENT inside the unit
-        if i >= j:
-            t = left(texts, base)
-            if t == ntexts or texts[t] > end - 4:
-                continue
         text = whole[base:end]
         keyed = wkeyed[base:end]
         taken: set[int] = set()
-        if "END" in keyed:
+        if "end" in keyed:
             pos = 0
             for at in [m.start() for m in _END_AT.finditer(keyed)]:
                 if at < pos:
@@ -496,7 +516,7 @@ def _markers(cable: Cable) -> list[_Marker]:
                 for kind in filter(None, (m["kind"], m["also"])):
                     add(_Marker("end", kind.upper().rstrip("S"), base + at, base + pos, number, False))
                 taken.update(range(at, pos))
-        if "BEGIN" in keyed:
+        if "begin" in keyed:
             pos = 0
             for at in [m.start() for m in _BEGIN_AT.finditer(keyed)]:
                 if at < pos:
@@ -607,19 +627,19 @@ def unbalanced_markers(cable: Cable, ctx: Context) -> Iterator[Issue]:
 
 def _has_summary_word(cable: Cable) -> bool:
     """Whether _SUMMARY_WORD matches in some body unit; it is tried only where the keyed
-    text (see :func:`_fold`) holds SUMMARY, since a match stands there."""
+    text (see :func:`_fold`) holds "summary", since a match stands there."""
     facts = _facts(cable)
-    found = facts.occurrences("SUMMARY")
+    found = facts.occurrences("summary")
     if not found:
         return False
-    whole = facts.text
-    left = bisect.bisect_left
-    for start, end, _ in facts.units():
-        i = left(found, start)
-        text = None
+    whole, units = facts.text, facts.units()
+    holding: set[int] = set()
+    facts.units_holding(found, 7, holding)
+    for u in holding:
+        start, end, _ = units[u]
+        text = whole[start:end]
+        i = bisect.bisect_left(found, start)
         while i < len(found) and found[i] <= end - 7:
-            if text is None:
-                text = whole[start:end]
             if _SUMMARY_WORD.match(text, found[i] - start):
                 return True
             i += 1
