@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import re
-from typing import Iterator, NamedTuple
+from typing import Iterator, NamedTuple, Sequence
 
 from ..diagnostics import Severity
 from ..markings import DISTRIBUTION_CAPTIONS, KNOWN_CAPTIONS, Level
@@ -185,9 +185,10 @@ def _span_key(item: _Item) -> tuple[int, int]:
     return item.span.start, item.span.end
 
 
-#: the last cable's items: every H rule reads them, so they are worked out once per
-#: cable (the cable itself is kept and compared with ``is``: ids are reused)
-_last: list = [None, None]
+#: the last cable's items, and its items by word: every H rule reads them, so they are
+#: worked out once per cable (the cable itself is kept and compared with ``is``: ids
+#: are reused)
+_last: list = [None, None, None]
 
 
 def _cable_items(cable: Cable) -> list[_Item]:
@@ -195,8 +196,25 @@ def _cable_items(cable: Cable) -> list[_Item]:
     if _last[0] is cable:
         return _last[1]
     items = _items(cable)
-    _last[0], _last[1] = cable, items
+    by_word: dict[str, list[_Item]] = {}
+    for item in items:
+        by_word.setdefault(item.word, []).append(item)
+    _last[0], _last[1], _last[2] = cable, items, by_word
     return items
+
+
+def _found(cable: Cable, *words: str) -> Sequence[_Item]:
+    """``_find(_cable_items(cable), *words)``, shared (callers must not change it)."""
+    items = _cable_items(cable)
+    by_word = _last[2]
+    if len(words) == 1:
+        return by_word.get(words[0], ())
+    lists = [by_word[w] for w in words if w in by_word]
+    if not lists:
+        return ()
+    if len(lists) == 1:
+        return lists[0]
+    return [i for i in items if i.word in words]
 
 
 @rule("H401", "unknown-caption", Severity.ERROR)
@@ -252,9 +270,8 @@ def sipdis_with_nodis_exdis(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   "NODIS" and "SIPDIS" on the caption lines of one telegram
     Good:  "NODIS" alone, or "SIPDIS" alone for a telegram fit for wide sharing
     """
-    items = _cable_items(cable)
-    sipdis = _find(items, "SIPDIS")
-    restricted = _find(items, "NODIS", "EXDIS")
+    sipdis = _found(cable, "SIPDIS")
+    restricted = _found(cable, "NODIS", "EXDIS")
     if sipdis and restricted:
         word = restricted[0].word
         yield Issue(sipdis[0].span, f"SIPDIS together with {word}: the {word} telegram must "
@@ -273,8 +290,7 @@ def nodis_with_exdis(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   "NODIS" and "EXDIS" on the caption lines of one telegram
     Good:  "NODIS" alone (or "EXDIS" alone)
     """
-    items = _cable_items(cable)
-    nodis, exdis = _find(items, "NODIS"), _find(items, "EXDIS")
+    nodis, exdis = _found(cable, "NODIS"), _found(cable, "EXDIS")
     if nodis and exdis:
         second = max(nodis[0], exdis[0], key=lambda i: i.span)
         yield Issue(second.span, "NODIS and EXDIS given together: keep one distribution caption "
@@ -296,7 +312,7 @@ def restricted_without_noforn(cable: Cable, ctx: Context) -> Iterator[Issue]:
     level = cable.level
     if level is None or level == Level.U:
         return
-    items = _find(_cable_items(cable), "NODIS", "EXDIS", "NOFORN")
+    items = _found(cable, "NODIS", "EXDIS", "NOFORN")
     restricted = [i for i in items if i.word != "NOFORN"]
     if restricted and len(restricted) == len(items):
         word = restricted[0].word
@@ -345,7 +361,7 @@ def sensitive_on_classified(cable: Cable, ctx: Context) -> Iterator[Issue]:
     level = cable.level
     if level is None or level == Level.U:
         return
-    found = [i for i in _find(_cable_items(cable), *_SENSITIVE) if not i.on_banner]
+    found = [i for i in _found(cable, *_SENSITIVE) if not i.on_banner]
     if found:
         yield Issue(found[0].span, f"{found[0].word} caption on a {level.word} telegram: the "
                     "caption is for unclassified (SBU) traffic; remove it, or correct the "
@@ -413,7 +429,7 @@ def noforn_over_marking(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   caption "NOFORN" over paragraphs "1. (C) ..." and "2. (S) ..." only
     Good:  caption "NOFORN" with "2. (S//NF) ..." among the paragraphs
     """
-    found = _find(_cable_items(cable), "NOFORN")
+    found = _found(cable, "NOFORN")
     if not found:
         return
     twice = _first_zone(cable, found)
@@ -439,7 +455,7 @@ def official_informal_subject(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   caption "OFFICIAL INFORMAL", "SUBJECT: VISIT OF THE MINISTER"
     Good:  caption "OFFICIAL INFORMAL", "SUBJECT: OFFICIAL INFORMAL: VISIT OF THE MINISTER"
     """
-    found = _find(_cable_items(cable), "OFFICIAL INFORMAL")
+    found = _found(cable, "OFFICIAL INFORMAL")
     subject = cable.subject
     if not found or subject is None:
         return
@@ -466,7 +482,7 @@ def fouo_banner(cable: Cable, ctx: Context) -> Iterator[Issue]:
         return
     if banner.post is None and any(b.post for b in cable.banner_repeats):
         return  # an archive's classification field above the telegram's own line
-    found = _find(_cable_items(cable), *_FOUO)
+    found = _found(cable, *_FOUO)
     if found:
         where = "on the classification line" if found[0].on_banner else "as a caption"
         yield Issue(found[0].span, f"{found[0].raw} {where} of a State telegram: State marks "
@@ -554,7 +570,7 @@ def sipdis_missing(cable: Cable, ctx: Context) -> Iterator[Issue]:
         return
     if banner.section not in (None, 1) or cable.partial:
         return
-    if _find(_cable_items(cable), "NODIS", "EXDIS") or _sipdis_in_header(cable):
+    if _found(cable, "NODIS", "EXDIS") or _sipdis_in_header(cable):
         return
     for span in sorted([p.span for p in cable.paragraphs] + [t.span for t in cable.text_blocks]):
         m = _sipdis_line(cable, span)

@@ -369,6 +369,23 @@ class _Facts:
                     into.add(j)
                 j -= 1
 
+    def kinds(self) -> list[int]:
+        """The offsets of "summary" and "comment" in the keyed text, in order."""
+        found = self._found
+        at = found.get("kinds")
+        if at is None:
+            at = found["kinds"] = [m.start() - 2 for m in _KINDS_AT.finditer(self.keyed())]
+        return at
+
+    def summaries(self) -> list[int]:
+        """The offsets of "summary" in the keyed text, in order."""
+        found = self._found
+        at = found.get("summary")
+        if at is None:
+            keyed = self.keyed()
+            at = found["summary"] = [k for k in self.kinds() if keyed[k] == "s"]
+        return at
+
     def occurrences(self, word: str) -> list[int]:
         """Every offset where ``word`` (lower-case) stands in the keyed text, in order."""
         found = self._found
@@ -379,6 +396,9 @@ class _Facts:
 
 
 _start, _end = operator.itemgetter(0), operator.itemgetter(1)
+#: "summary" and "comment" found by the "mm" they share at their offset 2: one scan,
+#: led by a literal (the two words cannot overlap, so no match hides another)
+_KINDS_AT = re.compile(r"mm(?:(?<=summ)ary|(?<=comm)ent)")
 #: the facts of the last cable seen; the rules of a cable run one after the other, so
 #: one entry serves them all (the cable is kept and compared with ``is``: ids are reused)
 _last: list = [None, None]
@@ -487,11 +507,10 @@ def _markers(cable: Cable) -> list[_Marker]:
     facts = _facts(cable)
     whole, wkeyed = facts.text, facts.keyed()
     # every marker holds SUMMARY, COMMENT or TEXT: units without are skipped
-    kinds = facts.occurrences("summary") + facts.occurrences("comment")
+    kinds = facts.kinds()
     texts = facts.occurrences("text")
     if not kinds and not texts:
         return found
-    kinds.sort()
     relevant: set[int] = set()
     facts.units_holding(kinds, 7, relevant)
     facts.units_holding(texts, 4, relevant)
@@ -629,7 +648,7 @@ def _has_summary_word(cable: Cable) -> bool:
     """Whether _SUMMARY_WORD matches in some body unit; it is tried only where the keyed
     text (see :func:`_fold`) holds "summary", since a match stands there."""
     facts = _facts(cable)
-    found = facts.occurrences("summary")
+    found = facts.summaries()
     if not found:
         return False
     whole, units = facts.text, facts.units()
