@@ -219,9 +219,9 @@ def malformed_origin(cable: Cable, ctx: Context) -> Iterator[Issue]:
     m = _REFID.match(os.path.basename(cable.source.path))
     if m and b.post:
         post = b.post.translate(_STATION_SPACE).upper()
-        refid = m[1] + m[2] + m[3]
         # the reference id's post may carry a caption prefix: 09EFTOLONDON2521
         if not m[2].endswith(post) or int(m[3]) != int(b.serial):
+            refid = m[1] + m[2] + m[3]
             yield Issue(b.origin_span, f"{b.post} {b.serial} does not match the reference id "
                                        f"{refid} of the file name; check the file holds that cable")
 
@@ -321,7 +321,7 @@ def partial_cable(cable: Cable, ctx: Context) -> Iterator[Issue]:
 class _Facts:
     """What several rules of this module read of one cable, worked out once (lazily)."""
 
-    __slots__ = ("cable", "text", "_keyed", "_units", "_index", "_found")
+    __slots__ = ("_found", "_index", "_keyed", "_units", "cable", "text")
 
     def __init__(self, cable: Cable) -> None:
         self.cable = cable
