@@ -493,6 +493,7 @@ _BEGIN_AT = re.compile(r"begin(?<!\wbegin)[\s?]")
 _WHO_WORDS = tuple((n, frozenset(w for w in ("embassy", "post", "mission", "consulate", "useu",
                                              "usun", "drafters", "drafter's") if len(w) == n))
                    for n in (4, 7, 8, 9))
+_WHO_ENDS = tuple(w for _, words in _WHO_WORDS for w in words)
 
 
 def _markers(cable: Cable) -> list[_Marker]:
@@ -523,9 +524,10 @@ def _markers(cable: Cable) -> list[_Marker]:
         text = whole[base:end]
         keyed = wkeyed[base:end]
         taken: set[int] = set()
-        if "end" in keyed:
+        ends = [m.start() for m in _END_AT.finditer(keyed)]
+        if ends:
             pos = 0
-            for at in [m.start() for m in _END_AT.finditer(keyed)]:
+            for at in ends:
                 if at < pos:
                     continue
                 m = _END.match(text, at)
@@ -560,7 +562,7 @@ def _markers(cable: Cable) -> list[_Marker]:
             w = k
             while w > 0 and text[w - 1].isspace():
                 w -= 1
-            if w < k:
+            if w < k and keyed.endswith(_WHO_ENDS, 0, w):
                 for n, words in _WHO_WORDS:
                     if w >= n and keyed[w - n:w] in words:
                         cands.add(w - n)
