@@ -9,14 +9,15 @@ in the order they appear, so a rule can point at the offending word.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
-from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, NamedTuple, Sequence
 
 from ..diagnostics import Severity
 from ..markings import DISTRIBUTION_CAPTIONS, KNOWN_CAPTIONS, Level
 from ..model import Cable, Span
 from . import Context, Issue, rule
+from .structure import _facts as _structure_facts
 
 # ------------------------------------------------------------------ caption items
 
@@ -31,8 +32,7 @@ _FOUO = ("FOUO", "FOR OFFICIAL USE ONLY")
 _SENSITIVE = ("SENSITIVE", "SENSITIVE BUT UNCLASSIFIED")
 
 
-@dataclass(frozen=True)
-class _Item:
+class _Item(NamedTuple):
     """One caption word or phrase, upper-cased, where it stands, and on which line."""
 
     word: str
@@ -41,6 +41,7 @@ class _Item:
     raw: str = ""
 
 
+@functools.lru_cache(maxsize=4096)
 def _norm(text: str) -> str:
     return " ".join(text.upper().replace("-", " ").split())
 
@@ -106,6 +107,7 @@ _CAPTION_SPLIT = re.compile("(" + "|".join(sorted(_FUZZY_TARGETS + ("EFTO", "FOU
                                                   reverse=True)) + ")")
 
 
+@functools.lru_cache(maxsize=4096)
 def _meant_caption(word: str) -> str | None:
     """The known caption an unknown caption word was plausibly meant as, or None."""
     if word in _NOT_CAPTIONS or not word.isalpha() or len(word) < 5:
@@ -132,10 +134,19 @@ def _run_together(word: str) -> list[str] | None:
 _LEVEL_WORDS = frozenset({"UNCLAS", "UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP", "LIMITED"})
 
 
+@functools.lru_cache(maxsize=4096)
 def _plausible(word: str) -> bool:
     """A caption, a classification word, or a caption misspelt or run together."""
     return (word in KNOWN_CAPTIONS or word in _LEVEL_WORDS or _meant_caption(word) is not None
             or _run_together(word) is not None)
+
+
+@functools.lru_cache(maxsize=4096)
+def _caption_tokens(text: str) -> tuple[tuple[tuple[int, int, str, str], ...], int]:
+    """The words of a caption line (offsets in it, as written, normalised) and how many
+    of them are not plausible captions; caption lines repeat from cable to cable."""
+    tokens = tuple((m.start(), m.end(), m.group(), _norm(m.group())) for m in _TOKEN.finditer(text))
+    return tokens, sum(not _plausible(word) for _, _, _, word in tokens)
 
 
 def _items(cable: Cable) -> list[_Item]:
@@ -146,22 +157,64 @@ def _items(cable: Cable) -> list[_Item]:
     the E.O./TAGS/SUBJECT lines, is a heading, and is left out.
     """
     out: list[_Item] = []
-    if cable.banner is not None and not _record_field(cable):
-        for word, span in zip(cable.banner.controls, cable.banner.control_spans):
+    banner = cable.banner
+    if banner is not None and banner.controls and not _record_field(cable):
+        text = cable.source.text
+        for word, span in zip(banner.controls, banner.control_spans):
             if word != "REL TO":
-                out.append(_Item(_norm(word), span, True, cable.text_of(span)))
-    zone_end = _zone_end(cable)
+                out.append(_Item(_norm(word), span, True, text[span.start:span.end]))
+    zone_end = None  # worked out only for a line with one implausible word
     for cap in cable.captions:
-        line = []
-        for m in _TOKEN.finditer(cap.text):
-            span = Span(cap.span.start + m.start(), cap.span.start + m.end())
-            line.append(_Item(_norm(m.group()), span, False, m.group()))
-        other = sum(not _plausible(i.word) for i in line)
-        if other >= 2 or (other == 1 and cap.span.start > zone_end):
+        tokens, other = _caption_tokens(cap.text)
+        if other >= 2:
             continue
-        out.extend(line)
-    out.sort(key=lambda i: i.span)
+        base = cap.span.start
+        if other == 1:
+            if zone_end is None:
+                zone_end = _zone_end(cable)
+            if base > zone_end:
+                continue
+        for start, end, raw, word in tokens:
+            out.append(_Item(word, Span(base + start, base + end), False, raw))
+    if len(out) > 1:
+        out.sort(key=_span_key)  # the order of the Spans: (start, end)
     return out
+
+
+def _span_key(item: _Item) -> tuple[int, int]:
+    return item.span.start, item.span.end
+
+
+#: the last cable's items, and its items by word: every H rule reads them, so they are
+#: worked out once per cable (the cable itself is kept and compared with ``is``: ids
+#: are reused)
+_last: list = [None, None, None]
+
+
+def _cable_items(cable: Cable) -> list[_Item]:
+    """:func:`_items` of ``cable``, shared by the rules (which must not change the list)."""
+    if _last[0] is cable:
+        return _last[1]
+    items = _items(cable)
+    by_word: dict[str, list[_Item]] = {}
+    for item in items:
+        by_word.setdefault(item.word, []).append(item)
+    _last[0], _last[1], _last[2] = cable, items, by_word
+    return items
+
+
+def _found(cable: Cable, *words: str) -> Sequence[_Item]:
+    """``_find(_cable_items(cable), *words)``, shared (callers must not change it)."""
+    items = _cable_items(cable)
+    by_word = _last[2]
+    if len(words) == 1:
+        return by_word.get(words[0], ())
+    lists = [by_word[w] for w in words if w in by_word]
+    if not lists:
+        return ()
+    if len(lists) == 1:
+        return lists[0]
+    return [i for i in items if i.word in words]
 
 
 @rule("H401", "unknown-caption", Severity.ERROR)
@@ -178,7 +231,7 @@ def unknown_caption(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   "NOFORNN" or "EXDIST" on a caption line; "CONFIDENTIAL EFTO"
     Good:  "NOFORN", "EXDIS"; "UNCLAS EFTO LONDON 002187"
     """
-    items = _items(cable)
+    items = _cable_items(cable)
     level = cable.level
     for item in items:
         if item.word in KNOWN_CAPTIONS:
@@ -217,9 +270,8 @@ def sipdis_with_nodis_exdis(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   "NODIS" and "SIPDIS" on the caption lines of one telegram
     Good:  "NODIS" alone, or "SIPDIS" alone for a telegram fit for wide sharing
     """
-    items = _items(cable)
-    sipdis = _find(items, "SIPDIS")
-    restricted = _find(items, "NODIS", "EXDIS")
+    sipdis = _found(cable, "SIPDIS")
+    restricted = _found(cable, "NODIS", "EXDIS")
     if sipdis and restricted:
         word = restricted[0].word
         yield Issue(sipdis[0].span, f"SIPDIS together with {word}: the {word} telegram must "
@@ -238,8 +290,7 @@ def nodis_with_exdis(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   "NODIS" and "EXDIS" on the caption lines of one telegram
     Good:  "NODIS" alone (or "EXDIS" alone)
     """
-    items = _items(cable)
-    nodis, exdis = _find(items, "NODIS"), _find(items, "EXDIS")
+    nodis, exdis = _found(cable, "NODIS"), _found(cable, "EXDIS")
     if nodis and exdis:
         second = max(nodis[0], exdis[0], key=lambda i: i.span)
         yield Issue(second.span, "NODIS and EXDIS given together: keep one distribution caption "
@@ -261,12 +312,15 @@ def restricted_without_noforn(cable: Cable, ctx: Context) -> Iterator[Issue]:
     level = cable.level
     if level is None or level == Level.U:
         return
-    items = _find(_items(cable), "NODIS", "EXDIS", "NOFORN")
+    items = _found(cable, "NODIS", "EXDIS", "NOFORN")
     restricted = [i for i in items if i.word != "NOFORN"]
     if restricted and len(restricted) == len(items):
         word = restricted[0].word
         yield Issue(restricted[0].span, f"{word} telegram without NOFORN: add the NOFORN caption, "
                     "or reconsider the distribution caption")
+
+
+_RANK = {w: n for n, w in enumerate(DISTRIBUTION_CAPTIONS)}
 
 
 @rule("H406", "distribution-caption-order", Severity.WARNING)
@@ -280,8 +334,8 @@ def distribution_caption_order(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   "STADIS" on the caption line above "EXDIS"
     Good:  "EXDIS" above "STADIS"
     """
-    rank = {w: n for n, w in enumerate(DISTRIBUTION_CAPTIONS)}
-    items = [i for i in _items(cable) if i.word in rank]
+    rank = _RANK
+    items = [i for i in _cable_items(cable) if i.word in rank]
     words = {i.word for i in items}
     if "NODIS" in words and "EXDIS" in words:  # H404: one of the two must go
         items = [i for i in items if i.word != "EXDIS"]
@@ -307,7 +361,7 @@ def sensitive_on_classified(cable: Cable, ctx: Context) -> Iterator[Issue]:
     level = cable.level
     if level is None or level == Level.U:
         return
-    found = [i for i in _find(_items(cable), *_SENSITIVE) if not i.on_banner]
+    found = [i for i in _found(cable, *_SENSITIVE) if not i.on_banner]
     if found:
         yield Issue(found[0].span, f"{found[0].word} caption on a {level.word} telegram: the "
                     "caption is for unclassified (SBU) traffic; remove it, or correct the "
@@ -333,6 +387,23 @@ def _has_nf_portion(cable: Cable) -> bool:
 _SECTION_MARK = re.compile(r"(?m)^[A-Z][A-Z .'-]* \d{5,9} +(\d{3})(?:\.\d)? +OF +\d{3} *$")
 
 
+def _section_marks(text: str) -> set[int]:
+    """``{int(m[1]) for m in _SECTION_MARK.finditer(text)}``: a match is a whole line
+    holding " OF ", so the regex is tried only at the start of such lines."""
+    out: set[int] = set()
+    at = text.find(" OF ")
+    tried = -1
+    while at >= 0:
+        line = text.rfind("\n", 0, at) + 1
+        if line != tried:
+            m = _SECTION_MARK.match(text, line)
+            if m is not None:
+                out.add(int(m[1]))
+            tried = line
+        at = text.find(" OF ", at + 1)
+    return out
+
+
 def _complete(cable: Cable) -> bool:
     """The whole text is there: no partial-extract notice, no section missing."""
     if cable.partial:
@@ -340,7 +411,7 @@ def _complete(cable: Cable) -> bool:
     banner = cable.banner
     if banner is not None and banner.of:
         seen = {b.section for b in cable.sections} | {1}
-        seen |= {int(m[1]) for m in _SECTION_MARK.finditer(cable.source.text)}
+        seen |= _section_marks(cable.source.text)
         return seen >= set(range(1, banner.of + 1))
     return True
 
@@ -358,7 +429,7 @@ def noforn_over_marking(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   caption "NOFORN" over paragraphs "1. (C) ..." and "2. (S) ..." only
     Good:  caption "NOFORN" with "2. (S//NF) ..." among the paragraphs
     """
-    found = _find(_items(cable), "NOFORN")
+    found = _found(cable, "NOFORN")
     if not found:
         return
     twice = _first_zone(cable, found)
@@ -384,7 +455,7 @@ def official_informal_subject(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   caption "OFFICIAL INFORMAL", "SUBJECT: VISIT OF THE MINISTER"
     Good:  caption "OFFICIAL INFORMAL", "SUBJECT: OFFICIAL INFORMAL: VISIT OF THE MINISTER"
     """
-    found = _find(_items(cable), "OFFICIAL INFORMAL")
+    found = _found(cable, "OFFICIAL INFORMAL")
     subject = cable.subject
     if not found or subject is None:
         return
@@ -411,11 +482,17 @@ def fouo_banner(cable: Cable, ctx: Context) -> Iterator[Issue]:
         return
     if banner.post is None and any(b.post for b in cable.banner_repeats):
         return  # an archive's classification field above the telegram's own line
-    found = _find(_items(cable), *_FOUO)
+    found = _found(cable, *_FOUO)
     if found:
         where = "on the classification line" if found[0].on_banner else "as a caption"
         yield Issue(found[0].span, f"{found[0].raw} {where} of a State telegram: State marks "
                     "such traffic UNCLAS with the SENSITIVE caption (SBU); replace it")
+
+
+def _keyed(cable: Cable) -> str:
+    """The cable's text lower-cased at the same offsets (see structure._fold): where a
+    case-blind regex matches SIPDIS, the keyed text holds "sipdis"."""
+    return _structure_facts(cable).keyed()
 
 
 _SIPDIS_CUTOFF = _dt.date(2006, 1, 1)
@@ -434,11 +511,43 @@ def _sipdis_in_header(cable: Cable) -> bool:
     """SIPDIS stands somewhere between the top and the first numbered paragraph."""
     text = cable.source.text
     end = cable.paragraphs[0].span.start if cable.paragraphs else len(text)
-    skip = [e.span for e in (cable.subject, cable.tags, cable.references) if e is not None]
-    for m in _SIPDIS_ANY.finditer(text, 0, end):
-        if not any(s.start <= m.start() < s.end for s in skip):
+    # _SIPDIS_ANY.finditer(text, 0, end), tried only where the keyed text holds "sipdis"
+    keyed = _keyed(cable)
+    at = keyed.find("sipdis", 0, end)
+    skip = None
+    while at >= 0:
+        m = _SIPDIS_ANY.match(text, at, end)
+        if m is None:
+            at = keyed.find("sipdis", at + 1, end)
+            continue
+        if skip is None:
+            skip = [e.span for e in (cable.subject, cable.tags, cable.references) if e is not None]
+        for s in skip:
+            if s.start <= at < s.end:
+                break
+        else:
             return True
+        at = keyed.find("sipdis", m.end(), end)
     return False
+
+
+def _sipdis_line(cable: Cable, span: Span) -> re.Match | None:
+    """``_SIPDIS_LINE.search(text, span.start, span.end)``, tried only at the start of a
+    line (inside the span) whose keyed text holds "sipdis": a match is such a line."""
+    text = cable.source.text
+    keyed = _keyed(cable)
+    start, end = span.start, span.end
+    at = keyed.find("sipdis", start, end)
+    tried = -1
+    while at >= 0:
+        line = text.rfind("\n", 0, at) + 1
+        if line >= start and line != tried:
+            m = _SIPDIS_LINE.match(text, line, end)
+            if m is not None:
+                return m
+            tried = line
+        at = keyed.find("sipdis", at + 1, end)
+    return None
 
 
 @rule("H412", "sipdis-missing", Severity.WARNING)
@@ -461,11 +570,10 @@ def sipdis_missing(cable: Cable, ctx: Context) -> Iterator[Issue]:
         return
     if banner.section not in (None, 1) or cable.partial:
         return
-    if _find(_items(cable), "NODIS", "EXDIS") or _sipdis_in_header(cable):
+    if _found(cable, "NODIS", "EXDIS") or _sipdis_in_header(cable):
         return
-    text = cable.source.text
     for span in sorted([p.span for p in cable.paragraphs] + [t.span for t in cable.text_blocks]):
-        m = _SIPDIS_LINE.search(text, span.start, span.end)
+        m = _sipdis_line(cable, span)
         if m:
             yield Issue(Span(m.start(1), m.end(1)), "the SIPDIS caption stands in the body: move "
                         "it to a caption line under the classification line")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
+import operator
 import os
 import re
 from typing import Iterator
@@ -216,14 +219,17 @@ def malformed_origin(cable: Cable, ctx: Context) -> Iterator[Issue]:
     m = _REFID.match(os.path.basename(cable.source.path))
     if m and b.post:
         post = b.post.translate(_STATION_SPACE).upper()
-        refid = m[1] + m[2] + m[3]
         # the reference id's post may carry a caption prefix: 09EFTOLONDON2521
         if not m[2].endswith(post) or int(m[3]) != int(b.serial):
+            refid = m[1] + m[2] + m[3]
             yield Issue(b.origin_span, f"{b.post} {b.serial} does not match the reference id "
                                        f"{refid} of the file name; check the file holds that cable")
 
 
 # ---------------------------------------------------------------------- paragraphs
+_MARKING, _NUMBER, _COPY = (operator.attrgetter(a) for a in ("marking", "number", "copy"))
+
+
 @rule("S107", "paragraph-numbering", Severity.ERROR)
 def paragraph_numbering(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """Paragraph numbers do not run 1, 2, 3, ... across sections.
@@ -240,9 +246,19 @@ def paragraph_numbering(cable: Cable, ctx: Context) -> Iterator[Issue]:
     # Numbered lists inside paragraphs ("1) ...", or unmarked "1." items in a marked
     # cable) are not paragraphs: follow the cable's own numbering style and, where most
     # paragraphs are marked, let an unmarked number that does not fit pass.
-    styles = [cable.text_of(p.number_span).rstrip()[-1:] for p in paras]
-    style = max(sorted(set(styles)), key=styles.count)  # sorted: a tie breaks the same way every run
-    marked = sum(p.marking is not None for p in paras) * 2 >= len(paras)
+    text = cable.source.text
+    styles = [text[p.number_span.start:p.number_span.end].rstrip()[-1:] for p in paras]
+    style = styles[0]
+    n = len(paras)
+    uniform = styles.count(style) == n
+    if not uniform:
+        style = max(sorted(set(styles)), key=styles.count)  # sorted: a tie breaks the same way every run
+    unmarked = list(map(_MARKING, paras)).count(None)
+    marked = (n - unmarked) * 2 >= n
+    if uniform and (not marked or not unmarked) and list(map(_NUMBER, paras)) == list(range(1, n + 1)):
+        copies = list(map(_COPY, paras))
+        if copies.count(copies[0]) == n:
+            return  # one copy, numbered 1, 2, 3, ...: nothing below finds fault with it
     expected = None
     copy = None
     items = [(p, st) for p, st in zip(paras, styles) if st == style]
@@ -302,13 +318,131 @@ def partial_cable(cable: Cable, ctx: Context) -> Iterator[Issue]:
 
 
 # ---------------------------------------------------------------------- markers
+class _Facts:
+    """What several rules of this module read of one cable, worked out once (lazily)."""
+
+    __slots__ = ("_found", "_index", "_keyed", "_units", "cable", "text")
+
+    def __init__(self, cable: Cable) -> None:
+        self.cable = cable
+        self.text = cable.source.text
+        self._keyed: str | None = None
+        self._units: list[tuple[int, int, int | None]] | None = None
+        self._index: tuple[list[int], list[int]] | None = None
+        self._found: dict[str, list[int]] = {}
+
+    def keyed(self) -> str:
+        """The text as :func:`_fold` gives it (lower-cased, for ASCII text)."""
+        keyed = self._keyed
+        if keyed is None:
+            text = self.text
+            keyed = self._keyed = text.lower() if text.isascii() else _fold(text)
+        return keyed
+
+    def units(self) -> list[tuple[int, int, int | None]]:
+        """(start, end, paragraph number or None) of every body unit, in document order."""
+        units = self._units
+        if units is None:
+            cable = self.cable
+            units = [(p.span.start, p.span.end, p.number) for p in cable.paragraphs]
+            units += [(t.span.start, t.span.end, None) for t in cable.text_blocks]
+            units += [(t.span.start, t.span.end, None) for t in cable.header_text]
+            units.sort(key=_start)  # stable: ties keep paragraphs, text blocks, header text
+            self._units = units
+        return units
+
+    def units_holding(self, found: list[int], size: int, into: set[int]) -> None:
+        """Add to ``into`` the index (in :meth:`units`) of every unit that holds one of the
+        offsets ``found`` with the ``size`` characters from there."""
+        units = self.units()
+        index = self._index
+        if index is None:
+            # the starts of the units, and the farthest end of a unit up to each
+            index = self._index = (list(map(_start, units)),
+                                   list(itertools.accumulate(map(_end, units), max)))
+        starts, reach = index
+        for at in found:
+            end = at + size
+            j = bisect.bisect_right(starts, at) - 1  # the last unit starting by ``at``
+            while j >= 0 and reach[j] >= end:  # else no unit up to j reaches so far
+                if units[j][1] >= end:
+                    into.add(j)
+                j -= 1
+
+    def kinds(self) -> list[int]:
+        """The offsets of "summary" and "comment" in the keyed text, in order."""
+        found = self._found
+        at = found.get("kinds")
+        if at is None:
+            at = found["kinds"] = [m.start() - 2 for m in _KINDS_AT.finditer(self.keyed())]
+        return at
+
+    def summaries(self) -> list[int]:
+        """The offsets of "summary" in the keyed text, in order."""
+        found = self._found
+        at = found.get("summary")
+        if at is None:
+            keyed = self.keyed()
+            at = found["summary"] = [k for k in self.kinds() if keyed[k] == "s"]
+        return at
+
+    def occurrences(self, word: str) -> list[int]:
+        """Every offset where ``word`` (lower-case) stands in the keyed text, in order."""
+        found = self._found
+        at = found.get(word)
+        if at is None:
+            at = found[word] = _occurrences(self.keyed(), word)
+        return at
+
+
+_start, _end = operator.itemgetter(0), operator.itemgetter(1)
+#: "summary" and "comment" found by the "mm" they share at their offset 2: one scan,
+#: led by a literal (the two words cannot overlap, so no match hides another)
+_KINDS_AT = re.compile(r"mm(?:(?<=summ)ary|(?<=comm)ent)")
+#: the facts of the last cable seen; the rules of a cable run one after the other, so
+#: one entry serves them all (the cable is kept and compared with ``is``: ids are reused)
+_last: list = [None, None]
+
+
+def _facts(cable: Cable) -> _Facts:
+    if _last[0] is cable:
+        return _last[1]
+    facts = _Facts(cable)
+    _last[0], _last[1] = cable, facts
+    return facts
+
+
+#: the non-ASCII characters a case-blind (re.I) regex takes for an ASCII letter
+_LOOKALIKES = (("\u0130", "i"), ("\u0131", "i"), ("\u017f", "s"), ("\u212a", "k"))
+
+
+def _fold(text: str) -> str:
+    """``text`` lower-cased, one character for one (the offsets stay): a letter that a
+    case-blind regex takes for an ASCII letter becomes that letter, any other non-ASCII
+    character "?". Where a keyword (lower-case) matches case-blind in ``text``, the
+    folded text holds the keyword itself, at the same offset."""
+    for char, letter in _LOOKALIKES:
+        if char in text:
+            text = text.replace(char, letter)
+    return text.encode("ascii", "replace").decode("ascii").lower()
+
+
+def _occurrences(keyed: str, word: str) -> list[int]:
+    """Every offset where ``word`` stands in ``keyed``, in order (overlaps too)."""
+    out = []
+    find = keyed.find
+    at = find(word)
+    while at >= 0:
+        out.append(at)
+        at = find(word, at + 1)
+    return out
+
+
 def body_units(cable: Cable) -> Iterator[tuple[str, int, int | None]]:
     """(text, offset, paragraph number or None) of every body unit, in document order."""
-    units = [(p.span, p.number) for p in cable.paragraphs]
-    units += [(t.span, None) for t in cable.text_blocks]
-    units += [(t.span, None) for t in cable.header_text]
-    for span, number in sorted(units, key=lambda u: u[0].start):
-        yield cable.text_of(span), span.start, number
+    text = cable.source.text
+    for start, end, number in _facts(cable).units():
+        yield text[start:end], start, number
 
 
 _WHO = r"(?:(?:EMBASSY|POST|MISSION|CONSULATE|USEU|USUN|DRAFTER'?S|DRAFTERS)\s+)?"
@@ -330,10 +464,16 @@ _PARA_HEAD = re.compile(r"^\s*\d{1,3}\s?[.)]\s*(?:\([^()\n]{1,40}\)\s*)?")
 
 
 class _Marker:
-    __slots__ = ("what", "kind", "span", "number", "inline")
+    __slots__ = ("what", "kind", "start", "end", "number", "inline")
 
-    def __init__(self, what: str, kind: str, span: Span, number: int | None, inline: bool) -> None:
-        self.what, self.kind, self.span, self.number, self.inline = what, kind, span, number, inline
+    def __init__(self, what: str, kind: str, start: int, end: int, number: int | None,
+                 inline: bool) -> None:
+        self.what, self.kind, self.start, self.end = what, kind, start, end
+        self.number, self.inline = number, inline
+
+    @property
+    def span(self) -> Span:
+        return Span(self.start, self.end)
 
 
 def _kinds(m: re.Match) -> list[str]:
@@ -344,45 +484,127 @@ def _kinds(m: re.Match) -> list[str]:
     return kinds
 
 
+#: where _END and _BEGIN can start in keyed text: at the word, after no word character
+#: and before a blank (a character folded to "?" is no word character but may have been
+#: one, and may have been a blank: more places, never fewer)
+_END_AT = re.compile(r"end(?<!\wend)[\s?]")
+_BEGIN_AT = re.compile(r"begin(?<!\wbegin)[\s?]")
+#: the words of _WHO (lower-case), by length
+_WHO_WORDS = tuple((n, frozenset(w for w in ("embassy", "post", "mission", "consulate", "useu",
+                                             "usun", "drafters", "drafter's") if len(w) == n))
+                   for n in (4, 7, 8, 9))
+_WHO_ENDS = tuple(w for _, words in _WHO_WORDS for w in words)
+
+
 def _markers(cable: Cable) -> list[_Marker]:
     """Summary, comment and quoted-text markers (opens and ends) in document order."""
+    # Each regex is tried only where a match of it can start. Every match holds a
+    # keyword (END/BEGIN, SUMMARY/COMMENT, TEXT) that stands (lower-case) in the keyed
+    # text at the same offset (see _fold). A match of _END/_BEGIN starts at its END/BEGIN; of
+    # _HEADING at the start of the line of its SUMMARY/COMMENT; of _MID at its
+    # SUMMARY/COMMENT or at a _WHO word before it; and finditer's scan (leftmost
+    # match, then on from its end) is followed over those offsets in order.
     found: list[_Marker] = []
-    for text, base, number in body_units(cable):
-        upper = text.upper()
-        if "SUMMAR" not in upper and "COMMENT" not in upper and "TEXT" not in upper:
-            continue
+    facts = _facts(cable)
+    whole, wkeyed = facts.text, facts.keyed()
+    # every marker holds SUMMARY, COMMENT or TEXT: units without are skipped
+    kinds = facts.kinds()
+    texts = facts.occurrences("text")
+    if not kinds and not texts:
+        return found
+    relevant: set[int] = set()
+    facts.units_holding(kinds, 7, relevant)
+    facts.units_holding(texts, 4, relevant)
+    units = facts.units()
+    left, right = bisect.bisect_left, bisect.bisect_right
+    add = found.append
+    for u in sorted(relevant):
+        base, end, number = units[u]
+        i, j = left(kinds, base), right(kinds, end - 7)  # SUMMARY/COMMENT inside the unit
+        text = whole[base:end]
+        keyed = wkeyed[base:end]
+        taken: set[int] = set()
+        ends = [m.start() for m in _END_AT.finditer(keyed)]
+        if ends:
+            pos = 0
+            for at in ends:
+                if at < pos:
+                    continue
+                m = _END.match(text, at)
+                if m is None:
+                    continue
+                pos = m.end()
+                for kind in filter(None, (m["kind"], m["also"])):
+                    add(_Marker("end", kind.upper().rstrip("S"), base + at, base + pos, number, False))
+                taken.update(range(at, pos))
+        if "begin" in keyed:
+            pos = 0
+            for at in [m.start() for m in _BEGIN_AT.finditer(keyed)]:
+                if at < pos:
+                    continue
+                m = _BEGIN.match(text, at)
+                if m is None:
+                    continue
+                pos = m.end()
+                add(_Marker("open", m["kind"].upper(), base + at, base + pos, number, False))
+                taken.add(at)
+                taken.add(m.start("kind"))
+        if i >= j:
+            continue  # the other markers hold SUMMARY or COMMENT
+        ukinds = [k - base for k in kinds[i:j]]
+        rfind = text.rfind
+        heads: list[int] = []
+        cands = set(ukinds)
+        for k in ukinds:
+            line = rfind("\n", 0, k) + 1
+            if not heads or heads[-1] != line:  # kinds ascend, so do their lines
+                heads.append(line)
+            w = k
+            while w > 0 and text[w - 1].isspace():
+                w -= 1
+            if w < k and keyed.endswith(_WHO_ENDS, 0, w):
+                for n, words in _WHO_WORDS:
+                    if w >= n and keyed[w - n:w] in words:
+                        cands.add(w - n)
+        pos = 0
+        for at in heads:
+            if at < pos:
+                continue
+            m = _HEADING.match(text, at)
+            if m is None:
+                continue
+            pos = m.end()
+            kpos = m.start("kind")
+            if kpos not in taken:
+                add(_Marker("open", m["kind"].upper(), base + kpos, base + m.end("kind"), number,
+                            False))
+                taken.update(range(at, pos))
         head = _PARA_HEAD.match(text) if number is not None else None
         start = head.end() if head else 0
-        taken: set[int] = set()
-        for m in _END.finditer(text):
-            for kind in filter(None, (m["kind"], m["also"])):
-                found.append(_Marker("end", kind.upper().rstrip("S"),
-                                     Span(base + m.start(), base + m.end()), number, False))
-            taken.update(range(m.start(), m.end()))
-        for m in _BEGIN.finditer(text):
-            found.append(_Marker("open", m["kind"].upper(), Span(base + m.start(), base + m.end()),
-                                 number, False))
-            taken.add(m.start())
-            taken.add(m.start("kind"))
-        for m in _HEADING.finditer(text):
-            pos = m.start("kind")
-            if pos not in taken:
-                found.append(_Marker("open", m["kind"].upper(), Span(base + pos, base + m.end("kind")),
-                                     number, False))
-                taken.update(range(m.start(), m.end()))
         m = _AT_START.match(text, start)
         if m and m.start() not in taken:
             for kind in _kinds(m):
-                found.append(_Marker("open", kind, Span(base + m.start("kind"), base + m.end("kind")),
-                                     number, False))
+                add(_Marker("open", kind, base + m.start("kind"), base + m.end("kind"), number,
+                            False))
             taken.update(range(m.start(), m.end()))
-        for m in _MID.finditer(text, start):
-            if m.start() not in taken:
+        pos = start
+        for at in sorted(cands):
+            if at < pos:
+                continue
+            m = _MID.match(text, at)
+            if m is None:
+                continue
+            pos = m.end()
+            if at not in taken:
                 for kind in _kinds(m):
-                    found.append(_Marker("open", kind, Span(base + m.start("kind"), base + m.end("kind")),
-                                         number, True))
-    found.sort(key=lambda f: f.span.start)
+                    add(_Marker("open", kind, base + m.start("kind"), base + m.end("kind"), number,
+                                True))
+    found.sort(key=_marker_start)
     return found
+
+
+def _marker_start(mk: _Marker) -> int:
+    return mk.start
 
 
 @rule("S109", "unbalanced-markers", Severity.WARNING)
@@ -398,6 +620,8 @@ def unbalanced_markers(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Good:  "1. (C) Summary: ... End summary."
     """
     markers = _markers(cable)
+    if not markers:
+        return
     last_para = max((p.number for p in cable.paragraphs), default=None)
     open_: dict[str, _Marker] = {}
     seen: set[str] = set()
@@ -422,6 +646,27 @@ def unbalanced_markers(cable: Cable, ctx: Context) -> Iterator[Issue]:
         yield Issue(mk.span, f"{kind} is not closed; add END {kind} where it ends")
 
 
+def _has_summary_word(cable: Cable) -> bool:
+    """Whether _SUMMARY_WORD matches in some body unit; it is tried only where the keyed
+    text (see :func:`_fold`) holds "summary", since a match stands there."""
+    facts = _facts(cable)
+    found = facts.summaries()
+    if not found:
+        return False
+    whole, units = facts.text, facts.units()
+    holding: set[int] = set()
+    facts.units_holding(found, 7, holding)
+    for u in holding:
+        start, end, _ = units[u]
+        text = whole[start:end]
+        i = bisect.bisect_left(found, start)
+        while i < len(found) and found[i] <= end - 7:
+            if _SUMMARY_WORD.match(text, found[i] - start):
+                return True
+            i += 1
+    return False
+
+
 @rule("S110", "long-cable-without-summary", Severity.INFO)
 def long_cable_without_summary(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """A long cable (several sections or about 150 lines) has no summary.
@@ -432,14 +677,13 @@ def long_cable_without_summary(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Good:  "1. (C) Summary: ... End summary." at the top
     """
     b = cable.banner
-    if b is None:
+    if b is None or not cable.paragraphs:
         return
-    lines = cable.source.text.count("\n")
-    long_ = (b.of is not None and b.of > 1) or lines > 150
-    if not long_ or not cable.paragraphs:
-        return
-    if any(_SUMMARY_WORD.search(text) for text, _, _ in body_units(cable)):
+    if _has_summary_word(cable):  # (its SUMMARY offsets are S109's, already found)
         return  # a summary, opened or closed, however it is written
+    long_ = (b.of is not None and b.of > 1) or cable.source.text.count("\n") > 150
+    if not long_:
+        return
     yield Issue(b.span, "long cable without a summary; open it with a summary paragraph")
 
 
@@ -456,7 +700,13 @@ def stray_sipdis(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   "2. (C) The SIPDIS Ambassador met the minister."
     Good:  "SIPDIS" on its own line under the classification line
     """
+    whole = cable.source.text
+    last = whole.rfind("SIPDIS")
+    if last < 0:
+        return
     for p in cable.paragraphs:
+        if p.span.start > last or whole.find("SIPDIS", p.span.start, p.span.end) < 0:
+            continue  # no match can be made without the word
         text = cable.text_of(p.span)
         for m in _SIPDIS.finditer(text):
             yield Issue(Span(p.span.start + m.start(), p.span.start + m.end()),
