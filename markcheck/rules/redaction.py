@@ -44,33 +44,120 @@ def release_level(ctx: Context, code: str = "R604") -> Level | None:
 
 def regions(cable: Cable) -> list[tuple[int, int]]:
     """The text of the cable's elements (header and body), as sorted, merged offsets."""
-    spans: list[Span] = []
+    spans: list[tuple[int, int]] = []  # (start, end): sorts as Span does, without its __lt__
     for el in (cable.banner, cable.eo, cable.tags, cable.subject, cable.references,
                cable.classified_by):
         if el is not None:
-            spans.append(el.span)
+            spans.append((el.span.start, el.span.end))
     for group in (cable.banner_repeats, cable.captions, cable.passing, cable.eo_lines,
                   cable.header_text, cable.paragraphs, cable.text_blocks):
-        spans.extend(x.span for x in group)
+        for x in group:
+            spans.append((x.span.start, x.span.end))
     if not spans:
         return [(0, len(cable.source.text))]
-    out: list[list[int]] = []
-    for s in sorted(spans):
-        if out and s.start <= out[-1][1]:
-            out[-1][1] = max(out[-1][1], s.end)
+    spans.sort()
+    out: list[tuple[int, int]] = []
+    rest = iter(spans)
+    a, b = next(rest)
+    for s, e in rest:
+        if s <= b:
+            if e > b:
+                b = e
         else:
-            out.append([s.start, s.end])
-    return [(a, b) for a, b in out]
+            out.append((a, b))
+            a, b = s, e
+    out.append((a, b))
+    return out
 
 
 def _region_texts(cable: Cable) -> Iterator[tuple[int, str]]:
-    text = cable.source.text
-    for a, b in regions(cable):
-        yield a, text[a:b]
+    for a, _, text in _facts(cable).region_texts():
+        yield a, text
 
 
 def _body_spans(cable: Cable) -> list[Span]:
     return [p.span for p in cable.paragraphs] + [b.span for b in cable.text_blocks]
+
+
+# ============================================================== per-cable facts
+# The rules of this module run one after the other on the same cable; what they all
+# need (the regions and their texts, a case-folded copy of the text for cheap "can this
+# word be there at all" tests) is worked out once per cable and kept in a one-entry
+# cache. The cache holds the cable itself and compares it with ``is``: a Cable is never
+# hashed (hashing walks every field) and an id() alone could be reused.
+#
+# The word tests stand in for regexes with re.I: ``may_hold`` is False only when the
+# regex cannot match. Under re.I an ASCII letter other than i matches only its two ASCII
+# cases and, beyond ASCII, only LONG S (s) and KELVIN SIGN (k); a text holding either
+# skips the tests. Words tested never contain an i (dotless i and I WITH DOT ABOVE).
+
+_ASCII = bytes(range(128))
+#: digits to 0 and '.' to '-', so that "202.647-4000" reads b"000-000-0000"
+_ZEROS = bytes.maketrans(b"0123456789.", b"0000000000-")
+_DIGIT = re.compile(r"\d")
+_WORD_BYTES = frozenset(b"0123456789_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+
+class _Facts:
+    __slots__ = ("cable", "text", "low", "odd_letters", "odd_digits", "_zeros", "_texts")
+
+    def __init__(self, cable: Cable) -> None:
+        text = cable.source.text
+        self.cable = cable
+        self.text = text
+        #: the text in ASCII, lower case, one byte per character (anything else: "?")
+        self.low = text.encode("ascii", "replace").lower()
+        if text.isascii():
+            self.odd_letters = self.odd_digits = False
+        else:
+            wide = text.encode("utf-8", "surrogatepass").translate(None, _ASCII) \
+                .decode("utf-8", "surrogatepass")
+            #: characters that re.I matches to an ASCII letter, beyond ASCII
+            self.odd_letters = "\u017f" in wide or "\u212a" in wide
+            #: digits (\d) beyond ASCII 0-9
+            self.odd_digits = _DIGIT.search(wide) is not None
+        self._zeros: bytes | None = None
+        self._texts: list[tuple[int, int, str]] | None = None
+
+    def region_texts(self) -> list[tuple[int, int, str]]:
+        """(start, end, text) of each of :func:`regions`."""
+        if self._texts is None:
+            text = self.text
+            self._texts = [(a, b, text[a:b]) for a, b in regions(self.cable)]
+        return self._texts
+
+    def may_hold(self, word: bytes, start: int = 0, end: int | None = None) -> bool:
+        """Whether text[start:end] can hold ``word`` (lower-case ASCII letters, no i)
+        in any case, as a regex with re.I reads it."""
+        if self.odd_letters:
+            return True
+        return self.low.find(word, start, len(self.low) if end is None else end) >= 0
+
+    def may_hold_phone(self, start: int = 0, end: int | None = None) -> bool:
+        """Whether text[start:end] can hold a match of :data:`_PHONE`: it starts with
+        "+" and a digit, "(" and three digits and ")", or is 3-3-4 digits."""
+        if self.odd_digits:
+            return True
+        if end is None:
+            end = len(self.text)
+        if self.text.find("+", start, end) >= 0:
+            return True
+        if self._zeros is None:
+            self._zeros = self.low.translate(_ZEROS)
+        return self._zeros.find(b"(000)", start, end) >= 0 \
+            or self._zeros.find(b"000-000-0000", start, end) >= 0
+
+
+_last: list = [(None, None)]
+
+
+def _facts(cable: Cable) -> _Facts:
+    hit = _last[0]
+    if hit[0] is cable:
+        return hit[1]
+    facts = _Facts(cable)
+    _last[0] = (cable, facts)  # one assignment: never a cable paired with another's facts
+    return facts
 
 
 # ============================================================== R601
