@@ -29,6 +29,9 @@ _LEVELS = {"U": Level.U, "C": Level.C, "S": Level.S, "TS": Level.TS,
 
 # an X-run standing for a redacted word: capitals (or small x's), 3 or more
 _RUN = re.compile(r"[Xx]{3,}")
+#: the same matches as _RUN; opening with a character set lets the regex engine skip
+#: ahead to the next X instead of trying the whole pattern at every position
+_RUN_SCAN = re.compile(r"[Xx][Xx]{2,}")
 _WORDISH = re.compile(r"[^\W_]+")
 _ROMAN = re.compile(r"M{0,4}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
 _REDACTED_OPEN = re.compile(r"\[\s*REDACTED\b", re.I)
@@ -165,10 +168,18 @@ def _runs(text: str) -> Iterator[tuple[int, int, str]]:
     """Each word holding an X-run: (start, end, kind) with kind ``token`` (only X's)
     or ``partial`` (X's glued to other letters or digits). Roman numerals are words."""
     pos = 0
-    for hit in _RUN.finditer(text):  # only the words that hold a run of X's
-        if hit.start() < pos:
+    n = len(text)
+    for hit in _RUN_SCAN.finditer(text):  # only the words that hold a run of X's
+        hs = hit.start()
+        if hs < pos:
             continue
-        start = hit.start()
+        he = hit.end()
+        if (hs == 0 or not text[hs - 1].isalnum()) and (he == n or not text[he].isalnum()) \
+                and he - hs > 3 and "x" not in hit.group():
+            pos = he   # a whole word of 4 or more capital X's: a token (no numeral has 4 X's)
+            yield hs, he, "token"
+            continue
+        start = hs
         while start > 0 and (text[start - 1].isalnum()):
             start -= 1
         m = _WORDISH.match(text, start)
@@ -200,15 +211,23 @@ def malformed_redaction(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   "met with XXXXXXXXXXXXovic (strictly protect)"
     Good:  "met with XXXXXXXXXXXX (strictly protect)"
     """
+    f = _facts(cable)
+    xs = f.low.find(b"xxx") >= 0       # no X-run anywhere: no region needs _runs
+    brackets = "[" in f.text           # every [REDACTED marker opens with "["
+    if not xs and not brackets:
+        return
     lengths: dict[int, list[Span]] = {}  # odd-length runs, reported once per length
-    for base, text in _region_texts(cable):
-        for s, e, kind in _runs(text):
-            span = Span(base + s, base + e)
-            if kind == "partial":
-                yield Issue(span, "partial redaction: letters are left beside an X-run; "
-                                  f"replace the whole word with {TOKEN}")
-            elif e - s != len(TOKEN):
-                lengths.setdefault(e - s, []).append(span)
+    for base, end, text in f.region_texts():
+        if xs and f.low.find(b"xxx", base, end) >= 0:
+            for s, e, kind in _runs(text):
+                span = Span(base + s, base + e)
+                if kind == "partial":
+                    yield Issue(span, "partial redaction: letters are left beside an X-run; "
+                                      f"replace the whole word with {TOKEN}")
+                elif e - s != len(TOKEN):
+                    lengths.setdefault(e - s, []).append(span)
+        if not brackets or "[" not in text:
+            continue
         for m in _REDACTED_OPEN.finditer(text):
             if not _REDACTED_TOKEN.match(text, m.start()):
                 yield Issue(Span(base + m.start(), base + m.end()),
