@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+from bisect import bisect_left
 from typing import Iterator
 
 from ..diagnostics import Severity
@@ -501,21 +502,50 @@ _PHONE_LED = re.compile(
 _PASSPORT = re.compile(r"\bpassport\s+(?:no\.?|number|#)\s*[:.]?\s*([A-Z]{0,2}\d{6,9})\b", re.I)
 
 
+#: every keyword of _PHONE_LED starts with one of these
+_LED_WORDS = (b"tel", b"phone", b"fax", b"cell", b"mob")
+
+
 def pii(text: str) -> Iterator[tuple[int, int, str]]:
     """Personal data in ``text``: (start, end, kind), in text order, not overlapping."""
+    yield from _pii(text)
+
+
+def _led_at(text: str, starts: list[int]) -> Iterator[re.Match]:
+    """What _PHONE_LED.finditer(text) finds, given every offset where a match can start
+    (sorted): the first match at or after the end of the one before."""
+    end = 0
+    for p in starts:
+        if p >= end:
+            m = _PHONE_LED.match(text, p)
+            if m is not None:
+                end = m.end()
+                yield m
+
+
+def _pii(text: str, email: bool = True, phone: bool = True, led: bool | list[int] = True,
+         passport: bool = True) -> list[tuple[int, int, str]]:
+    """:func:`pii` as a list; a False flag skips a regex known to find nothing in
+    ``text``, and a list for ``led`` gives the offsets where a _PHONE_LED match can start."""
     found: list[tuple[int, int, str]] = []
-    for m in _EMAIL.finditer(text):
-        found.append((m.start(), m.end(), "e-mail address"))
-    for m in _PHONE.finditer(text):
-        digits = sum(c.isdigit() for c in m.group())
-        if 7 <= digits <= 15:
-            found.append((m.start(), m.end(), "phone number"))
-    for m in _PHONE_LED.finditer(text):
-        digits = sum(c.isdigit() for c in m.group(1))
-        if 7 <= digits <= 15:
-            found.append((m.start(1), m.end(1), "phone number"))
-    for m in _PASSPORT.finditer(text):
-        found.append((m.start(1), m.end(1), "passport number"))
+    if email:
+        for m in _EMAIL.finditer(text):
+            found.append((m.start(), m.end(), "e-mail address"))
+    if phone:
+        for m in _PHONE.finditer(text):
+            digits = sum(c.isdigit() for c in m.group())
+            if 7 <= digits <= 15:
+                found.append((m.start(), m.end(), "phone number"))
+    if led:
+        for m in (_PHONE_LED.finditer(text) if led is True else _led_at(text, led)):
+            digits = sum(c.isdigit() for c in m.group(1))
+            if 7 <= digits <= 15:
+                found.append((m.start(1), m.end(1), "phone number"))
+    if passport:
+        for m in _PASSPORT.finditer(text):
+            found.append((m.start(1), m.end(1), "passport number"))
+    if not found:
+        return found
     found.sort()
     out: list[tuple[int, int, str]] = []
     for f in found:
@@ -524,7 +554,7 @@ def pii(text: str) -> Iterator[tuple[int, int, str]]:
                 out[-1] = (out[-1][0], f[1], out[-1][2])
             continue
         out.append(f)
-    yield from out
+    return out
 
 
 @rule("R609", "personal-data-in-release", Severity.WARNING, **{"release-level": ""})
@@ -539,8 +569,34 @@ def personal_data_in_release(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """
     if release_level(ctx, "R609") is None:
         return
-    for base, text in _region_texts(cable):
-        for s, e, kind in pii(text):
+    f = _facts(cable)
+    low = f.low
+    email = "@" in f.text
+    phone = f.may_hold_phone()
+    passport = f.may_hold(b"passport")
+    led_all = f.odd_letters   # no keyword test: scan each region for _PHONE_LED
+    hits: list[int] = []      # where a _PHONE_LED keyword starts
+    if not led_all:
+        for w in _LED_WORDS:
+            i = low.find(w)
+            while i >= 0:
+                hits.append(i)
+                i = low.find(w, i + 1)
+        hits.sort()
+    if not (email or phone or passport or led_all or hits):
+        return
+    for base, end, text in f.region_texts():
+        if led_all:
+            led: bool | list[int] = True
+        else:   # a keyword at the start of a word (of the region: \b)
+            led = [p - base for p in hits[bisect_left(hits, base):bisect_left(hits, end)]
+                   if p == base or low[p - 1] not in _WORD_BYTES]
+        e_r = email and "@" in text
+        phone_r = phone and f.may_hold_phone(base, end)
+        passport_r = passport and f.may_hold(b"passport", base, end)
+        if not (e_r or phone_r or passport_r or led):
+            continue
+        for s, e, kind in _pii(text, e_r, phone_r, led, passport_r):
             yield Issue(Span(base + s, base + e), f"{kind} in clear in a release; "
                                                   f"withhold it with {TOKEN} if it is personal")
 
