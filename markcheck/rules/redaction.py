@@ -304,7 +304,12 @@ def protected_source_in_clear(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   "FCO Team Leader Laura Hickey (strictly protect) said ..."
     Good:  "FCO Team Leader XXXXXXXXXXXX (strictly protect) said ..."
     """
-    for base, text in _region_texts(cable):
+    f = _facts(cable)
+    if not f.may_hold(b"protect"):   # both forms of the marker hold the word
+        return
+    for base, end, text in f.region_texts():
+        if not f.may_hold(b"protect", base, end):
+            continue
         for m in _PROTECT.finditer(text):
             name = _name_before(text, m.start())
             if name is None:
@@ -462,7 +467,12 @@ def invalid_exemption(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   "[REDACTED (b)(10)]"
     Good:  "[REDACTED (b)(1) 1.4(b) 1.4(d)]"
     """
-    for base, text in _region_texts(cable):
+    f = _facts(cable)
+    if "[" not in f.text:   # every annotation opens with "["
+        return
+    for base, _, text in f.region_texts():
+        if "[" not in text:
+            continue
         for ann in _ANNOTATION.finditer(text):
             inner = ann.group()
             for m in _EXEMPTION.finditer(inner):
