@@ -378,6 +378,15 @@ def _x_tokens(text: str) -> int:
     return sum(1 for _, _, k in _runs(text) if k == "token") + len(_REDACTED_TOKEN.findall(text))
 
 
+def _has_x_token(f: _Facts, span: Span) -> bool:
+    """Whether ``_x_tokens`` of the span's text is above 0."""
+    text = f.text[span.start:span.end]
+    if f.low.find(b"xxx", span.start, span.end) >= 0 \
+            and any(k == "token" for _, _, k in _runs(text)):
+        return True
+    return "[" in text and _REDACTED_TOKEN.search(text) is not None
+
+
 @rule("R605", "inconsistent-redaction", Severity.ERROR)
 def inconsistent_redaction(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """A name is redacted in one place and left in clear in another.
@@ -392,15 +401,20 @@ def inconsistent_redaction(cable: Cable, ctx: Context) -> Iterator[Issue]:
     body = _body_spans(cable)
     if not body:
         return
-    body_tokens = sum(_x_tokens(cable.text_of(s)) for s in body)
-    if body_tokens:
+    f = _facts(cable)
+    low = f.low
+    if low.find(b"xxx") < 0:   # no X-run anywhere: no token in the header to report
         return
     places = [("SUBJECT", cable.subject.span if cable.subject else None),
               ("TAGS", cable.tags.span if cable.tags else None)]
     places.extend(("FOR line", p.span) for p in cable.passing)
+    places = [(label, span) for label, span in places
+              if span is not None and low.find(b"xxx", span.start, span.end) >= 0]
+    if not places:
+        return
+    if any(_has_x_token(f, s) for s in body):   # the body redacts something
+        return
     for label, span in places:
-        if span is None:
-            continue
         text = cable.text_of(span)
         for s, e, kind in _runs(text):
             if kind == "token":
