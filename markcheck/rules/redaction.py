@@ -636,6 +636,17 @@ def has_release_block(cable: Cable) -> bool:
     return bool(RELEASE_BLOCK.search(cable.source.text, 0, head_end))
 
 
+def _has_release_block(cable: Cable) -> bool:
+    """:func:`has_release_block`, the regex only where the header holds "releas" (each
+    form of the block does)."""
+    if cable.preamble and any(k.lower() == "released" for k, _ in cable.preamble.metadata):
+        return True
+    head_end = cable.paragraphs[0].span.start if cable.paragraphs else len(cable.source.text)
+    if not _facts(cable).may_hold(b"releas", 0, head_end):
+        return False
+    return bool(RELEASE_BLOCK.search(cable.source.text, 0, head_end))
+
+
 @rule("R610", "missing-release-block", Severity.WARNING, **{"release-level": ""})
 def missing_release_block(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """A release copy has no declassification/release block in its header.
@@ -649,6 +660,6 @@ def missing_release_block(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """
     if release_level(ctx, "R610") is None or cable.banner is None:
         return
-    if not has_release_block(cable):
+    if not _has_release_block(cable):
         yield Issue(cable.banner.span, "release copy without a release block; add one under the "
                                        "classification line (markcheck redact writes it)")
