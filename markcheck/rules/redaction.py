@@ -323,7 +323,12 @@ def protected_source_in_clear(cable: Cable, ctx: Context) -> Iterator[Issue]:
 # ============================================================== R604
 def is_redacted(text: str) -> bool:
     """Whether a portion's text (after its mark) is nothing but redaction markers."""
-    return bool(_REDACTED_ONLY.fullmatch(text)) if text.strip() else True
+    core = text.strip()
+    if not core:
+        return True
+    if core[0] != "[":   # the regex reads \s* (what strip() strips), then "["
+        return False
+    return bool(_REDACTED_ONLY.fullmatch(text))
 
 
 def portions_above(cable: Cable, level: Level) -> Iterator[tuple[str, Span, Span]]:
@@ -350,6 +355,29 @@ def portions_above(cable: Cable, level: Level) -> Iterator[tuple[str, Span, Span
             yield "block", b.marking_span, Span(b.marking_span.end, b.span.end)
 
 
+def _portions_above(cable: Cable, level: Level) -> Iterator[tuple[str, Span, int, int]]:
+    """:func:`portions_above` with the text as offsets (start, end), no Span made."""
+    text = cable.source.text
+    subject = cable.subject
+    if subject and subject.marking and subject.marking_span \
+            and subject.marking.level is not None and subject.marking.level > level:
+        yield "subject", subject.marking_span, subject.marking_span.end, subject.span.end
+    paras = cable.paragraphs
+    for i, p in enumerate(paras):
+        if p.marking and p.marking_span and p.marking.level is not None and p.marking.level > level:
+            end = p.span.end
+            if "ENTIRE" in p.marking.text.upper():
+                end = max([q.span.end for q in paras] + [b.span.end for b in cable.text_blocks])
+            elif not text[p.marking_span.end:end].strip():
+                stop = paras[i + 1].span.start if i + 1 < len(paras) else len(text)
+                end = max([b.span.end for b in cable.text_blocks if p.span.end <= b.span.start < stop],
+                          default=end)
+            yield "paragraph", p.marking_span, p.marking_span.end, end
+    for b in cable.text_blocks:
+        if b.marking and b.marking_span and b.marking.level is not None and b.marking.level > level:
+            yield "block", b.marking_span, b.marking_span.end, b.span.end
+
+
 @rule("R604", "portion-above-release-level", Severity.ERROR, **{"release-level": ""})
 def portion_above_release_level(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """A portion marked above the release level is still in clear.
@@ -364,12 +392,14 @@ def portion_above_release_level(cable: Cable, ctx: Context) -> Iterator[Issue]:
     level = release_level(ctx, "R604")
     if level is None:
         return
-    for kind, mark, body in portions_above(cable, level):
-        if is_redacted(cable.text_of(body)):
+    text = cable.source.text
+    word = level.word
+    for kind, mark, start, end in _portions_above(cable, level):
+        if is_redacted(text[start:end]):
             continue
         where = "SUBJECT" if kind == "subject" else "portion"
-        yield Issue(mark, f"{where} {cable.text_of(mark)} is above the release level "
-                          f"{level.word} and in clear; withhold it (markcheck redact) or "
+        yield Issue(mark, f"{where} {text[mark.start:mark.end]} is above the release level "
+                          f"{word} and in clear; withhold it (markcheck redact) or "
                           f"release at a higher level")
 
 
