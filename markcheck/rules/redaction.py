@@ -672,9 +672,19 @@ def _has_release_block(cable: Cable) -> bool:
     if cable.preamble and any(k.lower() == "released" for k, _ in cable.preamble.metadata):
         return True
     head_end = cable.paragraphs[0].span.start if cable.paragraphs else len(cable.source.text)
-    if not _facts(cable).may_hold(b"releas", 0, head_end):
-        return False
-    return bool(RELEASE_BLOCK.search(cable.source.text, 0, head_end))
+    f = _facts(cable)
+    if f.odd_letters:
+        return bool(RELEASE_BLOCK.search(cable.source.text, 0, head_end))
+    # a match holds "releas" at its start or, "DECLASSIFIED/RELEASED", 13 characters in:
+    # try the regex only there (match() at an offset reads \b as search() does)
+    low, text = f.low, f.text
+    i = low.find(b"releas", 0, head_end)
+    while i >= 0:
+        if RELEASE_BLOCK.match(text, i, head_end) \
+                or i >= 13 and RELEASE_BLOCK.match(text, i - 13, head_end):
+            return True
+        i = low.find(b"releas", i + 1, head_end)
+    return False
 
 
 @rule("R610", "missing-release-block", Severity.WARNING, **{"release-level": ""})
