@@ -75,8 +75,9 @@ def regions(cable: Cable) -> list[tuple[int, int]]:
 
 
 def _region_texts(cable: Cable) -> Iterator[tuple[int, str]]:
-    for a, _, text in _facts(cable).region_texts():
-        yield a, text
+    text = cable.source.text
+    for a, b in regions(cable):
+        yield a, text[a:b]
 
 
 def _body_spans(cable: Cable) -> list[Span]:
@@ -103,7 +104,8 @@ _WORD_BYTES = frozenset(b"0123456789_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopq
 
 
 class _Facts:
-    __slots__ = ("cable", "text", "low", "odd_letters", "odd_digits", "_zeros", "_texts")
+    __slots__ = ("cable", "text", "low", "odd_letters", "odd_digits", "_zeros", "_regions",
+                 "_xxx")
 
     def __init__(self, cable: Cable) -> None:
         text = cable.source.text
@@ -121,14 +123,21 @@ class _Facts:
             #: digits (\d) beyond ASCII 0-9
             self.odd_digits = _DIGIT.search(wide) is not None
         self._zeros: bytes | None = None
-        self._texts: list[tuple[int, int, str]] | None = None
+        self._regions: list[tuple[int, int]] | None = None
+        self._xxx: bool | None = None
 
-    def region_texts(self) -> list[tuple[int, int, str]]:
-        """(start, end, text) of each of :func:`regions`."""
-        if self._texts is None:
-            text = self.text
-            self._texts = [(a, b, text[a:b]) for a, b in regions(self.cable)]
-        return self._texts
+    def regions(self) -> list[tuple[int, int]]:
+        """:func:`regions` of the cable (worked out when first needed: most cables need
+        none, their rules stop at a cheaper test)."""
+        if self._regions is None:
+            self._regions = regions(self.cable)
+        return self._regions
+
+    def has_xxx(self) -> bool:
+        """Whether the text holds an X-run (3 X's or x's) anywhere."""
+        if self._xxx is None:
+            self._xxx = self.low.find(b"xxx") >= 0
+        return self._xxx
 
     def may_hold(self, word: bytes, start: int = 0, end: int | None = None) -> bool:
         """Whether text[start:end] can hold ``word`` (lower-case ASCII letters, no i)
@@ -213,13 +222,17 @@ def malformed_redaction(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Good:  "met with XXXXXXXXXXXX (strictly protect)"
     """
     f = _facts(cable)
-    xs = f.low.find(b"xxx") >= 0       # no X-run anywhere: no region needs _runs
-    brackets = "[" in f.text           # every [REDACTED marker opens with "["
+    full = f.text
+    xs = f.has_xxx()            # no X-run anywhere: no region needs _runs
+    brackets = "[" in full      # every [REDACTED marker opens with "["
     if not xs and not brackets:
         return
+    low = f.low
     lengths: dict[int, list[Span]] = {}  # odd-length runs, reported once per length
-    for base, end, text in f.region_texts():
-        if xs and f.low.find(b"xxx", base, end) >= 0:
+    for base, end in f.regions():
+        text = None
+        if xs and low.find(b"xxx", base, end) >= 0:
+            text = full[base:end]
             for s, e, kind in _runs(text):
                 span = Span(base + s, base + e)
                 if kind == "partial":
@@ -227,8 +240,10 @@ def malformed_redaction(cable: Cable, ctx: Context) -> Iterator[Issue]:
                                       f"replace the whole word with {TOKEN}")
                 elif e - s != len(TOKEN):
                     lengths.setdefault(e - s, []).append(span)
-        if not brackets or "[" not in text:
+        if not brackets or full.find("[", base, end) < 0:
             continue
+        if text is None:
+            text = full[base:end]
         for m in _REDACTED_OPEN.finditer(text):
             if not _REDACTED_TOKEN.match(text, m.start()):
                 yield Issue(Span(base + m.start(), base + m.end()),
@@ -307,9 +322,10 @@ def protected_source_in_clear(cable: Cable, ctx: Context) -> Iterator[Issue]:
     f = _facts(cable)
     if not f.may_hold(b"protect"):   # both forms of the marker hold the word
         return
-    for base, end, text in f.region_texts():
+    for base, end in f.regions():
         if not f.may_hold(b"protect", base, end):
             continue
+        text = f.text[base:end]
         for m in _PROTECT.finditer(text):
             name = _name_before(text, m.start())
             if name is None:
@@ -433,7 +449,7 @@ def inconsistent_redaction(cable: Cable, ctx: Context) -> Iterator[Issue]:
         return
     f = _facts(cable)
     low = f.low
-    if low.find(b"xxx") < 0:   # no X-run anywhere: no token in the header to report
+    if not f.has_xxx():   # no X-run anywhere: no token in the header to report
         return
     places = [("SUBJECT", cable.subject.span if cable.subject else None),
               ("TAGS", cable.tags.span if cable.tags else None)]
@@ -488,7 +504,7 @@ def protected_term_in_clear(cable: Cable, ctx: Context) -> Iterator[Issue]:
     if store is None or not store.entries:
         return
     text = cable.source.text
-    for s, e, ident in store.matches(text, regions(cable)):
+    for s, e, ident in store.matches(text, _facts(cable).regions()):
         yield Issue(Span(s, e), f"protected term {ident} '{mask(text[s:e])}' is in clear; "
                                 f"redact it with {TOKEN}")
 
@@ -514,9 +530,10 @@ def invalid_exemption(cable: Cable, ctx: Context) -> Iterator[Issue]:
     f = _facts(cable)
     if "[" not in f.text:   # every annotation opens with "["
         return
-    for base, _, text in f.region_texts():
-        if "[" not in text:
+    for base, end in f.regions():
+        if f.text.find("[", base, end) < 0:
             continue
+        text = f.text[base:end]
         for ann in _ANNOTATION.finditer(text):
             inner = ann.group()
             for m in _EXEMPTION.finditer(inner):
@@ -556,8 +573,15 @@ _PHONE_LED = re.compile(
 _PASSPORT = re.compile(r"\bpassport\s+(?:no\.?|number|#)\s*[:.]?\s*([A-Z]{0,2}\d{6,9})\b", re.I)
 
 
-#: every keyword of _PHONE_LED starts with one of these
-_LED_WORDS = (b"tel", b"phone", b"fax", b"cell", b"mob")
+#: the keywords of _PHONE_LED (lower case), by the word each starts with; a match
+#: starts with one of them, followed by a character that is not a word character
+_LED_ALTS = ((b"tel", (b"tel", b"telephone")), (b"phone", (b"phone",)), (b"fax", (b"fax",)),
+             (b"cell", (b"cell", b"cellphone")), (b"mob", (b"mobile", b"mob")))
+#: what _PHONE_LED allows between its keyword and the first digit, as bytes of the folded
+#: text: \s (in ASCII; "?" for the rest), ".", ":", "#", "(", "+" and the letters of
+#: "no" and "number"
+_LED_GAP = frozenset(bytes(i for i in range(128) if chr(i).isspace()) + b"?.:#(+numbero")
+_DIGIT_BYTES = frozenset(b"0123456789")
 
 
 def pii(text: str) -> Iterator[tuple[int, int, str]]:
@@ -624,33 +648,55 @@ def personal_data_in_release(cable: Cable, ctx: Context) -> Iterator[Issue]:
     if release_level(ctx, "R609") is None:
         return
     f = _facts(cable)
+    full = f.text
     low = f.low
-    email = "@" in f.text
+    email = "@" in full
     phone = f.may_hold_phone()
     passport = f.may_hold(b"passport")
     led_all = f.odd_letters   # no keyword test: scan each region for _PHONE_LED
-    hits: list[int] = []      # where a _PHONE_LED keyword starts
+    starts: list[int] = []    # where a _PHONE_LED keyword starts and ends a word, a digit next
+    late: list[int] = []      # the same, a word character before it: only at a region start
     if not led_all:
-        for w in _LED_WORDS:
+        n = len(low)
+        odd_digits = f.odd_digits
+        for w, alts in _LED_ALTS:
             i = low.find(w)
             while i >= 0:
-                hits.append(i)
+                for a in alts:
+                    k = i + len(a)
+                    if k < n and low[k] not in _WORD_BYTES and low.startswith(a, i):
+                        # before its digit the match holds only _LED_GAP characters; "?"
+                        # (beyond ASCII) right after the word may go on the word (mobİle)
+                        j = k
+                        while j < n and low[j] in _LED_GAP:
+                            j += 1
+                        if odd_digits or low[k] == 63 or j < n and low[j] in _DIGIT_BYTES:
+                            (starts if i == 0 or low[i - 1] not in _WORD_BYTES else late).append(i)
+                        break
                 i = low.find(w, i + 1)
-        hits.sort()
-    if not (email or phone or passport or led_all or hits):
-        return
-    for base, end, text in f.region_texts():
+    if not (email or phone or passport or led_all or starts):
+        if not late:
+            return
+        heads = {a for a, _ in f.regions()}
+        if not any(i in heads for i in late):
+            return
+    if late:
+        starts = sorted(starts + late)
+    else:
+        starts.sort()
+    for base, end in f.regions():
         if led_all:
             led: bool | list[int] = True
         else:   # a keyword at the start of a word (of the region: \b)
-            led = [p - base for p in hits[bisect_left(hits, base):bisect_left(hits, end)]
-                   if p == base or low[p - 1] not in _WORD_BYTES]
-        e_r = email and "@" in text
+            lo, hi = bisect_left(starts, base), bisect_left(starts, end)
+            led = [p - base for p in starts[lo:hi]
+                   if p == base or low[p - 1] not in _WORD_BYTES] if lo < hi else []
+        e_r = email and full.find("@", base, end) >= 0
         phone_r = phone and f.may_hold_phone(base, end)
         passport_r = passport and f.may_hold(b"passport", base, end)
         if not (e_r or phone_r or passport_r or led):
             continue
-        for s, e, kind in _pii(text, e_r, phone_r, led, passport_r):
+        for s, e, kind in _pii(full[base:end], e_r, phone_r, led, passport_r):
             yield Issue(Span(base + s, base + e), f"{kind} in clear in a release; "
                                                   f"withhold it with {TOKEN} if it is personal")
 
