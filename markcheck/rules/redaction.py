@@ -275,6 +275,31 @@ monday tuesday wednesday thursday friday saturday sunday said told
 """.split())
 
 
+#: \s in ASCII, and "?" (in the folded text: any character beyond ASCII)
+_BLANK_BYTES = frozenset(bytes(i for i in range(128) if chr(i).isspace()) + b"?")
+
+
+def _protect_marks(f: _Facts) -> list[int] | None:
+    """Offsets of the words "protect" that can be part of a _PROTECT match: after "(",
+    "strictly" or "please" and blanks; None when the text is not tested (odd letters).
+    Most cables that say "protect" say it otherwise ("protection", "to protect")."""
+    if f.odd_letters:
+        return None
+    low = f.low
+    out: list[int] = []
+    i = low.find(b"protect")
+    while i >= 0:
+        j = i
+        while j > 0 and low[j - 1] in _BLANK_BYTES:
+            j -= 1
+        if j > 0 and low[j - 1] == 40 or j >= 6 and low[j - 6:j] == b"please" \
+                or j >= 8 and low[j - 8:j - 5] == b"str" and low[j - 5] in b"i?" \
+                and low[j - 4:j] == b"ctly":   # the i of "strictly" may be dotless or dotted
+            out.append(i)
+        i = low.find(b"protect", i + 1)
+    return out
+
+
 def _name_before(text: str, end: int) -> tuple[int, int] | None:
     """The personal name ending just before ``end`` (offsets), or None."""
     start = max(0, end - 120)
@@ -320,11 +345,17 @@ def protected_source_in_clear(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Good:  "FCO Team Leader XXXXXXXXXXXX (strictly protect) said ..."
     """
     f = _facts(cable)
-    if not f.may_hold(b"protect"):   # both forms of the marker hold the word
+    marks = _protect_marks(f)
+    if marks is not None and not marks:
         return
     for base, end in f.regions():
-        if not f.may_hold(b"protect", base, end):
-            continue
+        if marks is None:
+            if not f.may_hold(b"protect", base, end):
+                continue
+        else:
+            k = bisect_left(marks, base)
+            if k == len(marks) or marks[k] >= end:
+                continue
         text = f.text[base:end]
         for m in _PROTECT.finditer(text):
             name = _name_before(text, m.start())
