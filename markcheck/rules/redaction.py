@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import re
 from bisect import bisect_left
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from ..diagnostics import Severity
 from ..markings import Level
@@ -177,15 +177,31 @@ def _facts(cable: Cable) -> _Facts:
 def _runs(text: str) -> Iterator[tuple[int, int, str]]:
     """Each word holding an X-run: (start, end, kind) with kind ``token`` (only X's)
     or ``partial`` (X's glued to other letters or digits). Roman numerals are words."""
+    return _words_of_runs(text, (m.span() for m in _RUN_SCAN.finditer(text)))
+
+
+def _run_spans(low: bytes, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """The spans _RUN_SCAN.finditer finds in text[start:end] (offsets in it), read off
+    the folded text: "x" there is X or x, and nothing else."""
+    end = min(end, len(low))
+    i = low.find(b"xxx", start, end)
+    while i >= 0:
+        e = i + 3
+        while e < end and low[e] == 120:   # "x"
+            e += 1
+        yield i - start, e - start
+        i = low.find(b"xxx", e, end)
+
+
+def _words_of_runs(text: str, hits: Iterable[tuple[int, int]]) -> Iterator[tuple[int, int, str]]:
+    """:func:`_runs` of ``text``, given the spans of its X-runs in order."""
     pos = 0
     n = len(text)
-    for hit in _RUN_SCAN.finditer(text):  # only the words that hold a run of X's
-        hs = hit.start()
+    for hs, he in hits:  # only the words that hold a run of X's
         if hs < pos:
             continue
-        he = hit.end()
         if (hs == 0 or not text[hs - 1].isalnum()) and (he == n or not text[he].isalnum()) \
-                and he - hs > 3 and "x" not in hit.group():
+                and he - hs > 3 and "x" not in text[hs:he]:
             pos = he   # a whole word of 4 or more capital X's: a token (no numeral has 4 X's)
             yield hs, he, "token"
             continue
@@ -233,13 +249,13 @@ def malformed_redaction(cable: Cable, ctx: Context) -> Iterator[Issue]:
         text = None
         if xs and low.find(b"xxx", base, end) >= 0:
             text = full[base:end]
-            for s, e, kind in _runs(text):
-                span = Span(base + s, base + e)
+            for s, e, kind in _words_of_runs(text, _run_spans(low, base, end)):
                 if kind == "partial":
-                    yield Issue(span, "partial redaction: letters are left beside an X-run; "
-                                      f"replace the whole word with {TOKEN}")
+                    yield Issue(Span(base + s, base + e),
+                                "partial redaction: letters are left beside an X-run; "
+                                f"replace the whole word with {TOKEN}")
                 elif e - s != len(TOKEN):
-                    lengths.setdefault(e - s, []).append(span)
+                    lengths.setdefault(e - s, []).append(Span(base + s, base + e))
         if not brackets or full.find("[", base, end) < 0:
             continue
         if text is None:
@@ -458,8 +474,8 @@ def _x_tokens(text: str) -> int:
 def _has_x_token(f: _Facts, span: Span) -> bool:
     """Whether ``_x_tokens`` of the span's text is above 0."""
     text = f.text[span.start:span.end]
-    if f.low.find(b"xxx", span.start, span.end) >= 0 \
-            and any(k == "token" for _, _, k in _runs(text)):
+    if f.low.find(b"xxx", span.start, span.end) >= 0 and any(
+            k == "token" for _, _, k in _words_of_runs(text, _run_spans(f.low, span.start, span.end))):
         return True
     return "[" in text and _REDACTED_TOKEN.search(text) is not None
 
