@@ -12,6 +12,7 @@ R604, R609 and R610 run only with a release level (``--release-level U|C|S``, th
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from bisect import bisect_left
@@ -20,7 +21,7 @@ from typing import Iterable, Iterator
 from ..diagnostics import Severity
 from ..markings import Level
 from ..model import Cable, Span
-from ..protect import Store, StoreError, find_store, load_store, mask
+from ..protect import STORE_NAME, Store, StoreError, find_store, load_store, mask
 from . import Context, Issue, rule
 
 #: the redaction token: the same length whatever it replaces
@@ -518,6 +519,31 @@ def inconsistent_redaction(cable: Cable, ctx: Context) -> Iterator[Issue]:
 
 
 # ============================================================== R606
+@functools.lru_cache(maxsize=1024)
+def _store_candidates(start: str) -> tuple[str, ...]:
+    """The paths :func:`find_store` tries from the absolute folder ``start``, in order:
+    a function of the string alone, worked out once per folder."""
+    out = []
+    d = os.path.abspath(start)
+    while True:
+        out.append(os.path.join(d, STORE_NAME))
+        parent = os.path.dirname(d)
+        if parent == d:
+            return tuple(out)
+        d = parent
+
+
+def _find_store(start: str) -> str | None:
+    """:func:`find_store`: the same files tested (each time: one may appear or go at
+    any moment), without working out their paths again for every cable."""
+    if not os.path.isabs(start):
+        return find_store(start)
+    for candidate in _store_candidates(start):
+        if os.path.isfile(candidate):
+            return candidate
+    return None
+
+
 def _store_for(cable: Cable, ctx: Context) -> Store | None:
     inline = ctx.option("R606", "store", {}) or {}
     if inline:
@@ -527,7 +553,7 @@ def _store_for(cable: Cable, ctx: Context) -> Store | None:
         src = cable.source.path
         start = os.path.dirname(os.path.abspath(src)) if src and not src.startswith("<") \
             and src != "-" else os.getcwd()
-        path = find_store(start) or ""
+        path = _find_store(start) or ""
     if not path:
         return None
     try:
