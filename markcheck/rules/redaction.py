@@ -105,7 +105,7 @@ _WORD_BYTES = frozenset(b"0123456789_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopq
 
 
 class _Facts:
-    __slots__ = ("cable", "text", "low", "odd_letters", "odd_digits", "_zeros", "_regions",
+    __slots__ = ("cable", "text", "low", "odd_letters", "_odd_digits", "_zeros", "_regions",
                  "_xxx")
 
     def __init__(self, cable: Cable) -> None:
@@ -114,15 +114,9 @@ class _Facts:
         self.text = text
         #: the text in ASCII, lower case, one byte per character (anything else: "?")
         self.low = text.encode("ascii", "replace").lower()
-        if text.isascii():
-            self.odd_letters = self.odd_digits = False
-        else:
-            wide = text.encode("utf-8", "surrogatepass").translate(None, _ASCII) \
-                .decode("utf-8", "surrogatepass")
-            #: characters that re.I matches to an ASCII letter, beyond ASCII
-            self.odd_letters = "\u017f" in wide or "\u212a" in wide
-            #: digits (\d) beyond ASCII 0-9
-            self.odd_digits = _DIGIT.search(wide) is not None
+        #: characters that re.I matches to an ASCII letter, beyond ASCII (LONG S, KELVIN SIGN)
+        self.odd_letters = not text.isascii() and ("\u017f" in text or "\u212a" in text)
+        self._odd_digits: bool | None = None
         self._zeros: bytes | None = None
         self._regions: list[tuple[int, int]] | None = None
         self._xxx: bool | None = None
@@ -139,6 +133,16 @@ class _Facts:
         if self._xxx is None:
             self._xxx = self.low.find(b"xxx") >= 0
         return self._xxx
+
+    @property
+    def odd_digits(self) -> bool:
+        """Whether the text holds a digit (\\d) beyond ASCII 0-9."""
+        if self._odd_digits is None:
+            text = self.text
+            self._odd_digits = not text.isascii() and _DIGIT.search(
+                text.encode("utf-8", "surrogatepass").translate(None, _ASCII)
+                .decode("utf-8", "surrogatepass")) is not None
+        return self._odd_digits
 
     def may_hold(self, word: bytes, start: int = 0, end: int | None = None) -> bool:
         """Whether text[start:end] can hold ``word`` (lower-case ASCII letters, no i)
