@@ -543,9 +543,20 @@ def _find_store(start: str) -> str | None:
     if not os.path.isabs(start):
         return find_store(start)
     for candidate in _store_candidates(start):
+        if _EFFECTIVE_IDS:
+            # access() with the effective ids fails exactly where stat() (isfile) fails,
+            # without the cost of an exception for the usual missing file
+            try:
+                if not os.access(candidate, os.F_OK, effective_ids=True):
+                    continue
+            except ValueError:   # a NUL in the path: isfile says False
+                continue
         if os.path.isfile(candidate):
             return candidate
     return None
+
+
+_EFFECTIVE_IDS = os.access in os.supports_effective_ids
 
 
 def _store_for(cable: Cable, ctx: Context) -> Store | None:
