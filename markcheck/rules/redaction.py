@@ -86,16 +86,19 @@ def _body_spans(cable: Cable) -> list[Span]:
 
 
 # ============================================================== per-cable facts
-# The rules of this module run one after the other on the same cable; what they all
-# need (the regions and their texts, a case-folded copy of the text for cheap "can this
-# word be there at all" tests) is worked out once per cable and kept in a one-entry
-# cache. The cache holds the cable itself and compares it with ``is``: a Cable is never
-# hashed (hashing walks every field) and an id() alone could be reused.
+# The rules of this module run one after the other on the same cable; what they share
+# (the regions, a folded copy of the text for cheap "can this be there at all" tests)
+# is worked out once per cable and kept in a one-entry cache. The cache holds the cable
+# itself and compares it with ``is``: a Cable is never hashed (hashing walks every
+# field) and an id() alone could be reused.
 #
-# The word tests stand in for regexes with re.I: ``may_hold`` is False only when the
-# regex cannot match. Under re.I an ASCII letter other than i matches only its two ASCII
-# cases and, beyond ASCII, only LONG S (s) and KELVIN SIGN (k); a text holding either
-# skips the tests. Words tested never contain an i (dotless i and I WITH DOT ABOVE).
+# Each test is a necessary condition of a regex match: when it fails the regex cannot
+# match, and when it passes the regex runs as before, on the same region text. The
+# folded text has one byte per character, so its offsets are the text's. Word tests
+# stand in for regexes with re.I: under re.I an ASCII letter other than i matches only
+# its two ASCII cases and, beyond ASCII, only LONG S (s) and KELVIN SIGN (k); a text
+# holding either skips the tests. Words tested never hold an i (dotless i, I WITH DOT
+# ABOVE).
 
 _ASCII = bytes(range(128))
 #: digits to 0 and '.' to '-', so that "202.647-4000" reads b"000-000-0000"
@@ -105,8 +108,8 @@ _WORD_BYTES = frozenset(b"0123456789_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopq
 
 
 class _Facts:
-    __slots__ = ("cable", "text", "low", "odd_letters", "_odd_digits", "_zeros", "_regions",
-                 "_xxx")
+    __slots__ = ("_odd_digits", "_regions", "_xxx", "_zeros", "cable", "low", "odd_letters",
+                 "text")
 
     def __init__(self, cable: Cable) -> None:
         text = cable.source.text
