@@ -672,6 +672,7 @@ _LED_ALTS = ((b"tel", (b"tel", b"telephone")), (b"phone", (b"phone",)), (b"fax",
 #: text: \s (in ASCII; "?" for the rest), ".", ":", "#", "(", "+" and the letters of
 #: "no" and "number"
 _LED_GAP = frozenset(bytes(i for i in range(128) if chr(i).isspace()) + b"?.:#(+numbero")
+_GAP_LETTERS = frozenset(b"numbero")
 _DIGIT_BYTES = frozenset(b"0123456789")
 
 
@@ -756,10 +757,15 @@ def personal_data_in_release(cable: Cable, ctx: Context) -> Iterator[Issue]:
                 for a in alts:
                     k = i + len(a)
                     if k < n and low[k] not in _WORD_BYTES and low.startswith(a, i):
-                        # before its digit the match holds only _LED_GAP characters; "?"
-                        # (beyond ASCII) right after the word may go on the word (mobİle)
-                        j = k
+                        # before its digit the match holds only _LED_GAP characters, 6
+                        # letters at most ("number"; a bound that keeps the scans linear);
+                        # "?" (beyond ASCII) right after the word may go on the word (mobİle)
+                        j, letters = k, 0
                         while j < n and low[j] in _LED_GAP:
+                            if low[j] in _GAP_LETTERS:
+                                letters += 1
+                                if letters > 6:
+                                    break
                             j += 1
                         if odd_digits or low[k] == 63 or j < n and low[j] in _DIGIT_BYTES:
                             (starts if i == 0 or low[i - 1] not in _WORD_BYTES else late).append(i)
