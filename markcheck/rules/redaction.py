@@ -12,14 +12,16 @@ R604, R609 and R610 run only with a release level (``--release-level U|C|S``, th
 
 from __future__ import annotations
 
+import functools
 import os
 import re
-from typing import Iterator
+from bisect import bisect_left
+from typing import Iterable, Iterator
 
 from ..diagnostics import Severity
 from ..markings import Level
 from ..model import Cable, Span
-from ..protect import Store, StoreError, find_store, load_store, mask
+from ..protect import STORE_NAME, Store, StoreError, find_store, load_store, mask
 from . import Context, Issue, rule
 
 #: the redaction token: the same length whatever it replaces
@@ -29,6 +31,9 @@ _LEVELS = {"U": Level.U, "C": Level.C, "S": Level.S, "TS": Level.TS,
 
 # an X-run standing for a redacted word: capitals (or small x's), 3 or more
 _RUN = re.compile(r"[Xx]{3,}")
+#: the same matches as _RUN; opening with a character set lets the regex engine skip
+#: ahead to the next X instead of trying the whole pattern at every position
+_RUN_SCAN = re.compile(r"[Xx][Xx]{2,}")
 _WORDISH = re.compile(r"[^\W_]+")
 _ROMAN = re.compile(r"M{0,4}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
 _REDACTED_OPEN = re.compile(r"\[\s*REDACTED\b", re.I)
@@ -44,23 +49,30 @@ def release_level(ctx: Context, code: str = "R604") -> Level | None:
 
 def regions(cable: Cable) -> list[tuple[int, int]]:
     """The text of the cable's elements (header and body), as sorted, merged offsets."""
-    spans: list[Span] = []
+    spans: list[tuple[int, int]] = []  # (start, end): sorts as Span does, without its __lt__
     for el in (cable.banner, cable.eo, cable.tags, cable.subject, cable.references,
                cable.classified_by):
         if el is not None:
-            spans.append(el.span)
+            spans.append((el.span.start, el.span.end))
     for group in (cable.banner_repeats, cable.captions, cable.passing, cable.eo_lines,
                   cable.header_text, cable.paragraphs, cable.text_blocks):
-        spans.extend(x.span for x in group)
+        for x in group:
+            spans.append((x.span.start, x.span.end))
     if not spans:
         return [(0, len(cable.source.text))]
-    out: list[list[int]] = []
-    for s in sorted(spans):
-        if out and s.start <= out[-1][1]:
-            out[-1][1] = max(out[-1][1], s.end)
+    spans.sort()
+    out: list[tuple[int, int]] = []
+    rest = iter(spans)
+    a, b = next(rest)
+    for s, e in rest:
+        if s <= b:
+            if e > b:
+                b = e
         else:
-            out.append([s.start, s.end])
-    return [(a, b) for a, b in out]
+            out.append((a, b))
+            a, b = s, e
+    out.append((a, b))
+    return out
 
 
 def _region_texts(cable: Cable) -> Iterator[tuple[int, str]]:
@@ -73,15 +85,135 @@ def _body_spans(cable: Cable) -> list[Span]:
     return [p.span for p in cable.paragraphs] + [b.span for b in cable.text_blocks]
 
 
+# ============================================================== per-cable facts
+# The rules of this module run one after the other on the same cable; what they share
+# (the regions, a folded copy of the text for cheap "can this be there at all" tests)
+# is worked out once per cable and kept in a one-entry cache. The cache holds the cable
+# itself and compares it with ``is``: a Cable is never hashed (hashing walks every
+# field) and an id() alone could be reused.
+#
+# Each test is a necessary condition of a regex match: when it fails the regex cannot
+# match, and when it passes the regex runs as before, on the same region text. The
+# folded text has one byte per character, so its offsets are the text's. Word tests
+# stand in for regexes with re.I: under re.I an ASCII letter other than i matches only
+# its two ASCII cases and, beyond ASCII, only LONG S (s) and KELVIN SIGN (k); a text
+# holding either skips the tests. Words tested never hold an i (dotless i, I WITH DOT
+# ABOVE).
+
+_ASCII = bytes(range(128))
+#: digits to 0 and '.' to '-', so that "202.647-4000" reads b"000-000-0000"
+_ZEROS = bytes.maketrans(b"0123456789.", b"0000000000-")
+_DIGIT = re.compile(r"\d")
+_WORD_BYTES = frozenset(b"0123456789_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+
+class _Facts:
+    __slots__ = ("_odd_digits", "_regions", "_xxx", "_zeros", "cable", "low", "odd_letters",
+                 "text")
+
+    def __init__(self, cable: Cable) -> None:
+        text = cable.source.text
+        self.cable = cable
+        self.text = text
+        #: the text in ASCII, lower case, one byte per character (anything else: "?")
+        self.low = text.encode("ascii", "replace").lower()
+        #: characters that re.I matches to an ASCII letter, beyond ASCII (LONG S, KELVIN SIGN)
+        self.odd_letters = not text.isascii() and ("\u017f" in text or "\u212a" in text)
+        self._odd_digits: bool | None = None
+        self._zeros: bytes | None = None
+        self._regions: list[tuple[int, int]] | None = None
+        self._xxx: bool | None = None
+
+    def regions(self) -> list[tuple[int, int]]:
+        """:func:`regions` of the cable (worked out when first needed: most cables need
+        none, their rules stop at a cheaper test)."""
+        if self._regions is None:
+            self._regions = regions(self.cable)
+        return self._regions
+
+    def has_xxx(self) -> bool:
+        """Whether the text holds an X-run (3 X's or x's) anywhere."""
+        if self._xxx is None:
+            self._xxx = self.low.find(b"xxx") >= 0
+        return self._xxx
+
+    @property
+    def odd_digits(self) -> bool:
+        """Whether the text holds a digit (\\d) beyond ASCII 0-9."""
+        if self._odd_digits is None:
+            text = self.text
+            self._odd_digits = not text.isascii() and _DIGIT.search(
+                text.encode("utf-8", "surrogatepass").translate(None, _ASCII)
+                .decode("utf-8", "surrogatepass")) is not None
+        return self._odd_digits
+
+    def may_hold(self, word: bytes, start: int = 0, end: int | None = None) -> bool:
+        """Whether text[start:end] can hold ``word`` (lower-case ASCII letters, no i)
+        in any case, as a regex with re.I reads it."""
+        if self.odd_letters:
+            return True
+        return self.low.find(word, start, len(self.low) if end is None else end) >= 0
+
+    def may_hold_phone(self, start: int = 0, end: int | None = None) -> bool:
+        """Whether text[start:end] can hold a match of :data:`_PHONE`: it starts with
+        "+" and a digit, "(" and three digits and ")", or is 3-3-4 digits."""
+        if self.odd_digits:
+            return True
+        if end is None:
+            end = len(self.text)
+        if self.text.find("+", start, end) >= 0:
+            return True
+        if self._zeros is None:
+            self._zeros = self.low.translate(_ZEROS)
+        return self._zeros.find(b"(000)", start, end) >= 0 \
+            or self._zeros.find(b"000-000-0000", start, end) >= 0
+
+
+_last: list = [(None, None)]
+
+
+def _facts(cable: Cable) -> _Facts:
+    hit = _last[0]
+    if hit[0] is cable:
+        return hit[1]
+    facts = _Facts(cable)
+    _last[0] = (cable, facts)  # one assignment: never a cable paired with another's facts
+    return facts
+
+
 # ============================================================== R601
 def _runs(text: str) -> Iterator[tuple[int, int, str]]:
     """Each word holding an X-run: (start, end, kind) with kind ``token`` (only X's)
     or ``partial`` (X's glued to other letters or digits). Roman numerals are words."""
+    return _words_of_runs(text, (m.span() for m in _RUN_SCAN.finditer(text)))
+
+
+def _run_spans(low: bytes, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """The spans _RUN_SCAN.finditer finds in text[start:end] (offsets in it), read off
+    the folded text: "x" there is X or x, and nothing else."""
+    end = min(end, len(low))
+    i = low.find(b"xxx", start, end)
+    while i >= 0:
+        e = i + 3
+        while e < end and low[e] == 120:   # "x"
+            e += 1
+        yield i - start, e - start
+        i = low.find(b"xxx", e, end)
+
+
+def _words_of_runs(text: str, hits: Iterable[tuple[int, int]]) -> Iterator[tuple[int, int, str]]:
+    """:func:`_runs` of ``text``, given the spans of its X-runs in order."""
     pos = 0
-    for hit in _RUN.finditer(text):  # only the words that hold a run of X's
-        if hit.start() < pos:
+    n = len(text)
+    for hs, he in hits:  # only the words that hold a run of X's
+        if hs < pos:
             continue
-        start = hit.start()
+        if (hs == 0 or not text[hs - 1].isalnum()) and (he == n or not text[he].isalnum()) \
+                and he - hs > 3 and "x" not in text[hs:he]:
+            pos = he   # a whole word of 4 or more capital X's: a token (no numeral has 4 X's)
+            yield hs, he, "token"
+            continue
+        start = hs
         while start > 0 and (text[start - 1].isalnum()):
             start -= 1
         m = _WORDISH.match(text, start)
@@ -113,15 +245,29 @@ def malformed_redaction(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   "met with XXXXXXXXXXXXovic (strictly protect)"
     Good:  "met with XXXXXXXXXXXX (strictly protect)"
     """
+    f = _facts(cable)
+    full = f.text
+    xs = f.has_xxx()            # no X-run anywhere: no region needs _runs
+    brackets = "[" in full      # every [REDACTED marker opens with "["
+    if not xs and not brackets:
+        return
+    low = f.low
     lengths: dict[int, list[Span]] = {}  # odd-length runs, reported once per length
-    for base, text in _region_texts(cable):
-        for s, e, kind in _runs(text):
-            span = Span(base + s, base + e)
-            if kind == "partial":
-                yield Issue(span, "partial redaction: letters are left beside an X-run; "
-                                  f"replace the whole word with {TOKEN}")
-            elif e - s != len(TOKEN):
-                lengths.setdefault(e - s, []).append(span)
+    for base, end in f.regions():
+        text = None
+        if xs and low.find(b"xxx", base, end) >= 0:
+            text = full[base:end]
+            for s, e, kind in _words_of_runs(text, _run_spans(low, base, end)):
+                if kind == "partial":
+                    yield Issue(Span(base + s, base + e),
+                                "partial redaction: letters are left beside an X-run; "
+                                f"replace the whole word with {TOKEN}")
+                elif e - s != len(TOKEN):
+                    lengths.setdefault(e - s, []).append(Span(base + s, base + e))
+        if not brackets or full.find("[", base, end) < 0:
+            continue
+        if text is None:
+            text = full[base:end]
         for m in _REDACTED_OPEN.finditer(text):
             if not _REDACTED_TOKEN.match(text, m.start()):
                 yield Issue(Span(base + m.start(), base + m.end()),
@@ -151,6 +297,31 @@ political economic military security policy foreign affairs international nation
 january february march april may june july august september october november december
 monday tuesday wednesday thursday friday saturday sunday said told
 """.split())
+
+
+#: \s in ASCII, and "?" (in the folded text: any character beyond ASCII)
+_BLANK_BYTES = frozenset(bytes(i for i in range(128) if chr(i).isspace()) + b"?")
+
+
+def _protect_marks(f: _Facts) -> list[int] | None:
+    """Offsets of the words "protect" that can be part of a _PROTECT match: after "(",
+    "strictly" or "please" and blanks; None when the text is not tested (odd letters).
+    Most cables that say "protect" say it otherwise ("protection", "to protect")."""
+    if f.odd_letters:
+        return None
+    low = f.low
+    out: list[int] = []
+    i = low.find(b"protect")
+    while i >= 0:
+        j = i
+        while j > 0 and low[j - 1] in _BLANK_BYTES:
+            j -= 1
+        if j > 0 and low[j - 1] == 40 or j >= 6 and low[j - 6:j] == b"please" \
+                or j >= 8 and low[j - 8:j - 5] == b"str" and low[j - 5] in b"i?" \
+                and low[j - 4:j] == b"ctly":   # the i of "strictly" may be dotless or dotted
+            out.append(i)
+        i = low.find(b"protect", i + 1)
+    return out
 
 
 def _name_before(text: str, end: int) -> tuple[int, int] | None:
@@ -197,7 +368,19 @@ def protected_source_in_clear(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   "FCO Team Leader Laura Hickey (strictly protect) said ..."
     Good:  "FCO Team Leader XXXXXXXXXXXX (strictly protect) said ..."
     """
-    for base, text in _region_texts(cable):
+    f = _facts(cable)
+    marks = _protect_marks(f)
+    if marks is not None and not marks:
+        return
+    for base, end in f.regions():
+        if marks is None:
+            if not f.may_hold(b"protect", base, end):
+                continue
+        else:
+            k = bisect_left(marks, base)
+            if k == len(marks) or marks[k] >= end:
+                continue
+        text = f.text[base:end]
         for m in _PROTECT.finditer(text):
             name = _name_before(text, m.start())
             if name is None:
@@ -211,7 +394,12 @@ def protected_source_in_clear(cable: Cable, ctx: Context) -> Iterator[Issue]:
 # ============================================================== R604
 def is_redacted(text: str) -> bool:
     """Whether a portion's text (after its mark) is nothing but redaction markers."""
-    return bool(_REDACTED_ONLY.fullmatch(text)) if text.strip() else True
+    core = text.strip()
+    if not core:
+        return True
+    if core[0] != "[":   # the regex reads \s* (what strip() strips), then "["
+        return False
+    return bool(_REDACTED_ONLY.fullmatch(text))
 
 
 def portions_above(cable: Cable, level: Level) -> Iterator[tuple[str, Span, Span]]:
@@ -238,6 +426,29 @@ def portions_above(cable: Cable, level: Level) -> Iterator[tuple[str, Span, Span
             yield "block", b.marking_span, Span(b.marking_span.end, b.span.end)
 
 
+def _portions_above(cable: Cable, level: Level) -> Iterator[tuple[str, Span, int, int]]:
+    """:func:`portions_above` with the text as offsets (start, end), no Span made."""
+    text = cable.source.text
+    subject = cable.subject
+    if subject and subject.marking and subject.marking_span \
+            and subject.marking.level is not None and subject.marking.level > level:
+        yield "subject", subject.marking_span, subject.marking_span.end, subject.span.end
+    paras = cable.paragraphs
+    for i, p in enumerate(paras):
+        if p.marking and p.marking_span and p.marking.level is not None and p.marking.level > level:
+            end = p.span.end
+            if "ENTIRE" in p.marking.text.upper():
+                end = max([q.span.end for q in paras] + [b.span.end for b in cable.text_blocks])
+            elif not text[p.marking_span.end:end].strip():
+                stop = paras[i + 1].span.start if i + 1 < len(paras) else len(text)
+                end = max([b.span.end for b in cable.text_blocks if p.span.end <= b.span.start < stop],
+                          default=end)
+            yield "paragraph", p.marking_span, p.marking_span.end, end
+    for b in cable.text_blocks:
+        if b.marking and b.marking_span and b.marking.level is not None and b.marking.level > level:
+            yield "block", b.marking_span, b.marking_span.end, b.span.end
+
+
 @rule("R604", "portion-above-release-level", Severity.ERROR, **{"release-level": ""})
 def portion_above_release_level(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """A portion marked above the release level is still in clear.
@@ -252,18 +463,29 @@ def portion_above_release_level(cable: Cable, ctx: Context) -> Iterator[Issue]:
     level = release_level(ctx, "R604")
     if level is None:
         return
-    for kind, mark, body in portions_above(cable, level):
-        if is_redacted(cable.text_of(body)):
+    text = cable.source.text
+    word = level.word
+    for kind, mark, start, end in _portions_above(cable, level):
+        if is_redacted(text[start:end]):
             continue
         where = "SUBJECT" if kind == "subject" else "portion"
-        yield Issue(mark, f"{where} {cable.text_of(mark)} is above the release level "
-                          f"{level.word} and in clear; withhold it (markcheck redact) or "
+        yield Issue(mark, f"{where} {text[mark.start:mark.end]} is above the release level "
+                          f"{word} and in clear; withhold it (markcheck redact) or "
                           f"release at a higher level")
 
 
 # ============================================================== R605
 def _x_tokens(text: str) -> int:
     return sum(1 for _, _, k in _runs(text) if k == "token") + len(_REDACTED_TOKEN.findall(text))
+
+
+def _has_x_token(f: _Facts, span: Span) -> bool:
+    """Whether ``_x_tokens`` of the span's text is above 0."""
+    text = f.text[span.start:span.end]
+    if f.low.find(b"xxx", span.start, span.end) >= 0 and any(
+            k == "token" for _, _, k in _words_of_runs(text, _run_spans(f.low, span.start, span.end))):
+        return True
+    return "[" in text and _REDACTED_TOKEN.search(text) is not None
 
 
 @rule("R605", "inconsistent-redaction", Severity.ERROR)
@@ -280,15 +502,20 @@ def inconsistent_redaction(cable: Cable, ctx: Context) -> Iterator[Issue]:
     body = _body_spans(cable)
     if not body:
         return
-    body_tokens = sum(_x_tokens(cable.text_of(s)) for s in body)
-    if body_tokens:
+    f = _facts(cable)
+    low = f.low
+    if not f.has_xxx():   # no X-run anywhere: no token in the header to report
         return
     places = [("SUBJECT", cable.subject.span if cable.subject else None),
               ("TAGS", cable.tags.span if cable.tags else None)]
     places.extend(("FOR line", p.span) for p in cable.passing)
+    places = [(label, span) for label, span in places
+              if span is not None and low.find(b"xxx", span.start, span.end) >= 0]
+    if not places:
+        return
+    if any(_has_x_token(f, s) for s in body):   # the body redacts something
+        return
     for label, span in places:
-        if span is None:
-            continue
         text = cable.text_of(span)
         for s, e, kind in _runs(text):
             if kind == "token":
@@ -299,6 +526,42 @@ def inconsistent_redaction(cable: Cable, ctx: Context) -> Iterator[Issue]:
 
 
 # ============================================================== R606
+@functools.lru_cache(maxsize=1024)
+def _store_candidates(start: str) -> tuple[str, ...]:
+    """The paths :func:`find_store` tries from the absolute folder ``start``, in order:
+    a function of the string alone, worked out once per folder."""
+    out = []
+    d = os.path.abspath(start)
+    while True:
+        out.append(os.path.join(d, STORE_NAME))
+        parent = os.path.dirname(d)
+        if parent == d:
+            return tuple(out)
+        d = parent
+
+
+def _find_store(start: str) -> str | None:
+    """:func:`find_store`: the same files tested (each time: one may appear or go at
+    any moment), without working out their paths again for every cable."""
+    if not os.path.isabs(start):
+        return find_store(start)
+    for candidate in _store_candidates(start):
+        if _EFFECTIVE_IDS:
+            # access() with the effective ids fails exactly where stat() (isfile) fails,
+            # without the cost of an exception for the usual missing file
+            try:
+                if not os.access(candidate, os.F_OK, effective_ids=True):
+                    continue
+            except ValueError:   # a NUL in the path: isfile says False
+                continue
+        if os.path.isfile(candidate):
+            return candidate
+    return None
+
+
+_EFFECTIVE_IDS = os.access in os.supports_effective_ids
+
+
 def _store_for(cable: Cable, ctx: Context) -> Store | None:
     inline = ctx.option("R606", "store", {}) or {}
     if inline:
@@ -308,7 +571,7 @@ def _store_for(cable: Cable, ctx: Context) -> Store | None:
         src = cable.source.path
         start = os.path.dirname(os.path.abspath(src)) if src and not src.startswith("<") \
             and src != "-" else os.getcwd()
-        path = find_store(start) or ""
+        path = _find_store(start) or ""
     if not path:
         return None
     try:
@@ -332,7 +595,7 @@ def protected_term_in_clear(cable: Cable, ctx: Context) -> Iterator[Issue]:
     if store is None or not store.entries:
         return
     text = cable.source.text
-    for s, e, ident in store.matches(text, regions(cable)):
+    for s, e, ident in store.matches(text, _facts(cable).regions()):
         yield Issue(Span(s, e), f"protected term {ident} '{mask(text[s:e])}' is in clear; "
                                 f"redact it with {TOKEN}")
 
@@ -355,7 +618,13 @@ def invalid_exemption(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   "[REDACTED (b)(10)]"
     Good:  "[REDACTED (b)(1) 1.4(b) 1.4(d)]"
     """
-    for base, text in _region_texts(cable):
+    f = _facts(cable)
+    if "[" not in f.text:   # every annotation opens with "["
+        return
+    for base, end in f.regions():
+        if f.text.find("[", base, end) < 0:
+            continue
+        text = f.text[base:end]
         for ann in _ANNOTATION.finditer(text):
             inner = ann.group()
             for m in _EXEMPTION.finditer(inner):
@@ -395,21 +664,58 @@ _PHONE_LED = re.compile(
 _PASSPORT = re.compile(r"\bpassport\s+(?:no\.?|number|#)\s*[:.]?\s*([A-Z]{0,2}\d{6,9})\b", re.I)
 
 
+#: the keywords of _PHONE_LED (lower case), by the word each starts with; a match
+#: starts with one of them, followed by a character that is not a word character
+_LED_ALTS = ((b"tel", (b"tel", b"telephone")), (b"phone", (b"phone",)), (b"fax", (b"fax",)),
+             (b"cell", (b"cell", b"cellphone")), (b"mob", (b"mobile", b"mob")))
+#: what _PHONE_LED allows between its keyword and the first digit, as bytes of the folded
+#: text: \s (in ASCII; "?" for the rest), ".", ":", "#", "(", "+" and the letters of
+#: "no" and "number"
+_LED_GAP = frozenset(bytes(i for i in range(128) if chr(i).isspace()) + b"?.:#(+numbero")
+_GAP_LETTERS = frozenset(b"numbero")
+_DIGIT_BYTES = frozenset(b"0123456789")
+
+
 def pii(text: str) -> Iterator[tuple[int, int, str]]:
     """Personal data in ``text``: (start, end, kind), in text order, not overlapping."""
+    yield from _pii(text)
+
+
+def _led_at(text: str, starts: list[int]) -> Iterator[re.Match]:
+    """What _PHONE_LED.finditer(text) finds, given every offset where a match can start
+    (sorted): the first match at or after the end of the one before."""
+    end = 0
+    for p in starts:
+        if p >= end:
+            m = _PHONE_LED.match(text, p)
+            if m is not None:
+                end = m.end()
+                yield m
+
+
+def _pii(text: str, email: bool = True, phone: bool = True, led: bool | list[int] = True,
+         passport: bool = True) -> list[tuple[int, int, str]]:
+    """:func:`pii` as a list; a False flag skips a regex known to find nothing in
+    ``text``, and a list for ``led`` gives the offsets where a _PHONE_LED match can start."""
     found: list[tuple[int, int, str]] = []
-    for m in _EMAIL.finditer(text):
-        found.append((m.start(), m.end(), "e-mail address"))
-    for m in _PHONE.finditer(text):
-        digits = sum(c.isdigit() for c in m.group())
-        if 7 <= digits <= 15:
-            found.append((m.start(), m.end(), "phone number"))
-    for m in _PHONE_LED.finditer(text):
-        digits = sum(c.isdigit() for c in m.group(1))
-        if 7 <= digits <= 15:
-            found.append((m.start(1), m.end(1), "phone number"))
-    for m in _PASSPORT.finditer(text):
-        found.append((m.start(1), m.end(1), "passport number"))
+    if email:
+        for m in _EMAIL.finditer(text):
+            found.append((m.start(), m.end(), "e-mail address"))
+    if phone:
+        for m in _PHONE.finditer(text):
+            digits = sum(c.isdigit() for c in m.group())
+            if 7 <= digits <= 15:
+                found.append((m.start(), m.end(), "phone number"))
+    if led:
+        for m in (_PHONE_LED.finditer(text) if led is True else _led_at(text, led)):
+            digits = sum(c.isdigit() for c in m.group(1))
+            if 7 <= digits <= 15:
+                found.append((m.start(1), m.end(1), "phone number"))
+    if passport:
+        for m in _PASSPORT.finditer(text):
+            found.append((m.start(1), m.end(1), "passport number"))
+    if not found:
+        return found
     found.sort()
     out: list[tuple[int, int, str]] = []
     for f in found:
@@ -418,7 +724,7 @@ def pii(text: str) -> Iterator[tuple[int, int, str]]:
                 out[-1] = (out[-1][0], f[1], out[-1][2])
             continue
         out.append(f)
-    yield from out
+    return out
 
 
 @rule("R609", "personal-data-in-release", Severity.WARNING, **{"release-level": ""})
@@ -433,8 +739,61 @@ def personal_data_in_release(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """
     if release_level(ctx, "R609") is None:
         return
-    for base, text in _region_texts(cable):
-        for s, e, kind in pii(text):
+    f = _facts(cable)
+    full = f.text
+    low = f.low
+    email = "@" in full
+    phone = f.may_hold_phone()
+    passport = f.may_hold(b"passport")
+    led_all = f.odd_letters   # no keyword test: scan each region for _PHONE_LED
+    starts: list[int] = []    # where a _PHONE_LED keyword starts and ends a word, a digit next
+    late: list[int] = []      # the same, a word character before it: only at a region start
+    if not led_all:
+        n = len(low)
+        odd_digits = f.odd_digits
+        for w, alts in _LED_ALTS:
+            i = low.find(w)
+            while i >= 0:
+                for a in alts:
+                    k = i + len(a)
+                    if k < n and low[k] not in _WORD_BYTES and low.startswith(a, i):
+                        # before its digit the match holds only _LED_GAP characters, 6
+                        # letters at most ("number"; a bound that keeps the scans linear);
+                        # "?" (beyond ASCII) right after the word may go on the word (mobİle)
+                        j, letters = k, 0
+                        while j < n and low[j] in _LED_GAP:
+                            if low[j] in _GAP_LETTERS:
+                                letters += 1
+                                if letters > 6:
+                                    break
+                            j += 1
+                        if odd_digits or low[k] == 63 or j < n and low[j] in _DIGIT_BYTES:
+                            (starts if i == 0 or low[i - 1] not in _WORD_BYTES else late).append(i)
+                        break
+                i = low.find(w, i + 1)
+    if not (email or phone or passport or led_all or starts):
+        if not late:
+            return
+        heads = {a for a, _ in f.regions()}
+        if not any(i in heads for i in late):
+            return
+    if late:
+        starts = sorted(starts + late)
+    else:
+        starts.sort()
+    for base, end in f.regions():
+        if led_all:
+            led: bool | list[int] = True
+        else:   # a keyword at the start of a word (of the region: \b)
+            lo, hi = bisect_left(starts, base), bisect_left(starts, end)
+            led = [p - base for p in starts[lo:hi]
+                   if p == base or low[p - 1] not in _WORD_BYTES] if lo < hi else []
+        e_r = email and full.find("@", base, end) >= 0
+        phone_r = phone and f.may_hold_phone(base, end)
+        passport_r = passport and f.may_hold(b"passport", base, end)
+        if not (e_r or phone_r or passport_r or led):
+            continue
+        for s, e, kind in _pii(full[base:end], e_r, phone_r, led, passport_r):
             yield Issue(Span(base + s, base + e), f"{kind} in clear in a release; "
                                                   f"withhold it with {TOKEN} if it is personal")
 
@@ -450,6 +809,27 @@ def has_release_block(cable: Cable) -> bool:
     return bool(RELEASE_BLOCK.search(cable.source.text, 0, head_end))
 
 
+def _has_release_block(cable: Cable) -> bool:
+    """:func:`has_release_block`, the regex only where the header holds "releas" (each
+    form of the block does)."""
+    if cable.preamble and any(k.lower() == "released" for k, _ in cable.preamble.metadata):
+        return True
+    head_end = cable.paragraphs[0].span.start if cable.paragraphs else len(cable.source.text)
+    f = _facts(cable)
+    if f.odd_letters:
+        return bool(RELEASE_BLOCK.search(cable.source.text, 0, head_end))
+    # a match holds "releas" at its start or, "DECLASSIFIED/RELEASED", 13 characters in:
+    # try the regex only there (match() at an offset reads \b as search() does)
+    low, text = f.low, f.text
+    i = low.find(b"releas", 0, head_end)
+    while i >= 0:
+        if RELEASE_BLOCK.match(text, i, head_end) \
+                or i >= 13 and RELEASE_BLOCK.match(text, i - 13, head_end):
+            return True
+        i = low.find(b"releas", i + 1, head_end)
+    return False
+
+
 @rule("R610", "missing-release-block", Severity.WARNING, **{"release-level": ""})
 def missing_release_block(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """A release copy has no declassification/release block in its header.
@@ -463,6 +843,6 @@ def missing_release_block(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """
     if release_level(ctx, "R610") is None or cable.banner is None:
         return
-    if not has_release_block(cable):
+    if not _has_release_block(cable):
         yield Issue(cable.banner.span, "release copy without a release block; add one under the "
                                        "classification line (markcheck redact writes it)")
