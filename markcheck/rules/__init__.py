@@ -14,12 +14,13 @@ import functools
 import importlib
 import inspect
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping, TypeVar
 
 from ..diagnostics import Severity
 from ..model import Cable, CableDate, Span
 
-__all__ = ["Rule", "Issue", "Context", "rule", "REGISTRY", "all_rules", "get_rule", "RULE_MODULES"]
+__all__ = ["Rule", "Issue", "Context", "rule", "per_cable", "REGISTRY", "all_rules", "get_rule",
+           "RULE_MODULES"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,24 @@ class Context:
 
 
 RuleFunc = Callable[[Cable, Context], Iterable[Issue]]
+T = TypeVar("T")
+
+
+def per_cable(fn: Callable[[Cable], T]) -> Callable[[Cable], T]:
+    """Keep ``fn(cable)`` for the last cable: the rules of a module ask for the same facts
+    of one cable one after another. The cable itself is kept and compared with ``is``
+    (a Cable is never hashed: that walks every field; an id() alone can be reused), and
+    cable and value are stored in one assignment, so one is never paired with another's."""
+    last: list = [(None, None)]
+
+    @functools.wraps(fn)
+    def cached(cable: Cable) -> T:
+        hit = last[0]
+        if hit[0] is not cable:
+            hit = last[0] = (cable, fn(cable))
+        return hit[1]
+
+    return cached
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from lark import Token
 from ..diagnostics import Severity
 from ..markings import Level
 from ..model import Cable, ClassifiedBy, EOLine, Span, classified_by_from
-from . import Context, Issue, rule
+from . import Context, Issue, per_cable, rule
 
 # ------------------------------------------------------------------ the orders
 E12356 = _dt.date(1982, 8, 1)
@@ -90,13 +90,7 @@ def _may_lack(cable: Cable) -> bool:
         cable.source.text[:_header_end(cable)])
 
 
-# One-entry caches of what several rules read: [(cable, value)], the cable kept and
-# compared with 'is' (never hashed: a Cable is a large frozen dataclass); the pair is
-# replaced whole, so a reader never sees one cable with another's value.
-_eo_memo: list = [(None, None)]
-_decl_memo: list = [(None, None)]
-_cb_memo: list = [(None, None)]
-_reason_memo: list = [(None, None)]
+# What several rules read is kept for the last cable (rules.per_cable).
 
 
 # ------------------------------------------------------------------ the E.O. line
@@ -130,12 +124,10 @@ def _find_eo(cable: Cable) -> EOLine | None:
     return _parse_eo_at(cable, m.start(), _line_span(cable, m.start()).end)
 
 
+@per_cable
 def eo_line(cable: Cable) -> EOLine | None:
     """The cable's E.O. line: the model's, or one glued onto another header line."""
-    hit = _eo_memo[0]
-    if hit[0] is not cable:
-        hit = _eo_memo[0] = (cable, _find_eo(cable))
-    return hit[1]
+    return _find_eo(cable)
 
 
 def _eo_present(cable: Cable) -> bool:
@@ -340,12 +332,10 @@ def _find_decl(cable: Cable) -> DeclValue | None:
     return None
 
 
+@per_cable
 def decl_value(cable: Cable) -> DeclValue | None:
     """The declassification instruction on the E.O. line, read."""
-    hit = _decl_memo[0]
-    if hit[0] is not cable:
-        hit = _decl_memo[0] = (cable, _find_decl(cable))
-    return hit[1]
+    return _find_decl(cable)
 
 
 # ------------------------------------------------------------------ Classified By
@@ -385,12 +375,10 @@ def _find_classified_by(cable: Cable) -> ClassifiedBy | None:
     return classified_by_from(text[m.start():stop_at], Span(m.start(), stop_at))
 
 
+@per_cable
 def authority_line(cable: Cable) -> ClassifiedBy | None:
     """The ``Classified By`` line: the model's, or one the export pushed into the body."""
-    hit = _cb_memo[0]
-    if hit[0] is not cable:
-        hit = _cb_memo[0] = (cable, _find_classified_by(cable))
-    return hit[1]
+    return _find_classified_by(cable)
 
 
 _DERIVED = re.compile(r"\bderived\b|\bmultiple\s+sources\b", re.I)
@@ -556,12 +544,10 @@ def _find_reason(cable: Cable) -> Reason | None:
     return reason
 
 
+@per_cable
 def reason_of(cable: Cable) -> Reason | None:
     """The reason cited on the ``Classified By`` line, read tolerantly."""
-    hit = _reason_memo[0]
-    if hit[0] is not cable:
-        hit = _reason_memo[0] = (cable, _find_reason(cable))
-    return hit[1]
+    return _find_reason(cable)
 
 
 # ====================================================================== rules

@@ -28,7 +28,7 @@ from typing import Iterator
 from ..diagnostics import Severity
 from ..markings import Level
 from ..model import Cable, Paragraph, Span
-from . import Context, Issue, rule
+from . import Context, Issue, per_cable, rule
 
 # ====================================================================== reading marks
 
@@ -353,8 +353,6 @@ def _line_letters(text: str) -> list[tuple[int, int, str]]:
     return hits
 
 
-_line_memo: list = [(None, None)]
-_paren_memo: list = [(None, None)]
 
 
 def _skip(cable: Cable) -> Span:
@@ -362,12 +360,10 @@ def _skip(cable: Cable) -> Span:
     return cable.classified_by.span if cable.classified_by is not None else Span(0, 0)
 
 
+@per_cable
 def _line_letters_of(cable: Cable) -> dict[str, tuple[list[int], list[int]]]:
     """Per single-letter level (C, S, U): (line starts, offsets) of the neighbour letters
     opening a line, in text order, outside the Classified By line; once per cable."""
-    hit = _line_memo[0]
-    if hit[0] is cable:
-        return hit[1]
     hits = _line_letters(cable.source.text)
     if hits:
         skip = _skip(cable)
@@ -376,21 +372,17 @@ def _line_letters_of(cable: Cable) -> dict[str, tuple[list[int], list[int]]]:
     for up, near in _NEAR.items():
         mine = [h for h in hits if h[2] in near]
         found[up] = ([h[0] for h in mine], [h[1] for h in mine])
-    _line_memo[0] = (cable, found)
     return found
 
 
+@per_cable
 def _paren_letters_of(cable: Cable) -> dict[str, list[int]]:
     """Per single-letter level: offsets of the neighbour letters written "(B)" anywhere,
     in text order, outside the Classified By line; once per cable."""
-    hit = _paren_memo[0]
-    if hit[0] is cable:
-        return hit[1]
     skip = _skip(cable)
     hits = [(m.start(1), m.group(1).upper()) for m in _PAREN_LETTER.finditer(cable.source.text)
             if not skip.start <= m.start(1) < skip.end]
     found = {up: [at for at, ch in hits if ch in near] for up, near in _NEAR.items()}
-    _paren_memo[0] = (cable, found)
     return found
 
 
@@ -442,14 +434,11 @@ def _list_letter(cable: Cable, span: Span, letter: str, anywhere: bool = False) 
     return False
 
 
-_memo: list = [(None, ())]
 
 
+@per_cable
 def _marks(cable: Cable) -> tuple[_Mark, ...]:
     """Every portion mark in the cable, in text order; lettered-list letters left out."""
-    hit = _memo[0]
-    if hit[0] is cable:
-        return hit[1]
     out: list[_Mark] = []
     body_marks = 0
     source = cable.source.text
@@ -497,19 +486,14 @@ def _marks(cable: Cable) -> tuple[_Mark, ...]:
         out.append(_Mark(text, block.marking_span, "text", "unnumbered text", reading))
     out.sort(key=lambda m: m.span.start)
     marks = tuple(out)
-    _memo[0] = (cable, marks)
     return marks
 
 
-_levelled_memo: list = [(None, ())]
 
 
+@per_cable
 def _levelled(cable: Cable) -> tuple[_Mark, ...]:
-    hit = _levelled_memo[0]
-    if hit[0] is cable:
-        return hit[1]
     found = tuple(m for m in _marks(cable) if m.reading.level is not None)
-    _levelled_memo[0] = (cable, found)
     return found
 
 
@@ -553,14 +537,11 @@ def _has_sensitive(cable: Cable) -> bool:
 
 
 _ENTIRE_TEXT = re.compile(r"ENTIRE\s+(?:TEXT|CABLE|MESSAGE)|ALL\s+PARAGRAPHS", re.I)
-_entire_memo: list = [(None, False)]
 
 
+@per_cable
 def _entire_text(cable: Cable) -> bool:
     """A statement that the whole text carries one level ("SECRET - ENTIRE TEXT")."""
-    hit = _entire_memo[0]
-    if hit[0] is cable:
-        return hit[1]
     end = cable.paragraphs[1].span.start if len(cable.paragraphs) > 1 else len(cable.source.text)
     zone = cable.source.text[:end]
     # ASCII text: either word must be there, in any case, before the regex can match
@@ -570,7 +551,6 @@ def _entire_text(cable: Cable) -> bool:
         found = ("ENTIRE" in up or "PARAGRAPHS" in up) and bool(_ENTIRE_TEXT.search(zone))
     else:
         found = bool(_ENTIRE_TEXT.search(zone))
-    _entire_memo[0] = (cable, found)
     return found
 
 

@@ -22,7 +22,7 @@ from ..diagnostics import Severity
 from ..markings import Level
 from ..model import Cable, Span
 from ..protect import STORE_NAME, Store, StoreError, find_store, load_store, mask
-from . import Context, Issue, rule
+from . import Context, Issue, per_cable, rule
 
 #: the redaction token: the same length whatever it replaces
 TOKEN = "X" * 12
@@ -169,16 +169,7 @@ class _Facts:
             or self._zeros.find(b"000-000-0000", start, end) >= 0
 
 
-_last: list = [(None, None)]
-
-
-def _facts(cable: Cable) -> _Facts:
-    hit = _last[0]
-    if hit[0] is cable:
-        return hit[1]
-    facts = _Facts(cable)
-    _last[0] = (cable, facts)  # one assignment: never a cable paired with another's facts
-    return facts
+_facts = per_cable(_Facts)
 
 
 # ============================================================== R601

@@ -12,7 +12,7 @@ from typing import Iterator
 from ..diagnostics import Severity
 from ..markings import Level, level_from_word
 from ..model import Cable, Span
-from . import Context, Issue, rule
+from . import Context, Issue, per_cable, rule
 
 _REFID = re.compile(r"^(\d{2})([A-Z]+?)(\d+)(?:\.[A-Za-z]+)?$")
 
@@ -399,17 +399,8 @@ _start, _end = operator.itemgetter(0), operator.itemgetter(1)
 #: "summary" and "comment" found by the "mm" they share at their offset 2: one scan,
 #: led by a literal (the two words cannot overlap, so no match hides another)
 _KINDS_AT = re.compile(r"mm(?:(?<=summ)ary|(?<=comm)ent)")
-#: the facts of the last cable seen; the rules of a cable run one after the other, so
-#: one entry serves them all (the cable is kept and compared with ``is``: ids are reused)
-_last: list = [None, None]
-
-
-def _facts(cable: Cable) -> _Facts:
-    if _last[0] is cable:
-        return _last[1]
-    facts = _Facts(cable)
-    _last[0], _last[1] = cable, facts
-    return facts
+#: the facts of the last cable seen (the rules of a cable run one after the other)
+_facts = per_cable(_Facts)
 
 
 #: the non-ASCII characters a case-blind (re.I) regex takes for an ASCII letter

@@ -28,7 +28,7 @@ from typing import Iterator
 from .. import refdata
 from ..diagnostics import Severity
 from ..model import Cable, Span, Tag
-from . import Context, Issue, rule
+from . import Context, Issue, per_cable, rule
 
 # ====================================================================== reference data
 
@@ -915,19 +915,6 @@ def _letters(body: str, base: int) -> tuple[list[_Ref], tuple[Span, str] | None]
     return items, fault
 
 
-#: (cable, its _RefList) of the last cable, shared by T509, T510 and T511
-_ref_list_last: tuple = (None, None)
-
-
-def _ref_list(cable: Cable) -> _RefList | None:
-    # read once per cable (the last cable's is kept)
-    global _ref_list_last
-    last = _ref_list_last
-    if last[0] is cable:
-        return last[1]
-    refs = _read_ref_list(cable)
-    _ref_list_last = (cable, refs)
-    return refs
 
 
 def _read_ref_list(cable: Cable) -> _RefList | None:
@@ -937,6 +924,10 @@ def _read_ref_list(cable: Cable) -> _RefList | None:
     body, start = scope
     items, fault = _letters(body, start)
     return _RefList(cable.references.span, body, start, tuple(items), fault)
+
+
+#: the REF list of the last cable, shared by T509, T510 and T511
+_ref_list = per_cable(_read_ref_list)
 
 
 @rule("T509", "malformed-ref", Severity.ERROR)
