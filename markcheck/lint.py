@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 from .config import glob_regex, path_matches
 from .diagnostics import Diagnostic, Severity
 from .model import Cable, CableDate, build
-from .rules import Context, Rule, all_rules
+from .rules import Context, Rule, all_rules, forget_cables
 from .source import InputError, Source, line_starts, read_source, source_from_text
 
 __all__ = ["Settings", "LintResult", "FileResult", "lint_source", "lint_text", "lint_file",
@@ -168,8 +168,12 @@ def check_cable(cable: Cable, settings: Settings, rules: Sequence[Rule] | None =
     secrets: set[str] = set()  # clear text of protected terms found (R606)
     if cable.parse_error is not None:
         rules = [r for r in rules if r.code == "S100"]
+    family = ""
     for r in rules:
         code = r.code
+        if code[0] != family:  # a family's shared facts are not needed by the next one
+            family = code[0]
+            forget_cables()
         sev_default = severity.get(code, r.severity)
         for issue in r.func(cable, ctx):
             span = issue.span
@@ -180,6 +184,7 @@ def check_cable(cable: Cable, settings: Settings, rules: Sequence[Rule] | None =
                                   intern(issue.message), r.name))
             if code == "R606":
                 secrets.add(source.text[span.start:span.end])
+    forget_cables()
     if secrets:  # no message of any rule may quote a protected term (a TAGS message would)
         out = [_mask_message(d, secrets) for d in out]
     out.sort(key=_SORT_KEY)

@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, TypeVar
 from ..diagnostics import Severity
 from ..model import Cable, CableDate, Span
 
-__all__ = ["Rule", "Issue", "Context", "rule", "per_cable", "REGISTRY", "all_rules", "get_rule",
+__all__ = ["Rule", "Issue", "Context", "rule", "per_cable", "forget_cables", "REGISTRY", "all_rules", "get_rule",
            "RULE_MODULES"]
 
 
@@ -57,6 +57,7 @@ def per_cable(fn: Callable[[Cable], T]) -> Callable[[Cable], T]:
     (a Cable is never hashed: that walks every field; an id() alone can be reused), and
     cable and value are stored in one assignment, so one is never paired with another's."""
     last: list = [(None, None)]
+    _MEMOS.append(last)
 
     @functools.wraps(fn)
     def cached(cable: Cable) -> T:
@@ -66,6 +67,17 @@ def per_cable(fn: Callable[[Cable], T]) -> Callable[[Cable], T]:
         return hit[1]
 
     return cached
+
+
+_MEMOS: list[list] = []
+
+
+def forget_cables() -> None:
+    """Drop what :func:`per_cable` keeps. The engine calls it when a family of rules is
+    done and after each cable: a long cable's folded copies are then not all held at
+    once, nor kept while the next file is read."""
+    for last in _MEMOS:
+        last[0] = (None, None)
 
 
 @dataclass(frozen=True, slots=True)
