@@ -80,8 +80,11 @@ def test_terminal_matches_in_linear_time(name):
             # confirm at twice the sizes: cache effects can make one pair look steep
             small2 = label[0] + label[1] * (2000 // len(label[1])) + label[2]
             big2 = label[0] + label[1] * (16000 // len(label[1])) + label[2]
-            t_small2, t_big2 = _best(lambda: rx.match(small2)), _best(lambda: rx.match(big2))
-            if t_big2 / max(t_small2, 1e-5) > RATIO:
+            t_small2, t_big2 = _best(lambda: rx.match(small2), 5), _best(lambda: rx.match(big2), 5)
+            # a loaded machine can slow one timing: a quadratic terminal (64x) stays
+            # steep on a second look, noise does not
+            if t_big2 / max(t_small2, 1e-5) > RATIO and \
+                    _best(lambda: rx.match(big2), 5) / max(_best(lambda: rx.match(small2), 5), 1e-5) > RATIO:
                 slow.append((label, round(t_small2 * 1000, 2), round(t_big2 * 1000, 2)))
     assert not slow, f"{name} grows super-linearly (prefix, unit, suffix, ms at n, ms at 8n): {slow[:5]}"
 
