@@ -294,7 +294,7 @@ def _release_options(args: argparse.Namespace):
 def cmd_check(args: argparse.Namespace) -> int:
     from .baseline import Baseline, write_text_atomic
     from .config import ConfigResolver
-    from .lint import GitIgnore, check_cable, discover, lint_files, select_rules, split_lines
+    from .lint import GitIgnore, Lines, check_cable, discover, lint_files, select_rules
     from .model import build
     from .report import get_reporter
     from .source import InputError
@@ -342,7 +342,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                 result.paths.append(stdin_name)
                 result.diagnostics.extend(diags)
                 if diags:
-                    result.sources[stdin_name] = split_lines(source.raw)
+                    result.sources[stdin_name] = Lines(source.raw)
 
     for err in result.errors:
         print(f"markcheck: error: {err}", file=sys.stderr)

@@ -7,7 +7,7 @@ import itertools
 import operator
 import os
 import re
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from ..diagnostics import Severity
 from ..markings import Level, level_from_word
@@ -515,28 +515,14 @@ def _markers(cable: Cable) -> list[_Marker]:
         text = whole[base:end]
         keyed = wkeyed[base:end]
         taken: set[int] = set()
-        ends = [m.start() for m in _END_AT.finditer(keyed)]
-        if ends:
-            pos = 0
-            for at in ends:
-                if at < pos:
-                    continue
-                m = _END.match(text, at)
-                if m is None:
-                    continue
-                pos = m.end()
-                for kind in filter(None, (m["kind"], m["also"])):
-                    add(_Marker("end", kind.upper().rstrip("S"), base + at, base + pos, number, False))
-                taken.update(range(at, pos))
+        for m in _matches_at(_END, text, [e.start() for e in _END_AT.finditer(keyed)]):
+            at, pos = m.span()
+            for kind in filter(None, (m["kind"], m["also"])):
+                add(_Marker("end", kind.upper().rstrip("S"), base + at, base + pos, number, False))
+            taken.update(range(at, pos))
         if "begin" in keyed:
-            pos = 0
-            for at in [m.start() for m in _BEGIN_AT.finditer(keyed)]:
-                if at < pos:
-                    continue
-                m = _BEGIN.match(text, at)
-                if m is None:
-                    continue
-                pos = m.end()
+            for m in _matches_at(_BEGIN, text, [b.start() for b in _BEGIN_AT.finditer(keyed)]):
+                at, pos = m.span()
                 add(_Marker("open", m["kind"].upper(), base + at, base + pos, number, False))
                 taken.add(at)
                 taken.add(m.start("kind"))
@@ -557,14 +543,8 @@ def _markers(cable: Cable) -> list[_Marker]:
                 for n, words in _WHO_WORDS:
                     if w >= n and keyed[w - n:w] in words:
                         cands.add(w - n)
-        pos = 0
-        for at in heads:
-            if at < pos:
-                continue
-            m = _HEADING.match(text, at)
-            if m is None:
-                continue
-            pos = m.end()
+        for m in _matches_at(_HEADING, text, heads):
+            at, pos = m.span()
             kpos = m.start("kind")
             if kpos not in taken:
                 add(_Marker("open", m["kind"].upper(), base + kpos, base + m.end("kind"), number,
@@ -578,20 +558,25 @@ def _markers(cable: Cable) -> list[_Marker]:
                 add(_Marker("open", kind, base + m.start("kind"), base + m.end("kind"), number,
                             False))
             taken.update(range(m.start(), m.end()))
-        pos = start
-        for at in sorted(cands):
-            if at < pos:
-                continue
-            m = _MID.match(text, at)
-            if m is None:
-                continue
-            pos = m.end()
-            if at not in taken:
+        for m in _matches_at(_MID, text, sorted(cands), start):
+            if m.start() not in taken:
                 for kind in _kinds(m):
                     add(_Marker("open", kind, base + m.start("kind"), base + m.end("kind"), number,
                                 True))
     found.sort(key=_marker_start)
     return found
+
+
+def _matches_at(rx: re.Pattern[str], text: str, starts: Iterable[int],
+                pos: int = 0) -> Iterator[re.Match]:
+    """The matches of ``rx`` at the offsets ``starts`` (ascending), left to right, each at
+    or after the end of the one before, as a scan of the text would find them."""
+    for at in starts:
+        if at >= pos:
+            m = rx.match(text, at)
+            if m is not None:
+                pos = m.end()
+                yield m
 
 
 def _marker_start(mk: _Marker) -> int:
