@@ -179,9 +179,12 @@ def check_cable(cable: Cable, settings: Settings, rules: Sequence[Rule] | None =
             span = issue.span
             line, col, end_line, end_col = span_of(span.start, span.end)
             sev = severity.get(code) or issue.severity or sev_default
+            message = issue.message
+            if "\n" in message:  # a message is one line, even where it quotes wrapped text
+                message = message.replace("\n", " ")
             # identical messages share one string (a long file may repeat one thousands of times)
             out.append(Diagnostic(path, line, col, end_line, end_col, code, sev,
-                                  intern(issue.message), r.name))
+                                  intern(message), r.name))
             if code == "R606":
                 secrets.add(source.text[span.start:span.end])
     forget_cables()
