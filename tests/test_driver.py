@@ -1,0 +1,131 @@
+"""The fast LALR driver (markcheck.grammar._Driver) gives what Lark's own parse gives.
+
+The driver runs the tables and scanners Lark built; these tests hold it to Lark's
+result, token for token (types, text, offsets), on real cables, on mutated ones and
+on random element texts, and to Lark's error where the text does not fit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lark import Token, Tree
+
+import markcheck.grammar as grammar
+from markcheck.grammar import ELEMENT_STARTS, ParseFailure, parse_element
+from markcheck.model import build
+from markcheck.source import read_source
+
+from conftest import SEED
+
+
+class _LarkOnly:
+    def parse(self, text, start):
+        return grammar._FAILED
+
+
+@contextlib.contextmanager
+def lark_only():
+    """Every parse in the block falls back to ``Lark.parse``."""
+    saved = grammar._driver
+    grammar._driver = lambda: _LarkOnly()
+    try:
+        yield
+    finally:
+        grammar._driver = saved
+
+
+def flat(node):
+    """A tree as nested tuples, tokens with their type and offsets."""
+    if isinstance(node, Tree):
+        return (node.data, tuple(flat(c) for c in node.children))
+    if isinstance(node, Token):
+        return (node.type, str(node), node.start_pos, node.end_pos)
+    return node  # a model part (element rules)
+
+
+def outcome(fn):
+    try:
+        return ("ok", fn())
+    except ParseFailure as exc:
+        return ("error", str(exc), exc.offset)
+
+
+def both_documents(text: str):
+    fast = grammar._driver().parse(text, "start")
+    try:
+        slow = grammar.parser().parse(text, start="start")
+    except Exception as exc:  # Lark's error: the driver must have failed too
+        assert fast is grammar._FAILED, f"driver parsed what Lark rejects ({type(exc).__name__})"
+        return
+    assert fast is not grammar._FAILED, "driver rejected what Lark parses"
+    assert flat(fast) == flat(slow)
+
+
+def test_driver_matches_lark_on_the_seed():
+    both_documents(read_source(str(SEED)).text)
+
+
+def test_driver_matches_lark_on_corpus(corpus):
+    """Document trees token for token, and the whole model (elements included)."""
+    paths = sorted((corpus / "cables").iterdir())[::4]
+    for path in paths:
+        source = read_source(str(path))
+        both_documents(source.text)
+        fast = build(source)
+        with lark_only():
+            slow = build(source)
+        assert fast == slow, path.name
+    assert len(paths) > 1000
+
+
+LINES = read_source(str(SEED)).text.split("\n")
+NOISE = st.text(alphabet=st.sampled_from("()/.:-,; \nXCSUNF0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabc\t"),
+                max_size=12)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, len(LINES) - 1), NOISE, st.booleans()), max_size=6))
+def test_driver_matches_lark_on_mutated_seed(edits):
+    lines = list(LINES)
+    for index, noise, replace in edits:
+        index %= len(lines)
+        if replace:
+            lines[index] = noise
+        else:
+            lines.insert(index, noise + lines[index])
+    both_documents("\n".join(lines))
+
+
+ELEMENT_TEXT = st.one_of(
+    NOISE,
+    st.sampled_from(["C O N F I D E N T I A L SECTION 01 OF 02 PARIS 007961", "(S/NF)", "(C)",
+                     "E.O. 12958: DECL: 10/21/2015", "TAGS: PREL, PGOV, FR", "SUBJECT: TALKS",
+                     "REF: A. STATE 1234 B. PARIS 567", "Classified By: DCM John Smith for reasons "
+                     "1.4 (b) and (d).", "1. (C)", "S E C R E T STATE 001234"]),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(ELEMENT_STARTS), ELEMENT_TEXT, NOISE, st.integers(0, 40))
+def test_driver_matches_lark_on_elements(start, text, noise, cut):
+    text = text[:cut] + noise + text[cut:] if cut % 3 == 0 else text
+    fast = outcome(lambda: parse_element(text, start, 7))
+    with lark_only():
+        slow = outcome(lambda: parse_element(text, start, 7))
+    if fast[0] == "ok" and isinstance(fast[1], Tree):
+        assert slow[0] == "ok" and flat(fast[1]) == flat(slow[1])
+    else:
+        assert fast == slow
+
+
+@pytest.mark.parametrize("start", ELEMENT_STARTS)
+def test_driver_rejects_what_lark_rejects(start):
+    with pytest.raises(ParseFailure) as fast:
+        parse_element("\x00\x01", start)
+    with lark_only(), pytest.raises(ParseFailure) as slow:
+        parse_element("\x00\x01", start)
+    assert (str(fast.value), fast.value.offset) == (str(slow.value), slow.value.offset)
