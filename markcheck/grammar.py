@@ -97,6 +97,23 @@ class _Token(Token):
 
     __slots__ = ()
     line = column = end_line = end_column = None
+    value = property(str)
+
+
+def _first_match(patterns):
+    """``match(text, pos)`` of the first of ``patterns`` that matches (Lark splits a
+    scanner's alternation into several patterns only past ``re``'s group limit)."""
+    if len(patterns) == 1:
+        return patterns[0].match
+
+    def match(text, pos):
+        for pattern in patterns:
+            m = pattern.match(text, pos)
+            if m is not None:
+                return m
+        return None
+
+    return match
 
 
 class _Driver:
@@ -136,84 +153,81 @@ class _Driver:
                         reduces[key] = (len(arg.expansion), arg.origin.name, callbacks[arg])
                     out[ty] = reduces[key]
             actions[state] = out
-        self.token_callbacks = {k: v for k, v in callbacks.items() if isinstance(k, str)}
+        # callbacks on terminals (none in this grammar) would change tokens as they
+        # are read: with any, every parse is left to Lark
+        self.usable = not any(isinstance(k, str) for k in callbacks)
         scanners = {}
         self.lexers = lexers = {}
         for state, basic in frontend.lexer.lexers.items():
             key = id(basic)
             if key not in scanners:
                 scanner = basic.scanner  # built on first use
-                scanners[key] = (tuple(m.match for m in scanner._mres), basic.ignore_types,
-                                 dict(basic.callback))
+                self.usable = self.usable and not basic.callback
+                scanners[key] = (_first_match(scanner._mres), basic.ignore_types)
             lexers[state] = scanners[key]
 
     def parse(self, text: str, start: str):
+        if not self.usable:
+            return _FAILED
         actions = self.actions
         lexers = self.lexers
-        token_callbacks = self.token_callbacks
         new = str.__new__
         state = self.start_states[start]
-        end_state = self.end_states[start]
         states = [state]
         values = []
         pos = 0
         size = len(text)
-        while True:
-            if pos < size:
-                matchers, ignore, lexer_callbacks = lexers[state]
-                for match in matchers:
-                    m = match(text, pos)
-                    if m is not None:
-                        break
-                else:
-                    return _FAILED
-                ty = m.lastgroup
-                end = m.end()
-                if ty in ignore and ty not in lexer_callbacks:
-                    pos = end
-                    continue
-                value = m.group()
-                token = new(_Token, value)
-                token.type = ty
-                token.value = value
-                token.start_pos = pos
-                token.end_pos = end
+        while pos < size:
+            match, ignore = lexers[state]
+            m = match(text, pos)
+            if m is None:
+                return _FAILED
+            ty = m.lastgroup
+            end = m.end()
+            if ty in ignore:
                 pos = end
-                if lexer_callbacks and ty in lexer_callbacks:
-                    token = lexer_callbacks[ty](token)
-                    if ty in ignore:
-                        continue
-                    ty = token.type
-            else:
-                ty = "$END"
-                token = new(_Token, "")
-                token.type = ty
-                token.value = ""
-                token.start_pos = token.end_pos = pos
+                continue
+            token = new(_Token, m.group())
+            token.type = ty
+            token.start_pos = pos
+            token.end_pos = pos = end
             while True:
                 action = actions[state].get(ty)
                 if action is None:
                     return _FAILED
                 if action.__class__ is int:  # shift
-                    if ty == "$END":
-                        return _FAILED
                     state = action
                     states.append(state)
-                    values.append(token if ty not in token_callbacks else token_callbacks[ty](token))
+                    values.append(token)
                     break
-                count, name, callback = action
+                count, name, callback = action  # reduce
                 if count:
                     children = values[-count:]
                     del states[-count:]
                     del values[-count:]
                 else:
                     children = []
-                value = callback(children)
+                values.append(callback(children))
                 state = actions[states[-1]][name]
                 states.append(state)
-                values.append(value)
-                if ty == "$END" and state == end_state:
-                    return values[-1]
+        # end of text: reduce until the start rule is complete
+        end_state = self.end_states[start]
+        while True:
+            action = actions[state].get("$END")
+            if action is None or action.__class__ is int:
+                return _FAILED
+            count, name, callback = action
+            if count:
+                children = values[-count:]
+                del states[-count:]
+                del values[-count:]
+            else:
+                children = []
+            values.append(callback(children))
+            state = actions[states[-1]][name]
+            states.append(state)
+            if state == end_state:
+                return values[-1]
 
 
 _FAILED = object()

@@ -181,17 +181,27 @@ class ClassifiedBy:
 
 @dataclass(frozen=True, slots=True)
 class Paragraph:
-    """A numbered paragraph: ``1. (C) text``, with its wrapped lines."""
+    """A numbered paragraph: ``1. (C) text``, with its wrapped lines.
+
+    ``text`` (the words after the number and mark, blanks and line breaks read as one
+    blank) is worked out from the telegram text (``doc``) when asked for: few rules
+    need it, and most paragraphs are never asked.
+    """
 
     span: Span
     number: int
     number_span: Span
     marking: Marking | None
     marking_span: Span | None
-    text: str
+    text_start: int  # offset of the text after the number and mark
     section: int = 1
     classified_by: ClassifiedBy | None = None
     copy: int = 1  # which copy of the text, where a file holds the cable twice
+    doc: str = field(default="", repr=False, compare=False)
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.doc[self.text_start:self.span.end].split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -820,13 +830,13 @@ class _CableBuilder:
         marking = marking_span = cb = None
         if m.start(2) >= 0:
             marking, marking_span = parse_portion(m[2]), Span(base + m.start(2), base + m.end(2))
-        rest = tok[m.end():].rstrip("\n")
-        if _CLASSIFIED_AT.match(rest):  # "1. (U) CLASSIFIED BY ...": the authority line in paragraph 1
+        if _CLASSIFIED_AT.match(tok, m.end()):  # "1. (U) CLASSIFIED BY ...": the authority line in paragraph 1
+            rest = tok[m.end():].rstrip("\n")
             cb = self.h_classified_by(rest, Span(rest_start, span.end), in_paragraph=True)
             self.header_order.append(("classified_by", cb.span))
         number = int(m[1].rstrip(".) "))
         self.paragraphs.append(Paragraph(span, number, num_span, marking, marking_span,
-                                         " ".join(rest.split()), self.section, cb, self.copy))
+                                         rest_start, self.section, cb, self.copy, self.text))
 
     def b_marked_text(self, tok: Token, span: Span) -> None:
         text = self.value(tok)
