@@ -8,10 +8,10 @@ once per process and cached on disk by Lark between processes.
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
-from lark import Lark, Token, Tree
+from lark import Lark, Token, Transformer, Tree
 from lark.exceptions import LarkError, UnexpectedInput
 
 __all__ = ["ELEMENT_STARTS", "grammar_dir", "parser", "parse_document", "parse_element", "terminal_regex",
@@ -100,6 +100,55 @@ class _Token(Token):
     value = property(str)
 
 
+def _lean(callback):
+    """Lark's callback for a rule that makes a plain Tree, without its layers of calls.
+
+    Lark wraps the Tree of a rule with no transformer method in a ``partial`` of a
+    default callback of ``Transformer.__default__`` and, where children are dropped
+    or inlined, a child filter. The same Tree is made here in one function; a
+    repetition's helper rule (``__body_star_5: __body_star_5 body_item``) adds its
+    item to the Tree it already has, as Lark's filter adds it to that Tree's list.
+    A ``?rule`` with one child gives that child, as Lark's ExpandSingleChild does.
+    Any other callback is returned unchanged.
+    """
+    from lark.parse_tree_builder import ChildFilterLALR_NoPlaceholders, ExpandSingleChild
+
+    if type(callback) is ExpandSingleChild:  # ?rule: one child stands for the rule
+        inner = _lean(callback.node_builder)
+        if inner is callback.node_builder:
+            return callback
+        return lambda children: children[0] if len(children) == 1 else inner(children)
+    filtered = type(callback) is ChildFilterLALR_NoPlaceholders
+    builder = callback.node_builder if filtered else callback
+    if not (isinstance(builder, partial) and getattr(builder.func, "__name__", "") == "default_callback"
+            and len(builder.args) == 1 and not builder.keywords):
+        return callback
+    name = builder.args[0]
+    if not filtered:
+        return lambda children: Tree(name, children)
+    to_include = tuple(callback.to_include)
+    if to_include == ((0, True), (1, False)):  # a repetition: the list so far, one more item
+        def grow(children):
+            tree = children[0]
+            tree.children.append(children[1])
+            return tree
+        return grow
+
+    def build(children):
+        out = []
+        for i, to_expand in to_include:
+            if to_expand:
+                if out:
+                    out += children[i].children
+                else:
+                    out = children[i].children
+            else:
+                out.append(children[i])
+        return Tree(name, out)
+
+    return build
+
+
 def _first_match(patterns):
     """``match(text, pos)`` of the first of ``patterns`` that matches (Lark splits a
     scanner's alternation into several patterns only past ``re``'s group limit)."""
@@ -141,6 +190,8 @@ class _Driver:
         # actions: a shift is the new state (an int); a reduce is a tuple
         # (number of children, rule name, callback)
         reduces = {}
+        # rules the transformer has no method for make a Tree (Transformer.__default__)
+        plain_trees = type(lark.options.transformer).__default__ is Transformer.__default__
         self.actions = actions = {}
         for state, row in table.states.items():
             out = {}
@@ -150,7 +201,10 @@ class _Driver:
                 else:
                     key = id(arg)
                     if key not in reduces:
-                        reduces[key] = (len(arg.expansion), arg.origin.name, callbacks[arg])
+                        callback = callbacks[arg]
+                        if plain_trees:
+                            callback = _lean(callback)
+                        reduces[key] = (len(arg.expansion), arg.origin.name, callback)
                     out[ty] = reduces[key]
             actions[state] = out
         # callbacks on terminals (none in this grammar) would change tokens as they
