@@ -210,15 +210,24 @@ class _Driver:
         # callbacks on terminals (none in this grammar) would change tokens as they
         # are read: with any, every parse is left to Lark
         self.usable = not any(isinstance(k, str) for k in callbacks)
-        scanners = {}
-        self.lexers = lexers = {}
-        for state, basic in frontend.lexer.lexers.items():
-            key = id(basic)
-            if key not in scanners:
-                scanner = basic.scanner  # built on first use
-                self.usable = self.usable and not basic.callback
-                scanners[key] = (_first_match(scanner._mres), basic.ignore_types)
-            lexers[state] = scanners[key]
+        self._lark_lexers = frontend.lexer.lexers  # parser state -> Lark's lexer for it
+        self._by_lexer: dict = {}
+        self.lexers: dict = {}  # parser state -> (match, ignored types), made on first use
+
+    def _scanner(self, state):
+        """The scan of parser state ``state``: Lark's contextual lexer for that state,
+        compiled on first use as Lark does (a one-file run compiles only the states it
+        visits). None where Lark's lexer has callbacks: the parse is then Lark's."""
+        basic = self._lark_lexers[state]
+        scanner = basic.scanner  # Lark builds it (and its callbacks) on first use
+        if basic.callback:
+            self.usable = False
+            return None
+        entry = self._by_lexer.get(id(basic))
+        if entry is None:
+            entry = self._by_lexer[id(basic)] = (_first_match(scanner._mres), basic.ignore_types)
+        self.lexers[state] = entry
+        return entry
 
     def parse(self, text: str, start: str):
         if not self.usable:
@@ -232,7 +241,12 @@ class _Driver:
         pos = 0
         size = len(text)
         while pos < size:
-            match, ignore = lexers[state]
+            scan = lexers.get(state)
+            if scan is None:
+                scan = self._scanner(state)
+                if scan is None:
+                    return _FAILED
+            match, ignore = scan
             m = match(text, pos)
             if m is None:
                 return _FAILED
