@@ -97,19 +97,27 @@ class FileResult:
 
 class Lines(Sequence[str]):
     """The lines of a file as :func:`split_lines` gives them, cut out when asked for:
-    a file's text is not held a second time as a list of lines."""
+    a file's text is not held a second time as a list of lines, and where no line is
+    asked for (``--quiet``, a count), its line table is never made."""
 
     __slots__ = ("_raw", "_starts")
 
     def __init__(self, raw: str) -> None:
         self._raw = raw
-        starts = line_starts(raw)
-        if len(starts) > 1 and starts[-1] == len(raw):
-            starts.pop()  # a final line break does not open a line
-        self._starts = starts
+        self._starts: Sequence[int] | None = None  # worked out when first asked for
+
+    @property
+    def starts(self) -> Sequence[int]:
+        starts = self._starts
+        if starts is None:
+            starts = line_starts(self._raw)
+            if len(starts) > 1 and starts[-1] == len(self._raw):
+                starts.pop()  # a final line break does not open a line
+            self._starts = starts
+        return starts
 
     def __len__(self) -> int:
-        return len(self._starts) if self._raw else 0
+        return len(self.starts) if self._raw else 0
 
     def __getitem__(self, index):  # type: ignore[override]
         if isinstance(index, slice):
@@ -119,8 +127,9 @@ class Lines(Sequence[str]):
             index += n
         if not 0 <= index < n:
             raise IndexError(index)
-        start = self._starts[index]
-        end = self._starts[index + 1] if index + 1 < n else len(self._raw)
+        starts = self.starts
+        start = starts[index]
+        end = starts[index + 1] if index + 1 < n else len(self._raw)
         return self._raw[start:end].rstrip("\r\n")
 
     def __eq__(self, other: object) -> bool:
