@@ -117,7 +117,10 @@ def _lean(callback):
         inner = _lean(callback.node_builder)
         if inner is callback.node_builder:
             return callback
-        return lambda children: children[0] if len(children) == 1 else inner(children)
+        def expand(children):
+            return children[0] if len(children) == 1 else inner(children)
+        expand.expands_single = True
+        return expand
     filtered = type(callback) is ChildFilterLALR_NoPlaceholders
     builder = callback.node_builder if filtered else callback
     if not (isinstance(builder, partial) and getattr(builder.func, "__name__", "") == "default_callback"
@@ -132,6 +135,7 @@ def _lean(callback):
             tree = children[0]
             tree.children.append(children[1])
             return tree
+        grow.grows = True
         return grow
 
     def build(children):
@@ -179,6 +183,7 @@ class _Driver:
     """
 
     def __init__(self, lark: Lark) -> None:
+        from lark.parse_tree_builder import ExpandSingleChild
         from lark.parsers.lalr_analysis import Shift
 
         frontend = lark.parser
@@ -188,7 +193,7 @@ class _Driver:
         self.start_states = table.start_states
         self.end_states = table.end_states
         # actions: a shift is the new state (an int); a reduce is a tuple
-        # (number of children, rule name, callback)
+        # (kind, number of children, rule name, callback)
         reduces = {}
         # rules the transformer has no method for make a Tree (Transformer.__default__)
         plain_trees = type(lark.options.transformer).__default__ is Transformer.__default__
@@ -204,7 +209,14 @@ class _Driver:
                         callback = callbacks[arg]
                         if plain_trees:
                             callback = _lean(callback)
-                        reduces[key] = (len(arg.expansion), arg.origin.name, callback)
+                        count = len(arg.expansion)
+                        kind = _REDUCE
+                        if count == 1 and (type(callback) is ExpandSingleChild
+                                           or getattr(callback, "expands_single", False)):
+                            kind = _PASS
+                        elif count == 2 and getattr(callback, "grows", False):
+                            kind = _GROW
+                        reduces[key] = (kind, count, arg.origin.name, callback)
                     out[ty] = reduces[key]
             actions[state] = out
         # callbacks on terminals (none in this grammar) would change tokens as they
@@ -268,14 +280,21 @@ class _Driver:
                     states.append(state)
                     values.append(token)
                     break
-                count, name, callback = action  # reduce
-                if count:
-                    children = values[-count:]
-                    del states[-count:]
-                    del values[-count:]
+                kind, count, name, callback = action  # reduce
+                if kind == _PASS:  # ?rule with one child: the child stands for it
+                    states.pop()
+                elif kind == _GROW:  # a repetition: its next item joins its Tree
+                    del states[-2:]
+                    item = values.pop()
+                    values[-1].children.append(item)
                 else:
-                    children = []
-                values.append(callback(children))
+                    if count:
+                        children = values[-count:]
+                        del states[-count:]
+                        del values[-count:]
+                    else:
+                        children = []
+                    values.append(callback(children))
                 state = actions[states[-1]][name]
                 states.append(state)
         # end of text: reduce until the start rule is complete
@@ -284,7 +303,7 @@ class _Driver:
             action = actions[state].get("$END")
             if action is None or action.__class__ is int:
                 return _FAILED
-            count, name, callback = action
+            kind, count, name, callback = action
             if count:
                 children = values[-count:]
                 del states[-count:]
@@ -299,6 +318,7 @@ class _Driver:
 
 
 _FAILED = object()
+_REDUCE, _PASS, _GROW = 0, 1, 2  # kinds of reduce (see _Driver.parse)
 
 
 @lru_cache(maxsize=1)
