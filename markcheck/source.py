@@ -56,6 +56,16 @@ class TextBuilder:
         self._segments: list[tuple[int, int, bool]] = []
         self._length = 0
 
+    @classmethod
+    def of(cls, parts: list[str], segments: list[tuple[int, int, bool]]) -> "TextBuilder":
+        """A builder holding ``parts`` already, with their ``segments`` (normalised
+        start, original start, verbatim?) as ``copy`` and ``replace`` would make them."""
+        builder = cls()
+        builder._parts = parts
+        builder._segments = segments
+        builder._length = sum(map(len, parts))
+        return builder
+
     def copy(self, text: str, orig_offset: int) -> None:
         if text:
             self._add(text, orig_offset, True)

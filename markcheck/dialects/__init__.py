@@ -23,7 +23,9 @@ DIALECTS: dict[str, Normalizer] = {
 }
 
 _HTML_SIGN = re.compile(r"<(?:!DOCTYPE\s+html|html[\s>]|pre[\s>])", re.I)
-_MARKDOWN_SIGN = re.compile(r"\[[^\]\n]{1,40}\]\(#[^)\n]*\)|<https?://[^>\n]+>")
+# a link to an anchor, or an autolink; two patterns, each searched for by its first
+# character (one alternation of the two is tried at every offset of the text)
+_MARKDOWN_SIGNS = (re.compile(r"\[[^\]\n]{1,40}\]\(#[^)\n]*\)"), re.compile(r"<https?://[^>\n]+>"))
 
 
 def detect(raw: str, path: str = "") -> str:
@@ -31,7 +33,7 @@ def detect(raw: str, path: str = "") -> str:
     head = raw[:4096]
     if _HTML_SIGN.search(head) and "</pre>" in raw.lower():
         return "html"
-    if _MARKDOWN_SIGN.search(raw):
+    if any(sign.search(raw) for sign in _MARKDOWN_SIGNS):
         return "markdown"
     lower = path.lower()
     if lower.endswith((".html", ".htm")) and "<" in head:
