@@ -250,32 +250,39 @@ class _Driver:
         state = self.start_states[start]
         states = [state]
         values = []
+        end_state = self.end_states[start]
         pos = 0
         size = len(text)
-        while pos < size:
-            scan = lexers.get(state)
-            if scan is None:
-                scan = self._scanner(state)
+        while True:
+            if pos < size:
+                scan = lexers.get(state)
                 if scan is None:
+                    scan = self._scanner(state)
+                    if scan is None:
+                        return _FAILED
+                match, ignore = scan
+                m = match(text, pos)
+                if m is None:
                     return _FAILED
-            match, ignore = scan
-            m = match(text, pos)
-            if m is None:
-                return _FAILED
-            ty = m.lastgroup
-            end = m.end()
-            if ty in ignore:
-                pos = end
-                continue
-            token = new(_Token, m.group())
-            token.type = ty
-            token.start_pos = pos
-            token.end_pos = pos = end
+                ty = m.lastgroup
+                end = m.end()
+                if ty in ignore:
+                    pos = end
+                    continue
+                token = new(_Token, m.group())
+                token.type = ty
+                token.start_pos = pos
+                token.end_pos = pos = end
+            else:  # end of text: reduce until the start rule is complete
+                ty = "$END"
+                token = None
             while True:
                 action = actions[state].get(ty)
                 if action is None:
                     return _FAILED
                 if action.__class__ is int:  # shift
+                    if token is None:  # (the end is never shifted)
+                        return _FAILED
                     state = action
                     states.append(state)
                     values.append(token)
@@ -297,24 +304,8 @@ class _Driver:
                     values.append(callback(children))
                 state = actions[states[-1]][name]
                 states.append(state)
-        # end of text: reduce until the start rule is complete
-        end_state = self.end_states[start]
-        while True:
-            action = actions[state].get("$END")
-            if action is None or action.__class__ is int:
-                return _FAILED
-            kind, count, name, callback = action
-            if count:
-                children = values[-count:]
-                del states[-count:]
-                del values[-count:]
-            else:
-                children = []
-            values.append(callback(children))
-            state = actions[states[-1]][name]
-            states.append(state)
-            if state == end_state:
-                return values[-1]
+                if state == end_state and token is None:
+                    return values[-1]
 
 
 _FAILED = object()
