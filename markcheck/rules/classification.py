@@ -442,6 +442,7 @@ def _marks(cable: Cable) -> tuple[_Mark, ...]:
     out: list[_Mark] = []
     body_marks = 0
     source = cable.source.text
+    letters = None  # the cable's list letters (see _list_letter), found at the first "(C)"
     for p in cable.paragraphs:
         span = p.marking_span
         if p.marking is not None and span is not None:
@@ -452,10 +453,14 @@ def _marks(cable: Cable) -> tuple[_Mark, ...]:
                 continue
             text, span = found
         reading = _read_mark(text)
-        # (_list_letter is False for a level word of more than one letter)
-        if reading.level is not None and len(reading.level_word) == 1 \
-                and _list_letter(cable, span, reading.level_word):
-            continue
+        # (_list_letter is False for a level word of more than one letter, and for one
+        # with no neighbour letter opening a line: most cables; then it is not called)
+        if reading.level is not None and len(reading.level_word) == 1:
+            if letters is None:
+                letters = _line_letters_of(cable)
+            near = letters.get(reading.level_word.upper())
+            if (near is None or near[0]) and _list_letter(cable, span, reading.level_word):
+                continue
         if reading.level is None and not (_GARBLED.fullmatch(text.strip())
                                           or _HEAD_NOLEVEL.fullmatch(text.strip())):
             continue
