@@ -436,6 +436,12 @@ def _list_letter(cable: Cable, span: Span, letter: str, anywhere: bool = False) 
 
 
 
+@lru_cache(maxsize=4096)
+def _squeezed(text: str) -> str:
+    """``text`` with each run of blanks one space, ends stripped; once per mark text."""
+    return " ".join(text.split())
+
+
 @per_cable
 def _marks(cable: Cable) -> tuple[_Mark, ...]:
     """Every portion mark in the cable, in text order; lettered-list letters left out."""
@@ -464,7 +470,7 @@ def _marks(cable: Cable) -> tuple[_Mark, ...]:
         if reading.level is None and not (_GARBLED.fullmatch(text.strip())
                                           or _HEAD_NOLEVEL.fullmatch(text.strip())):
             continue
-        out.append(_Mark(" ".join(text.split()), span, "paragraph", f"paragraph {p.number}",
+        out.append(_Mark(_squeezed(text), span, "paragraph", f"paragraph {p.number}",
                          reading, p))
         body_marks += reading.level is not None
     s = cable.subject
