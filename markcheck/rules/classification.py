@@ -436,12 +436,19 @@ def _list_letter(cable: Cable, span: Span, letter: str, anywhere: bool = False) 
 
 
 
+@lru_cache(maxsize=4096)
+def _squeezed(text: str) -> str:
+    """``text`` with each run of blanks one space, ends stripped; once per mark text."""
+    return " ".join(text.split())
+
+
 @per_cable
 def _marks(cable: Cable) -> tuple[_Mark, ...]:
     """Every portion mark in the cable, in text order; lettered-list letters left out."""
     out: list[_Mark] = []
     body_marks = 0
     source = cable.source.text
+    letters = None  # the cable's list letters (see _list_letter), found at the first "(C)"
     for p in cable.paragraphs:
         span = p.marking_span
         if p.marking is not None and span is not None:
@@ -452,14 +459,18 @@ def _marks(cable: Cable) -> tuple[_Mark, ...]:
                 continue
             text, span = found
         reading = _read_mark(text)
-        # (_list_letter is False for a level word of more than one letter)
-        if reading.level is not None and len(reading.level_word) == 1 \
-                and _list_letter(cable, span, reading.level_word):
-            continue
+        # (_list_letter is False for a level word of more than one letter, and for one
+        # with no neighbour letter opening a line: most cables; then it is not called)
+        if reading.level is not None and len(reading.level_word) == 1:
+            if letters is None:
+                letters = _line_letters_of(cable)
+            near = letters.get(reading.level_word.upper())
+            if (near is None or near[0]) and _list_letter(cable, span, reading.level_word):
+                continue
         if reading.level is None and not (_GARBLED.fullmatch(text.strip())
                                           or _HEAD_NOLEVEL.fullmatch(text.strip())):
             continue
-        out.append(_Mark(" ".join(text.split()), span, "paragraph", f"paragraph {p.number}",
+        out.append(_Mark(_squeezed(text), span, "paragraph", f"paragraph {p.number}",
                          reading, p))
         body_marks += reading.level is not None
     s = cable.subject
