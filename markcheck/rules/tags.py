@@ -1132,38 +1132,47 @@ def ref_not_listed(cable: Cable, ctx: Context) -> Iterator[Issue]:
     unset = object()
     has_refs = unset  # whether the text holds a REF list, read at the first citation
     listed = unset  # the REF lists' letters, read at the first citation naming a letter
-    n = len(cands)
-    for span in [b.span for b in cable.paragraphs] + [b.span for b in cable.text_blocks]:
-        lo = bisect_left(cands, span.start)
-        if lo == n or cands[lo] + 3 > span.end:
-            continue  # no citation keyword in this block
-        block = text[span.start:span.end]
-        for m in _cite_matches(block, cands, lo, span.start):
-            if has_refs is unset:  # as _ref_letters_anywhere(cable) is not None
-                has_refs = cable.references is not None or \
-                    next(_matches_at(_REF_ANYWHERE, text, ref_offsets), None) is not None
-            raw = m.group("letters") or ""
-            letters = _cited_letters(raw, m.group("kw"), block[m.end():m.end() + 12])
-            pos = Span(span.start + m.start(), span.start + m.end())
-            if not has_refs:
-                if "" not in missing_reported and not _incomplete(cable):
-                    missing_reported.add("")
-                    yield Issue(pos, f"the body cites {' '.join(m.group().split())!r} but the "
-                                "cable has no REF line; add the REF line or drop the citation")
+    first, last = cands[0] + 3, cands[-1]
+    for blocks in (cable.paragraphs, cable.text_blocks):
+        for b in blocks:
+            span = b.span
+            # a block that ends before the first keyword or starts after the last one
+            # holds none; else it holds one if the first keyword from its start fits in it
+            if span.end < first or span.start > last:
                 continue
-            if not letters:
-                continue
-            if listed is unset:
-                listed = _ref_letters_anywhere(cable, ref_offsets)
-            have, unlettered = listed
-            for letter in letters:
-                if letter in have or letter in missing_reported:
+            lo = bisect_left(cands, span.start)
+            if cands[lo] + 3 > span.end:
+                continue  # no citation keyword in this block
+            block = text[span.start:span.end]
+            for m in _cite_matches(block, cands, lo, span.start):
+                if has_refs is unset:  # as _ref_letters_anywhere(cable) is not None
+                    has_refs = cable.references is not None or \
+                        next(_matches_at(_REF_ANYWHERE, text, ref_offsets), None) is not None
+                if not has_refs:
+                    if "" not in missing_reported and not _incomplete(cable):
+                        missing_reported.add("")
+                        yield Issue(Span(span.start + m.start(), span.start + m.end()),
+                                    f"the body cites {' '.join(m.group().split())!r} but the "
+                                    "cable has no REF line; add the REF line or drop the citation")
                     continue
-                if not have and ord(letter) - ord("A") < unlettered:
+                raw = m.group("letters")
+                if not raw:
+                    continue  # no letters cited: _cited_letters would find none
+                letters = _cited_letters(raw, m.group("kw"), block[m.end():m.end() + 12])
+                if not letters:
                     continue
-                missing_reported.add(letter)
-                yield Issue(pos, f"the body cites REF {letter} but the REF list has no "
-                            f"{letter}; add it to the REF line or correct the citation")
+                pos = Span(span.start + m.start(), span.start + m.end())
+                if listed is unset:
+                    listed = _ref_letters_anywhere(cable, ref_offsets)
+                have, unlettered = listed
+                for letter in letters:
+                    if letter in have or letter in missing_reported:
+                        continue
+                    if not have and ord(letter) - ord("A") < unlettered:
+                        continue
+                    missing_reported.add(letter)
+                    yield Issue(pos, f"the body cites REF {letter} but the REF list has no "
+                                f"{letter}; add it to the REF line or correct the citation")
 
 
 _CITE_SEPS = re.compile(r"[ \t]*(,|and|AND|&|-|through|THROUGH)[ \t]*")
