@@ -1016,24 +1016,25 @@ def ref_item(cable: Cable, ctx: Context) -> Iterator[Issue]:
     year = _cable_year(ctx)
     for item in refs.items:
         for m in _telegrams(item):
-            post = " ".join(m.group("post").split())
             serial = m.group("serial")
-            start = item.start + m.start()
-            span = Span(start, item.start + m.end())
             if len(serial) > 7:
-                yield Issue(span, f"REF serial {serial} has {len(serial)} digits; telegram "
+                yield Issue(Span(item.start + m.start(), item.start + m.end()),
+                            f"REF serial {serial} has {len(serial)} digits; telegram "
                             "serials have 1 to 7")
                 continue
-            if m.group("year") and year is not None:
+            if year is not None and m.group("year"):
                 y = int(m.group("year"))
                 y = y if y >= 100 else (y + 1900 if y >= 66 else y + 2000)
                 if y > year:
-                    yield Issue(span, f"REF year {m.group('year')} is after the cable's "
+                    yield Issue(Span(item.start + m.start(), item.start + m.end()),
+                                f"REF year {m.group('year')} is after the cable's "
                                 f"year {year}; check the reference")
                     continue
+            post = " ".join(m.group("post").split())
             if post.isupper() or post.istitle():
                 if not _post_is_known(post):
-                    yield Issue(span, f"REF post {post!r} is not a known post; check the "
+                    yield Issue(Span(item.start + m.start(), item.start + m.end()),
+                                f"REF post {post!r} is not a known post; check the "
                                 "originator of the referenced telegram")
 
 
