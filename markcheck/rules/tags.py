@@ -1016,24 +1016,25 @@ def ref_item(cable: Cable, ctx: Context) -> Iterator[Issue]:
     year = _cable_year(ctx)
     for item in refs.items:
         for m in _telegrams(item):
-            post = " ".join(m.group("post").split())
             serial = m.group("serial")
-            start = item.start + m.start()
-            span = Span(start, item.start + m.end())
             if len(serial) > 7:
-                yield Issue(span, f"REF serial {serial} has {len(serial)} digits; telegram "
+                yield Issue(Span(item.start + m.start(), item.start + m.end()),
+                            f"REF serial {serial} has {len(serial)} digits; telegram "
                             "serials have 1 to 7")
                 continue
-            if m.group("year") and year is not None:
+            if year is not None and m.group("year"):
                 y = int(m.group("year"))
                 y = y if y >= 100 else (y + 1900 if y >= 66 else y + 2000)
                 if y > year:
-                    yield Issue(span, f"REF year {m.group('year')} is after the cable's "
+                    yield Issue(Span(item.start + m.start(), item.start + m.end()),
+                                f"REF year {m.group('year')} is after the cable's "
                                 f"year {year}; check the reference")
                     continue
+            post = " ".join(m.group("post").split())
             if post.isupper() or post.istitle():
                 if not _post_is_known(post):
-                    yield Issue(span, f"REF post {post!r} is not a known post; check the "
+                    yield Issue(Span(item.start + m.start(), item.start + m.end()),
+                                f"REF post {post!r} is not a known post; check the "
                                 "originator of the referenced telegram")
 
 
@@ -1132,38 +1133,47 @@ def ref_not_listed(cable: Cable, ctx: Context) -> Iterator[Issue]:
     unset = object()
     has_refs = unset  # whether the text holds a REF list, read at the first citation
     listed = unset  # the REF lists' letters, read at the first citation naming a letter
-    n = len(cands)
-    for span in [b.span for b in cable.paragraphs] + [b.span for b in cable.text_blocks]:
-        lo = bisect_left(cands, span.start)
-        if lo == n or cands[lo] + 3 > span.end:
-            continue  # no citation keyword in this block
-        block = text[span.start:span.end]
-        for m in _cite_matches(block, cands, lo, span.start):
-            if has_refs is unset:  # as _ref_letters_anywhere(cable) is not None
-                has_refs = cable.references is not None or \
-                    next(_matches_at(_REF_ANYWHERE, text, ref_offsets), None) is not None
-            raw = m.group("letters") or ""
-            letters = _cited_letters(raw, m.group("kw"), block[m.end():m.end() + 12])
-            pos = Span(span.start + m.start(), span.start + m.end())
-            if not has_refs:
-                if "" not in missing_reported and not _incomplete(cable):
-                    missing_reported.add("")
-                    yield Issue(pos, f"the body cites {' '.join(m.group().split())!r} but the "
-                                "cable has no REF line; add the REF line or drop the citation")
+    first, last = cands[0] + 3, cands[-1]
+    for blocks in (cable.paragraphs, cable.text_blocks):
+        for b in blocks:
+            span = b.span
+            # a block that ends before the first keyword or starts after the last one
+            # holds none; else it holds one if the first keyword from its start fits in it
+            if span.end < first or span.start > last:
                 continue
-            if not letters:
-                continue
-            if listed is unset:
-                listed = _ref_letters_anywhere(cable, ref_offsets)
-            have, unlettered = listed
-            for letter in letters:
-                if letter in have or letter in missing_reported:
+            lo = bisect_left(cands, span.start)
+            if cands[lo] + 3 > span.end:
+                continue  # no citation keyword in this block
+            block = text[span.start:span.end]
+            for m in _cite_matches(block, cands, lo, span.start):
+                if has_refs is unset:  # as _ref_letters_anywhere(cable) is not None
+                    has_refs = cable.references is not None or \
+                        next(_matches_at(_REF_ANYWHERE, text, ref_offsets), None) is not None
+                if not has_refs:
+                    if "" not in missing_reported and not _incomplete(cable):
+                        missing_reported.add("")
+                        yield Issue(Span(span.start + m.start(), span.start + m.end()),
+                                    f"the body cites {' '.join(m.group().split())!r} but the "
+                                    "cable has no REF line; add the REF line or drop the citation")
                     continue
-                if not have and ord(letter) - ord("A") < unlettered:
+                raw = m.group("letters")
+                if not raw:
+                    continue  # no letters cited: _cited_letters would find none
+                letters = _cited_letters(raw, m.group("kw"), block[m.end():m.end() + 12])
+                if not letters:
                     continue
-                missing_reported.add(letter)
-                yield Issue(pos, f"the body cites REF {letter} but the REF list has no "
-                            f"{letter}; add it to the REF line or correct the citation")
+                pos = Span(span.start + m.start(), span.start + m.end())
+                if listed is unset:
+                    listed = _ref_letters_anywhere(cable, ref_offsets)
+                have, unlettered = listed
+                for letter in letters:
+                    if letter in have or letter in missing_reported:
+                        continue
+                    if not have and ord(letter) - ord("A") < unlettered:
+                        continue
+                    missing_reported.add(letter)
+                    yield Issue(pos, f"the body cites REF {letter} but the REF list has no "
+                                f"{letter}; add it to the REF line or correct the citation")
 
 
 _CITE_SEPS = re.compile(r"[ \t]*(,|and|AND|&|-|through|THROUGH)[ \t]*")
