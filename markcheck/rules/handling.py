@@ -17,7 +17,7 @@ from ..diagnostics import Severity
 from ..markings import DISTRIBUTION_CAPTIONS, KNOWN_CAPTIONS, Level
 from ..model import Cable, Span
 from . import Context, Issue, rule
-from .structure import _facts as _structure_facts
+from .structure import _facts as _structure_facts, _fold
 
 # ------------------------------------------------------------------ caption items
 
@@ -511,8 +511,11 @@ def _sipdis_in_header(cable: Cable) -> bool:
     """SIPDIS stands somewhere between the top and the first numbered paragraph."""
     text = cable.source.text
     end = cable.paragraphs[0].span.start if cable.paragraphs else len(text)
-    # _SIPDIS_ANY.finditer(text, 0, end), tried only where the keyed text holds "sipdis"
-    keyed = _keyed(cable)
+    # _SIPDIS_ANY.finditer(text, 0, end), tried only where the keyed text holds "sipdis";
+    # only the header is keyed (_fold keeps one character for one, so the keyed header
+    # is the keyed text's first ``end`` characters): the body's is rarely needed
+    head = text[:end]
+    keyed = head.lower() if head.isascii() else _fold(head)
     at = keyed.find("sipdis", 0, end)
     skip = None
     while at >= 0:
