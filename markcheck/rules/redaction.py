@@ -43,7 +43,9 @@ _REDACTED_ONLY = re.compile(r"\s*(?:\[\s*REDACTED\b[^\[\]]{0,200}\]\s*)+", re.I)
 
 def release_level(ctx: Context, code: str = "R604") -> Level | None:
     """The release level of the run (``--release-level``), or None."""
-    value = ctx.option(code, "release-level", "") or ""
+    value = ctx.option(code, "release-level", "")
+    if not value:   # the usual run: no release level
+        return None
     return _LEVELS.get(str(value).strip().upper())
 
 
@@ -536,21 +538,43 @@ def _find_store(start: str) -> str | None:
     any moment), without working out their paths again for every cable."""
     if not os.path.isabs(start):
         return find_store(start)
-    for candidate in _store_candidates(start):
-        if _EFFECTIVE_IDS:
-            # access() with the effective ids fails exactly where stat() (isfile) fails,
-            # without the cost of an exception for the usual missing file
-            try:
-                if not os.access(candidate, os.F_OK, effective_ids=True):
-                    continue
-            except ValueError:   # a NUL in the path: isfile says False
+    return _first_store(_store_candidates(start))
+
+
+def _first_store(candidates: tuple[str, ...]) -> str | None:
+    """The first of ``candidates`` that is a file (asked of the file system now), or None."""
+    if not _EFFECTIVE_IDS:
+        for candidate in candidates:
+            if os.path.isfile(candidate):
+                return candidate
+        return None
+    access, exists = os.access, os.F_OK
+    for candidate in candidates:
+        # access() with the effective ids fails exactly where stat() (isfile) fails,
+        # without the cost of an exception for the usual missing file
+        try:
+            if not access(candidate, exists, effective_ids=True):
                 continue
+        except ValueError:   # a NUL in the path: isfile says False
+            continue
         if os.path.isfile(candidate):
             return candidate
     return None
 
 
 _EFFECTIVE_IDS = os.access in os.supports_effective_ids
+
+
+def _folder_candidates(src: str) -> tuple[str, ...]:
+    """:func:`_store_candidates` of the folder of the source file ``src`` (a path that is
+    not "-" nor "<...>"), that is of ``os.path.dirname(os.path.abspath(src))``."""
+    # an absolute path with no ".", ".." or empty part, no trailing "/": abspath keeps it
+    # as it is and dirname cuts it at its last "/"; the folder's candidates are cached
+    if src[:1] == "/" and "//" not in src and "/." not in src and src[-1] != "/" \
+            and os.sep == "/" and os.altsep is None:
+        i = src.rfind("/")
+        return _store_candidates(src[:i] if i else "/")
+    return _store_candidates(os.path.dirname(os.path.abspath(src)))
 
 
 def _store_for(cable: Cable, ctx: Context) -> Store | None:
@@ -560,9 +584,10 @@ def _store_for(cable: Cable, ctx: Context) -> Store | None:
     path = ctx.option("R606", "protected", "") or ""
     if not path:
         src = cable.source.path
-        start = os.path.dirname(os.path.abspath(src)) if src and not src.startswith("<") \
-            and src != "-" else os.getcwd()
-        path = _find_store(start) or ""
+        if src and not src.startswith("<") and src != "-":
+            path = _first_store(_folder_candidates(src)) or ""
+        else:
+            path = _find_store(os.getcwd()) or ""
     if not path:
         return None
     try:
