@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from typing import Iterable, Iterator
 
 from ..diagnostics import Severity
@@ -110,7 +110,7 @@ _WORD_BYTES = frozenset(b"0123456789_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopq
 
 
 class _Facts:
-    __slots__ = ("_odd_digits", "_regions", "_xxx", "_zeros", "cable", "low", "odd_letters",
+    __slots__ = ("_odd_digits", "_regions", "_xruns", "_zeros", "cable", "low", "odd_letters",
                  "text")
 
     def __init__(self, cable: Cable) -> None:
@@ -124,7 +124,7 @@ class _Facts:
         self._odd_digits: bool | None = None
         self._zeros: bytes | None = None
         self._regions: list[tuple[int, int]] | None = None
-        self._xxx: bool | None = None
+        self._xruns: list[tuple[int, int]] | None = None
 
     def regions(self) -> list[tuple[int, int]]:
         """:func:`regions` of the cable (worked out when first needed: most cables need
@@ -133,11 +133,26 @@ class _Facts:
             self._regions = regions(self.cable)
         return self._regions
 
+    def xruns(self) -> list[tuple[int, int]]:
+        """The X-runs of the whole text, (start, end) in order: each longest run of 3 or
+        more X's or x's (read off the folded text, where "x" is X or x and nothing else)."""
+        runs = self._xruns
+        if runs is None:
+            runs = self._xruns = []
+            low = self.low
+            n = len(low)
+            i = low.find(b"xxx")
+            while i >= 0:   # i starts a run: the character before it is no x
+                e = i + 3
+                while e < n and low[e] == 120:   # "x"
+                    e += 1
+                runs.append((i, e))
+                i = low.find(b"xxx", e)
+        return runs
+
     def has_xxx(self) -> bool:
         """Whether the text holds an X-run (3 X's or x's) anywhere."""
-        if self._xxx is None:
-            self._xxx = self.low.find(b"xxx") >= 0
-        return self._xxx
+        return bool(self.xruns())
 
     @property
     def odd_digits(self) -> bool:
@@ -226,6 +241,27 @@ def _words_of_runs(text: str, hits: Iterable[tuple[int, int]]) -> Iterator[tuple
             yield m.start(), m.end(), "partial"
 
 
+def _runs_by_region(regs: list[tuple[int, int]],
+                    runs: list[tuple[int, int]]) -> dict[int, list[tuple[int, int]]]:
+    """What :func:`_run_spans` finds in each region (by index in ``regs``, ascending; a
+    region with none left out): a run of the whole text cut to the region, where 3 or
+    more of its x's are left (offsets in the region)."""
+    out: dict[int, list[tuple[int, int]]] = {}
+    n = len(regs)
+    for i, e in runs:
+        k = bisect_right(regs, (i, i)) - 1   # the last region starting at or before i
+        if k < 0 or regs[k][1] <= i:
+            k += 1
+        while k < n and regs[k][0] < e:      # a run may reach over several regions
+            a, b = regs[k]
+            s0 = i if i > a else a
+            e0 = e if e < b else b
+            if e0 - s0 >= 3:
+                out.setdefault(k, []).append((s0 - a, e0 - a))
+            k += 1
+    return out
+
+
 @rule("R601", "malformed-redaction", Severity.ERROR)
 def malformed_redaction(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """A redaction is malformed: a partial token, an unclosed ``[REDACTED``, or an X-run
@@ -240,17 +276,23 @@ def malformed_redaction(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """
     f = _facts(cable)
     full = f.text
-    xs = f.has_xxx()            # no X-run anywhere: no region needs _runs
-    brackets = "[" in full      # every [REDACTED marker opens with "["
-    if not xs and not brackets:
-        return
     low = f.low
+    runs = f.xruns()            # no X-run anywhere: no region needs _runs
+    # every [REDACTED marker opens with "[" and holds "redacted" in the folded text (under
+    # re.I the word, with no i, s or k, matches only its ASCII cases)
+    brackets = "[" in full and low.find(b"redacted") >= 0
+    if not runs and not brackets:
+        return
+    regs = f.regions()
+    by_region = _runs_by_region(regs, runs) if runs else {}
     lengths: dict[int, list[Span]] = {}  # odd-length runs, reported once per length
-    for base, end in f.regions():
+    for k in range(len(regs)) if brackets else by_region:
+        base, end = regs[k]
         text = None
-        if xs and low.find(b"xxx", base, end) >= 0:
+        hits = by_region.get(k)
+        if hits:
             text = full[base:end]
-            for s, e, kind in _words_of_runs(text, _run_spans(low, base, end)):
+            for s, e, kind in _words_of_runs(text, hits):
                 if kind == "partial":
                     yield Issue(Span(base + s, base + e),
                                 "partial redaction: letters are left beside an X-run; "
