@@ -180,10 +180,14 @@ class _Facts:
             end = len(self.text)
         if self.text.find("+", start, end) >= 0:
             return True
+        zeros = self.zeros()
+        return zeros.find(b"(000)", start, end) >= 0 or zeros.find(b"000-000-0000", start, end) >= 0
+
+    def zeros(self) -> bytes:
+        """The folded text with each digit 0 and each "." "-" (see _ZEROS)."""
         if self._zeros is None:
             self._zeros = self.low.translate(_ZEROS)
-        return self._zeros.find(b"(000)", start, end) >= 0 \
-            or self._zeros.find(b"000-000-0000", start, end) >= 0
+        return self._zeros
 
 
 _facts = per_cable(_Facts)
@@ -790,6 +794,27 @@ def _pii(text: str, email: bool = True, phone: bool = True, led: bool | list[int
     return out
 
 
+def _offsets(text: str | bytes, needle, into: list[int]) -> None:
+    """Add to ``into`` every offset where ``needle`` stands in ``text``."""
+    i = text.find(needle)
+    while i >= 0:
+        into.append(i)
+        i = text.find(needle, i + 1)
+
+
+def _regions_at(regs: list[tuple[int, int]], offsets: list[int]) -> list[int]:
+    """The index of each region (sorted, disjoint) that holds one of ``offsets``, in order."""
+    out: set[int] = set()
+    for p in offsets:
+        k = bisect_right(regs, (p, _AFTER_ALL)) - 1   # the last region starting at or before p
+        if k >= 0 and p < regs[k][1]:
+            out.add(k)
+    return sorted(out)
+
+
+_AFTER_ALL = float("inf")
+
+
 @rule("R609", "personal-data-in-release", Severity.WARNING, **{"release-level": ""})
 def personal_data_in_release(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """A release copy still holds personal data: an e-mail address, a phone or passport number.
@@ -844,7 +869,26 @@ def personal_data_in_release(cable: Cable, ctx: Context) -> Iterator[Issue]:
         starts = sorted(starts + late)
     else:
         starts.sort()
-    for base, end in f.regions():
+    regs = f.regions()
+    if led_all or phone and f.odd_digits:   # every region can hold something
+        todo: Iterable[int] = range(len(regs))
+    else:
+        # a region's tests below pass only where it holds the start of what they look
+        # for: an "@", a "+", "(000)" or "000-000-0000" of the zeros, "passport" of the
+        # folded text, a keyword start; the regions holding none are skipped
+        at: list[int] = starts[:]
+        if email:
+            _offsets(full, "@", at)
+        if phone:
+            _offsets(full, "+", at)
+            zeros = f.zeros()
+            _offsets(zeros, b"(000)", at)
+            _offsets(zeros, b"000-000-0000", at)
+        if passport:
+            _offsets(low, b"passport", at)
+        todo = _regions_at(regs, at)
+    for k in todo:
+        base, end = regs[k]
         if led_all:
             led: bool | list[int] = True
         else:   # a keyword at the start of a word (of the region: \b)
