@@ -528,13 +528,23 @@ def _sipdis_in_header(cable: Cable) -> bool:
     """SIPDIS stands somewhere between the top and the first numbered paragraph."""
     text = cable.source.text
     end = cable.paragraphs[0].span.start if cable.paragraphs else len(text)
+    skip = None
+    # the usual caption first, as written: "SIPDIS" on a caption line (the answer is True
+    # if any match stands outside the skipped lines, whichever is tried first)
+    at = text.find("SIPDIS", 0, end)
+    if at >= 0 and _SIPDIS_ANY.match(text, at, end) is not None:
+        skip = [e.span for e in (cable.subject, cable.tags, cable.references) if e is not None]
+        for s in skip:
+            if s.start <= at < s.end:
+                break
+        else:
+            return True
     # _SIPDIS_ANY.finditer(text, 0, end), tried only where the keyed text holds "sipdis";
     # only the header is keyed (_fold keeps one character for one, so the keyed header
     # is the keyed text's first ``end`` characters): the body's is rarely needed
     head = text[:end]
     keyed = head.lower() if head.isascii() else _fold(head)
     at = keyed.find("sipdis", 0, end)
-    skip = None
     while at >= 0:
         m = _SIPDIS_ANY.match(text, at, end)
         if m is None:
