@@ -543,13 +543,13 @@ def inconsistent_redaction(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   SUBJECT "MEETING WITH XXXXXXXXXXXX", body "1. (C) Ivanov said ..."
     Good:  SUBJECT "MEETING WITH XXXXXXXXXXXX", body "1. (C) XXXXXXXXXXXX said ..."
     """
+    f = _facts(cable)
+    if not f.has_xxx():   # no X-run anywhere: no token in the header to report
+        return
     body = _body_spans(cable)
     if not body:
         return
-    f = _facts(cable)
     low = f.low
-    if not f.has_xxx():   # no X-run anywhere: no token in the header to report
-        return
     places = [("SUBJECT", cable.subject.span if cable.subject else None),
               ("TAGS", cable.tags.span if cable.tags else None)]
     places.extend(("FOR line", p.span) for p in cable.passing)
