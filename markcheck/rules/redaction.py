@@ -465,6 +465,17 @@ def portions_above(cable: Cable, level: Level) -> Iterator[tuple[str, Span, Span
             yield "block", b.marking_span, Span(b.marking_span.end, b.span.end)
 
 
+def _blank(text: str, start: int, end: int) -> bool:
+    """``not text[start:end].strip()``, told by its first characters where they can."""
+    if start < end:
+        c = text[start]
+        if c == " " and start + 1 < end:   # "1. (C) The ...": a blank, then the text
+            c = text[start + 1]
+        if not c.isspace():
+            return False
+    return not text[start:end].strip()
+
+
 def _portions_above(cable: Cable, level: Level) -> Iterator[tuple[str, Span, int, int]]:
     """:func:`portions_above` with the text as offsets (start, end), no Span made."""
     text = cable.source.text
@@ -478,7 +489,7 @@ def _portions_above(cable: Cable, level: Level) -> Iterator[tuple[str, Span, int
             end = p.span.end
             if "ENTIRE" in p.marking.text.upper():
                 end = max([q.span.end for q in paras] + [b.span.end for b in cable.text_blocks])
-            elif not text[p.marking_span.end:end].strip():
+            elif _blank(text, p.marking_span.end, end):
                 stop = paras[i + 1].span.start if i + 1 < len(paras) else len(text)
                 end = max([b.span.end for b in cable.text_blocks if p.span.end <= b.span.start < stop],
                           default=end)
