@@ -17,7 +17,7 @@ from ..diagnostics import Severity
 from ..markings import DISTRIBUTION_CAPTIONS, KNOWN_CAPTIONS, Level
 from ..model import Cable, Span
 from . import Context, Issue, rule
-from .structure import _facts as _structure_facts
+from .structure import _facts as _structure_facts, _fold
 
 # ------------------------------------------------------------------ caption items
 
@@ -164,19 +164,33 @@ def _items(cable: Cable) -> list[_Item]:
             if word != "REL TO":
                 out.append(_Item(_norm(word), span, True, text[span.start:span.end]))
     zone_end = None  # worked out only for a line with one implausible word
+    ordered = True   # out is in the order of the Spans: (start, end)
+    last = None
+    for item in out:
+        key = (item.span.start, item.span.end)
+        if last is not None and key < last:
+            ordered = False
+        last = key
     for cap in cable.captions:
         tokens, other = _caption_tokens(cap.text)
         if other >= 2:
             continue
-        base = cap.span.start
+        span = cap.span
+        base = span.start
         if other == 1:
             if zone_end is None:
                 zone_end = _zone_end(cable)
             if base > zone_end:
                 continue
         for start, end, raw, word in tokens:
-            out.append(_Item(word, Span(base + start, base + end), False, raw))
-    if len(out) > 1:
+            key = (base + start, base + end)
+            if last is not None and key < last:
+                ordered = False
+            last = key
+            # a one-word line: the word's span is the line's
+            out.append(_Item(word, span if start == 0 and span.end == key[1] else Span(*key),
+                             False, raw))
+    if not ordered:
         out.sort(key=_span_key)  # the order of the Spans: (start, end)
     return out
 
@@ -205,16 +219,19 @@ def _cable_items(cable: Cable) -> list[_Item]:
 
 def _found(cable: Cable, *words: str) -> Sequence[_Item]:
     """``_find(_cable_items(cable), *words)``, shared (callers must not change it)."""
-    items = _cable_items(cable)
+    if _last[0] is not cable:
+        _cable_items(cable)
     by_word = _last[2]
     if len(words) == 1:
         return by_word.get(words[0], ())
-    lists = [by_word[w] for w in words if w in by_word]
-    if not lists:
-        return ()
-    if len(lists) == 1:
-        return lists[0]
-    return [i for i in items if i.word in words]
+    found = None   # the one word's items, while only one of the words has some
+    for w in words:
+        items = by_word.get(w)   # a list there is never empty
+        if items:
+            if found is not None:
+                return [i for i in _last[1] if i.word in words]
+            found = items
+    return found if found is not None else ()
 
 
 @rule("H401", "unknown-caption", Severity.ERROR)
@@ -511,10 +528,23 @@ def _sipdis_in_header(cable: Cable) -> bool:
     """SIPDIS stands somewhere between the top and the first numbered paragraph."""
     text = cable.source.text
     end = cable.paragraphs[0].span.start if cable.paragraphs else len(text)
-    # _SIPDIS_ANY.finditer(text, 0, end), tried only where the keyed text holds "sipdis"
-    keyed = _keyed(cable)
-    at = keyed.find("sipdis", 0, end)
     skip = None
+    # the usual caption first, as written: "SIPDIS" on a caption line (the answer is True
+    # if any match stands outside the skipped lines, whichever is tried first)
+    at = text.find("SIPDIS", 0, end)
+    if at >= 0 and _SIPDIS_ANY.match(text, at, end) is not None:
+        skip = [e.span for e in (cable.subject, cable.tags, cable.references) if e is not None]
+        for s in skip:
+            if s.start <= at < s.end:
+                break
+        else:
+            return True
+    # _SIPDIS_ANY.finditer(text, 0, end), tried only where the keyed text holds "sipdis";
+    # only the header is keyed (_fold keeps one character for one, so the keyed header
+    # is the keyed text's first ``end`` characters): the body's is rarely needed
+    head = text[:end]
+    keyed = head.lower() if head.isascii() else _fold(head)
+    at = keyed.find("sipdis", 0, end)
     while at >= 0:
         m = _SIPDIS_ANY.match(text, at, end)
         if m is None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from typing import Iterable, Iterator
 
 from ..diagnostics import Severity
@@ -43,7 +43,9 @@ _REDACTED_ONLY = re.compile(r"\s*(?:\[\s*REDACTED\b[^\[\]]{0,200}\]\s*)+", re.I)
 
 def release_level(ctx: Context, code: str = "R604") -> Level | None:
     """The release level of the run (``--release-level``), or None."""
-    value = ctx.option(code, "release-level", "") or ""
+    value = ctx.option(code, "release-level", "")
+    if not value:   # the usual run: no release level
+        return None
     return _LEVELS.get(str(value).strip().upper())
 
 
@@ -108,7 +110,7 @@ _WORD_BYTES = frozenset(b"0123456789_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopq
 
 
 class _Facts:
-    __slots__ = ("_odd_digits", "_regions", "_xxx", "_zeros", "cable", "low", "odd_letters",
+    __slots__ = ("_odd_digits", "_regions", "_xruns", "_zeros", "cable", "low", "odd_letters",
                  "text")
 
     def __init__(self, cable: Cable) -> None:
@@ -122,7 +124,7 @@ class _Facts:
         self._odd_digits: bool | None = None
         self._zeros: bytes | None = None
         self._regions: list[tuple[int, int]] | None = None
-        self._xxx: bool | None = None
+        self._xruns: list[tuple[int, int]] | None = None
 
     def regions(self) -> list[tuple[int, int]]:
         """:func:`regions` of the cable (worked out when first needed: most cables need
@@ -131,11 +133,26 @@ class _Facts:
             self._regions = regions(self.cable)
         return self._regions
 
+    def xruns(self) -> list[tuple[int, int]]:
+        """The X-runs of the whole text, (start, end) in order: each longest run of 3 or
+        more X's or x's (read off the folded text, where "x" is X or x and nothing else)."""
+        runs = self._xruns
+        if runs is None:
+            runs = self._xruns = []
+            low = self.low
+            n = len(low)
+            i = low.find(b"xxx")
+            while i >= 0:   # i starts a run: the character before it is no x
+                e = i + 3
+                while e < n and low[e] == 120:   # "x"
+                    e += 1
+                runs.append((i, e))
+                i = low.find(b"xxx", e)
+        return runs
+
     def has_xxx(self) -> bool:
         """Whether the text holds an X-run (3 X's or x's) anywhere."""
-        if self._xxx is None:
-            self._xxx = self.low.find(b"xxx") >= 0
-        return self._xxx
+        return bool(self.xruns())
 
     @property
     def odd_digits(self) -> bool:
@@ -163,10 +180,14 @@ class _Facts:
             end = len(self.text)
         if self.text.find("+", start, end) >= 0:
             return True
+        zeros = self.zeros()
+        return zeros.find(b"(000)", start, end) >= 0 or zeros.find(b"000-000-0000", start, end) >= 0
+
+    def zeros(self) -> bytes:
+        """The folded text with each digit 0 and each "." "-" (see _ZEROS)."""
         if self._zeros is None:
             self._zeros = self.low.translate(_ZEROS)
-        return self._zeros.find(b"(000)", start, end) >= 0 \
-            or self._zeros.find(b"000-000-0000", start, end) >= 0
+        return self._zeros
 
 
 _facts = per_cable(_Facts)
@@ -224,6 +245,27 @@ def _words_of_runs(text: str, hits: Iterable[tuple[int, int]]) -> Iterator[tuple
             yield m.start(), m.end(), "partial"
 
 
+def _runs_by_region(regs: list[tuple[int, int]],
+                    runs: list[tuple[int, int]]) -> dict[int, list[tuple[int, int]]]:
+    """What :func:`_run_spans` finds in each region (by index in ``regs``, ascending; a
+    region with none left out): a run of the whole text cut to the region, where 3 or
+    more of its x's are left (offsets in the region)."""
+    out: dict[int, list[tuple[int, int]]] = {}
+    n = len(regs)
+    for i, e in runs:
+        k = bisect_right(regs, (i, i)) - 1   # the last region starting at or before i
+        if k < 0 or regs[k][1] <= i:
+            k += 1
+        while k < n and regs[k][0] < e:      # a run may reach over several regions
+            a, b = regs[k]
+            s0 = i if i > a else a
+            e0 = e if e < b else b
+            if e0 - s0 >= 3:
+                out.setdefault(k, []).append((s0 - a, e0 - a))
+            k += 1
+    return out
+
+
 @rule("R601", "malformed-redaction", Severity.ERROR)
 def malformed_redaction(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """A redaction is malformed: a partial token, an unclosed ``[REDACTED``, or an X-run
@@ -238,17 +280,23 @@ def malformed_redaction(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """
     f = _facts(cable)
     full = f.text
-    xs = f.has_xxx()            # no X-run anywhere: no region needs _runs
-    brackets = "[" in full      # every [REDACTED marker opens with "["
-    if not xs and not brackets:
-        return
     low = f.low
+    runs = f.xruns()            # no X-run anywhere: no region needs _runs
+    # every [REDACTED marker opens with "[" and holds "redacted" in the folded text (under
+    # re.I the word, with no i, s or k, matches only its ASCII cases)
+    brackets = "[" in full and low.find(b"redacted") >= 0
+    if not runs and not brackets:
+        return
+    regs = f.regions()
+    by_region = _runs_by_region(regs, runs) if runs else {}
     lengths: dict[int, list[Span]] = {}  # odd-length runs, reported once per length
-    for base, end in f.regions():
+    for k in range(len(regs)) if brackets else by_region:
+        base, end = regs[k]
         text = None
-        if xs and low.find(b"xxx", base, end) >= 0:
+        hits = by_region.get(k)
+        if hits:
             text = full[base:end]
-            for s, e, kind in _words_of_runs(text, _run_spans(low, base, end)):
+            for s, e, kind in _words_of_runs(text, hits):
                 if kind == "partial":
                     yield Issue(Span(base + s, base + e),
                                 "partial redaction: letters are left beside an X-run; "
@@ -417,6 +465,17 @@ def portions_above(cable: Cable, level: Level) -> Iterator[tuple[str, Span, Span
             yield "block", b.marking_span, Span(b.marking_span.end, b.span.end)
 
 
+def _blank(text: str, start: int, end: int) -> bool:
+    """``not text[start:end].strip()``, told by its first characters where they can."""
+    if start < end:
+        c = text[start]
+        if c == " " and start + 1 < end:   # "1. (C) The ...": a blank, then the text
+            c = text[start + 1]
+        if not c.isspace():
+            return False
+    return not text[start:end].strip()
+
+
 def _portions_above(cable: Cable, level: Level) -> Iterator[tuple[str, Span, int, int]]:
     """:func:`portions_above` with the text as offsets (start, end), no Span made."""
     text = cable.source.text
@@ -430,7 +489,7 @@ def _portions_above(cable: Cable, level: Level) -> Iterator[tuple[str, Span, int
             end = p.span.end
             if "ENTIRE" in p.marking.text.upper():
                 end = max([q.span.end for q in paras] + [b.span.end for b in cable.text_blocks])
-            elif not text[p.marking_span.end:end].strip():
+            elif _blank(text, p.marking_span.end, end):
                 stop = paras[i + 1].span.start if i + 1 < len(paras) else len(text)
                 end = max([b.span.end for b in cable.text_blocks if p.span.end <= b.span.start < stop],
                           default=end)
@@ -457,7 +516,12 @@ def portion_above_release_level(cable: Cable, ctx: Context) -> Iterator[Issue]:
     text = cable.source.text
     word = level.word
     for kind, mark, start, end in _portions_above(cable, level):
-        if is_redacted(text[start:end]):
+        # the text's first character after a blank is no "[" (the usual portion in
+        # clear): not redacted, known without copying the text
+        c = text[start] if start < end else "["
+        if c == " " and start + 1 < end:
+            c = text[start + 1]
+        if (c == "[" or c.isspace()) and is_redacted(text[start:end]):
             continue
         where = "SUBJECT" if kind == "subject" else "portion"
         yield Issue(mark, f"{where} {text[mark.start:mark.end]} is above the release level "
@@ -490,13 +554,13 @@ def inconsistent_redaction(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   SUBJECT "MEETING WITH XXXXXXXXXXXX", body "1. (C) Ivanov said ..."
     Good:  SUBJECT "MEETING WITH XXXXXXXXXXXX", body "1. (C) XXXXXXXXXXXX said ..."
     """
+    f = _facts(cable)
+    if not f.has_xxx():   # no X-run anywhere: no token in the header to report
+        return
     body = _body_spans(cable)
     if not body:
         return
-    f = _facts(cable)
     low = f.low
-    if not f.has_xxx():   # no X-run anywhere: no token in the header to report
-        return
     places = [("SUBJECT", cable.subject.span if cable.subject else None),
               ("TAGS", cable.tags.span if cable.tags else None)]
     places.extend(("FOR line", p.span) for p in cable.passing)
@@ -536,21 +600,43 @@ def _find_store(start: str) -> str | None:
     any moment), without working out their paths again for every cable."""
     if not os.path.isabs(start):
         return find_store(start)
-    for candidate in _store_candidates(start):
-        if _EFFECTIVE_IDS:
-            # access() with the effective ids fails exactly where stat() (isfile) fails,
-            # without the cost of an exception for the usual missing file
-            try:
-                if not os.access(candidate, os.F_OK, effective_ids=True):
-                    continue
-            except ValueError:   # a NUL in the path: isfile says False
+    return _first_store(_store_candidates(start))
+
+
+def _first_store(candidates: tuple[str, ...]) -> str | None:
+    """The first of ``candidates`` that is a file (asked of the file system now), or None."""
+    if not _EFFECTIVE_IDS:
+        for candidate in candidates:
+            if os.path.isfile(candidate):
+                return candidate
+        return None
+    access, exists = os.access, os.F_OK
+    for candidate in candidates:
+        # access() with the effective ids fails exactly where stat() (isfile) fails,
+        # without the cost of an exception for the usual missing file
+        try:
+            if not access(candidate, exists, effective_ids=True):
                 continue
+        except ValueError:   # a NUL in the path: isfile says False
+            continue
         if os.path.isfile(candidate):
             return candidate
     return None
 
 
 _EFFECTIVE_IDS = os.access in os.supports_effective_ids
+
+
+def _folder_candidates(src: str) -> tuple[str, ...]:
+    """:func:`_store_candidates` of the folder of the source file ``src`` (a path that is
+    not "-" nor "<...>"), that is of ``os.path.dirname(os.path.abspath(src))``."""
+    # an absolute path with no ".", ".." or empty part, no trailing "/": abspath keeps it
+    # as it is and dirname cuts it at its last "/"; the folder's candidates are cached
+    if src[:1] == "/" and "//" not in src and "/." not in src and src[-1] != "/" \
+            and os.sep == "/" and os.altsep is None:
+        i = src.rfind("/")
+        return _store_candidates(src[:i] if i else "/")
+    return _store_candidates(os.path.dirname(os.path.abspath(src)))
 
 
 def _store_for(cable: Cable, ctx: Context) -> Store | None:
@@ -560,9 +646,10 @@ def _store_for(cable: Cable, ctx: Context) -> Store | None:
     path = ctx.option("R606", "protected", "") or ""
     if not path:
         src = cable.source.path
-        start = os.path.dirname(os.path.abspath(src)) if src and not src.startswith("<") \
-            and src != "-" else os.getcwd()
-        path = _find_store(start) or ""
+        if src and not src.startswith("<") and src != "-":
+            path = _first_store(_folder_candidates(src)) or ""
+        else:
+            path = _find_store(os.getcwd()) or ""
     if not path:
         return None
     try:
@@ -718,6 +805,27 @@ def _pii(text: str, email: bool = True, phone: bool = True, led: bool | list[int
     return out
 
 
+def _offsets(text: str | bytes, needle, into: list[int]) -> None:
+    """Add to ``into`` every offset where ``needle`` stands in ``text``."""
+    i = text.find(needle)
+    while i >= 0:
+        into.append(i)
+        i = text.find(needle, i + 1)
+
+
+def _regions_at(regs: list[tuple[int, int]], offsets: list[int]) -> list[int]:
+    """The index of each region (sorted, disjoint) that holds one of ``offsets``, in order."""
+    out: set[int] = set()
+    for p in offsets:
+        k = bisect_right(regs, (p, _AFTER_ALL)) - 1   # the last region starting at or before p
+        if k >= 0 and p < regs[k][1]:
+            out.add(k)
+    return sorted(out)
+
+
+_AFTER_ALL = float("inf")
+
+
 @rule("R609", "personal-data-in-release", Severity.WARNING, **{"release-level": ""})
 def personal_data_in_release(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """A release copy still holds personal data: an e-mail address, a phone or passport number.
@@ -772,7 +880,26 @@ def personal_data_in_release(cable: Cable, ctx: Context) -> Iterator[Issue]:
         starts = sorted(starts + late)
     else:
         starts.sort()
-    for base, end in f.regions():
+    regs = f.regions()
+    if led_all or phone and f.odd_digits:   # every region can hold something
+        todo: Iterable[int] = range(len(regs))
+    else:
+        # a region's tests below pass only where it holds the start of what they look
+        # for: an "@", a "+", "(000)" or "000-000-0000" of the zeros, "passport" of the
+        # folded text, a keyword start; the regions holding none are skipped
+        at: list[int] = starts[:]
+        if email:
+            _offsets(full, "@", at)
+        if phone:
+            _offsets(full, "+", at)
+            zeros = f.zeros()
+            _offsets(zeros, b"(000)", at)
+            _offsets(zeros, b"000-000-0000", at)
+        if passport:
+            _offsets(low, b"passport", at)
+        todo = _regions_at(regs, at)
+    for k in todo:
+        base, end = regs[k]
         if led_all:
             led: bool | list[int] = True
         else:   # a keyword at the start of a word (of the region: \b)
