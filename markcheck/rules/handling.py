@@ -524,6 +524,15 @@ _SIPDIS_LINE = re.compile(
     % (_CAPTION_WORDS, _CAPTION_WORDS))
 
 
+def _header_fields(cable: Cable) -> list[Span]:
+    """The spans of SUBJECT, TAGS and REF: a SIPDIS inside them is no caption."""
+    return [e.span for e in (cable.subject, cable.tags, cable.references) if e is not None]
+
+
+def _inside(at: int, spans: list[Span]) -> bool:
+    return any(s.start <= at < s.end for s in spans)
+
+
 def _sipdis_in_header(cable: Cable) -> bool:
     """SIPDIS stands somewhere between the top and the first numbered paragraph."""
     text = cable.source.text
@@ -533,11 +542,8 @@ def _sipdis_in_header(cable: Cable) -> bool:
     # if any match stands outside the skipped lines, whichever is tried first)
     at = text.find("SIPDIS", 0, end)
     if at >= 0 and _SIPDIS_ANY.match(text, at, end) is not None:
-        skip = [e.span for e in (cable.subject, cable.tags, cable.references) if e is not None]
-        for s in skip:
-            if s.start <= at < s.end:
-                break
-        else:
+        skip = _header_fields(cable)
+        if not _inside(at, skip):
             return True
     # _SIPDIS_ANY.finditer(text, 0, end), tried only where the keyed text holds "sipdis";
     # only the header is keyed (_fold keeps one character for one, so the keyed header
@@ -551,11 +557,8 @@ def _sipdis_in_header(cable: Cable) -> bool:
             at = keyed.find("sipdis", at + 1, end)
             continue
         if skip is None:
-            skip = [e.span for e in (cable.subject, cable.tags, cable.references) if e is not None]
-        for s in skip:
-            if s.start <= at < s.end:
-                break
-        else:
+            skip = _header_fields(cable)
+        if not _inside(at, skip):
             return True
         at = keyed.find("sipdis", m.end(), end)
     return False
