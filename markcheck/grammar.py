@@ -99,6 +99,9 @@ class _Token(Token):
     line = column = end_line = end_column = None
     value = property(str)
 
+    def __reduce__(self):  # pickled as a plain Lark token (the same type, text, offsets)
+        return Token, (self.type, str(self), self.start_pos, None, None, None, None, self.end_pos)
+
 
 def _lean(callback):
     """Lark's callback for a rule that makes a plain Tree, without its layers of calls.

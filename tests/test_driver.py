@@ -129,3 +129,15 @@ def test_driver_rejects_what_lark_rejects(start):
     with lark_only(), pytest.raises(ParseFailure) as slow:
         parse_element("\x00\x01", start)
     assert (str(fast.value), fast.value.offset) == (str(slow.value), slow.value.offset)
+
+
+def test_driver_trees_pickle_and_copy():
+    """A tree from the driver survives pickle (as plain Lark tokens) and deepcopies as
+    a tree from Lark does (Lark's Token.__deepcopy__ keeps no end offset)."""
+    import copy
+    import pickle
+
+    text = read_source(str(SEED)).text
+    tree = grammar.parse_document(text)
+    assert flat(pickle.loads(pickle.dumps(tree))) == flat(tree)
+    assert flat(copy.deepcopy(tree)) == flat(copy.deepcopy(grammar.parser().parse(text, start="start")))
