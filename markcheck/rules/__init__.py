@@ -13,13 +13,14 @@ import datetime as _dt
 import functools
 import importlib
 import inspect
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Mapping, TypeVar
 
 from ..diagnostics import Severity
 from ..model import Cable, CableDate, Span
 
-__all__ = ["Rule", "Issue", "Context", "rule", "per_cable", "forget_cables", "REGISTRY", "all_rules", "get_rule",
+__all__ = ["Rule", "Issue", "Context", "rule", "per_cable", "forget_cables", "matches_at", "REGISTRY", "all_rules", "get_rule",
            "RULE_MODULES"]
 
 
@@ -70,6 +71,21 @@ def per_cable(fn: Callable[[Cable], T]) -> Callable[[Cable], T]:
 
 
 _MEMOS: list[list] = []
+
+
+def matches_at(pattern: re.Pattern[str], text: str, starts: Iterable[int],
+               pos: int = 0) -> Iterator[re.Match[str]]:
+    """What ``pattern.finditer(text, pos)`` finds, given every offset where a match can
+    start (ascending): ``pattern`` is tried there only, each try at or after the end of
+    the match before, as a scan of the text would find them. Rules use it after a cheap
+    ``str.find`` of a literal every match holds has found the offsets."""
+    match = pattern.match
+    for at in starts:
+        if at >= pos:
+            m = match(text, at)
+            if m is not None:
+                pos = m.end()
+                yield m
 
 
 def forget_cables() -> None:

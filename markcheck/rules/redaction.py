@@ -22,7 +22,7 @@ from ..diagnostics import Severity
 from ..markings import Level
 from ..model import Cable, Span
 from ..protect import STORE_NAME, Store, StoreError, find_store, load_store, mask
-from . import Context, Issue, per_cable, rule
+from . import Context, Issue, matches_at, per_cable, rule
 
 #: the redaction token: the same length whatever it replaces
 TOKEN = "X" * 12
@@ -759,18 +759,6 @@ def pii(text: str) -> Iterator[tuple[int, int, str]]:
     yield from _pii(text)
 
 
-def _led_at(text: str, starts: list[int]) -> Iterator[re.Match]:
-    """What _PHONE_LED.finditer(text) finds, given every offset where a match can start
-    (sorted): the first match at or after the end of the one before."""
-    end = 0
-    for p in starts:
-        if p >= end:
-            m = _PHONE_LED.match(text, p)
-            if m is not None:
-                end = m.end()
-                yield m
-
-
 def _pii(text: str, email: bool = True, phone: bool = True, led: bool | list[int] = True,
          passport: bool = True) -> list[tuple[int, int, str]]:
     """:func:`pii` as a list; a False flag skips a regex known to find nothing in
@@ -785,7 +773,7 @@ def _pii(text: str, email: bool = True, phone: bool = True, led: bool | list[int
             if 7 <= digits <= 15:
                 found.append((m.start(), m.end(), "phone number"))
     if led:
-        for m in (_PHONE_LED.finditer(text) if led is True else _led_at(text, led)):
+        for m in (_PHONE_LED.finditer(text) if led is True else matches_at(_PHONE_LED, text, led)):
             digits = sum(c.isdigit() for c in m.group(1))
             if 7 <= digits <= 15:
                 found.append((m.start(1), m.end(1), "phone number"))

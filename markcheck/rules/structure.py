@@ -7,12 +7,12 @@ import itertools
 import operator
 import os
 import re
-from typing import Iterable, Iterator
+from typing import Iterator
 
 from ..diagnostics import Severity
 from ..markings import Level, level_from_word
 from ..model import Cable, Span
-from . import Context, Issue, per_cable, rule
+from . import Context, Issue, matches_at, per_cable, rule
 
 _REFID = re.compile(r"^(\d{2})([A-Z]+?)(\d+)(?:\.[A-Za-z]+)?$")
 
@@ -515,13 +515,13 @@ def _markers(cable: Cable) -> list[_Marker]:
         text = whole[base:end]
         keyed = wkeyed[base:end]
         taken: set[int] = set()
-        for m in _matches_at(_END, text, [e.start() for e in _END_AT.finditer(keyed)]):
+        for m in matches_at(_END, text, [e.start() for e in _END_AT.finditer(keyed)]):
             at, pos = m.span()
             for kind in filter(None, (m["kind"], m["also"])):
                 add(_Marker("end", kind.upper().rstrip("S"), base + at, base + pos, number, False))
             taken.update(range(at, pos))
         if "begin" in keyed:
-            for m in _matches_at(_BEGIN, text, [b.start() for b in _BEGIN_AT.finditer(keyed)]):
+            for m in matches_at(_BEGIN, text, [b.start() for b in _BEGIN_AT.finditer(keyed)]):
                 at, pos = m.span()
                 add(_Marker("open", m["kind"].upper(), base + at, base + pos, number, False))
                 taken.add(at)
@@ -543,7 +543,7 @@ def _markers(cable: Cable) -> list[_Marker]:
                 for n, words in _WHO_WORDS:
                     if w >= n and keyed[w - n:w] in words:
                         cands.add(w - n)
-        for m in _matches_at(_HEADING, text, heads):
+        for m in matches_at(_HEADING, text, heads):
             at, pos = m.span()
             kpos = m.start("kind")
             if kpos not in taken:
@@ -558,25 +558,13 @@ def _markers(cable: Cable) -> list[_Marker]:
                 add(_Marker("open", kind, base + m.start("kind"), base + m.end("kind"), number,
                             False))
             taken.update(range(m.start(), m.end()))
-        for m in _matches_at(_MID, text, sorted(cands), start):
+        for m in matches_at(_MID, text, sorted(cands), start):
             if m.start() not in taken:
                 for kind in _kinds(m):
                     add(_Marker("open", kind, base + m.start("kind"), base + m.end("kind"), number,
                                 True))
     found.sort(key=_marker_start)
     return found
-
-
-def _matches_at(rx: re.Pattern[str], text: str, starts: Iterable[int],
-                pos: int = 0) -> Iterator[re.Match]:
-    """The matches of ``rx`` at the offsets ``starts`` (ascending), left to right, each at
-    or after the end of the one before, as a scan of the text would find them."""
-    for at in starts:
-        if at >= pos:
-            m = rx.match(text, at)
-            if m is not None:
-                pos = m.end()
-                yield m
 
 
 def _marker_start(mk: _Marker) -> int:

@@ -28,7 +28,7 @@ from typing import Iterator
 from .. import refdata
 from ..diagnostics import Severity
 from ..model import Cable, Span, Tag
-from . import Context, Issue, per_cable, rule
+from . import Context, Issue, matches_at, per_cable, rule
 
 # ====================================================================== reference data
 
@@ -171,20 +171,6 @@ def _word_offsets(text: str, words: tuple[bytes, ...]) -> list[int]:
     return out
 
 
-def _matches_at(pattern: re.Pattern[str], text: str,
-                offsets: list[int]) -> Iterator[re.Match[str]]:
-    """``pattern.finditer(text)`` when every match starts at one of the sorted
-    ``offsets``: the pattern is tried there only."""
-    match = pattern.match
-    end = 0
-    for pos in offsets:
-        if pos >= end:
-            m = match(text, pos)
-            if m is not None:
-                end = m.end()
-                yield m
-
-
 def _finditer_from(pattern: re.Pattern[str], text: str, words: tuple[bytes, ...],
                    ascii_only: bool) -> Iterator[re.Match[str]]:
     """``pattern.finditer(text)`` for a pattern whose every match starts with one of
@@ -193,7 +179,7 @@ def _finditer_from(pattern: re.Pattern[str], text: str, words: tuple[bytes, ...]
     with such a letter in ``words`` (``ascii_only``) other text is scanned in full."""
     if ascii_only and not text.isascii():
         return pattern.finditer(text)
-    return _matches_at(pattern, text, _word_offsets(text, words))
+    return matches_at(pattern, text, _word_offsets(text, words))
 
 
 _TRUNCATED = re.compile(r"\.\.\.[ \t]*$", re.M)
@@ -1070,7 +1056,7 @@ def _ref_letters_anywhere(cable: Cable, ref_offsets: list[int]
     unlettered = 0
     refs = _ref_list(cable)
     bodies: list[tuple[str, int]] = [(refs.body, refs.body_start)] if refs else []
-    for m in _matches_at(_REF_ANYWHERE, text, ref_offsets):
+    for m in matches_at(_REF_ANYWHERE, text, ref_offsets):
         stop = _BLANK_LINE.search(text, m.end())
         end = stop.start() if stop else len(text)
         bodies.append((text[m.end():_ref_extent(text, end, len(text))], m.end()))
@@ -1148,7 +1134,7 @@ def ref_not_listed(cable: Cable, ctx: Context) -> Iterator[Issue]:
             for m in _cite_matches(block, cands, lo, span.start):
                 if has_refs is unset:  # as _ref_letters_anywhere(cable) is not None
                     has_refs = cable.references is not None or \
-                        next(_matches_at(_REF_ANYWHERE, text, ref_offsets), None) is not None
+                        next(matches_at(_REF_ANYWHERE, text, ref_offsets), None) is not None
                 if not has_refs:
                     if "" not in missing_reported and not _incomplete(cable):
                         missing_reported.add("")
