@@ -22,16 +22,11 @@ from markcheck.source import read_source
 from conftest import SEED
 
 
-class _LarkOnly:
-    def parse(self, text, start):
-        return grammar._FAILED
-
-
 @contextlib.contextmanager
 def lark_only():
     """Every parse in the block falls back to ``Lark.parse``."""
     saved = grammar._driver
-    grammar._driver = lambda: _LarkOnly()
+    grammar._driver = lambda: grammar._LarkOnly()
     try:
         yield
     finally:
@@ -141,3 +136,24 @@ def test_driver_trees_pickle_and_copy():
     tree = grammar.parse_document(text)
     assert flat(pickle.loads(pickle.dumps(tree))) == flat(tree)
     assert flat(copy.deepcopy(tree)) == flat(copy.deepcopy(grammar.parser().parse(text, start="start")))
+
+
+def test_lark_insides_not_as_expected_fall_back_to_lark(monkeypatch):
+    """Where a Lark release lays out its parser otherwise, every parse is Lark's."""
+    class Other:  # a Lark object with nothing the driver reads
+        pass
+
+    real = grammar.parser()
+    source = read_source(str(SEED))
+    grammar._driver.cache_clear()
+    try:
+        monkeypatch.setattr(grammar, "parser", lambda: Other())
+        fallback = grammar._driver()  # made from the odd Lark object
+        monkeypatch.setattr(grammar, "parser", lambda: real)
+        assert isinstance(fallback, grammar._LarkOnly)
+        tree = grammar.parse_document(source.text)  # by Lark.parse
+        cable = build(source)
+    finally:
+        grammar._driver.cache_clear()
+    assert flat(tree) == flat(real.parse(source.text, start="start"))
+    assert cable == build(source)  # the driver again: the same model
