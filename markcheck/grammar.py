@@ -206,6 +206,9 @@ class _Driver:
         for state, row in table.states.items():
             out = {}
             for ty, (action, arg) in row.items():
+                # some terminal names are Lark Tokens (read from the grammar file): as
+                # dict keys, each lookup by the scanned name would call Token.__eq__
+                ty = str(ty)
                 if action is Shift:
                     out[ty] = arg
                 else:
