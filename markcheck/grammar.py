@@ -180,8 +180,9 @@ class _Driver:
     accept, tried in Lark's order), same rule callbacks (tree building and the
     :class:`~markcheck.model.ElementBuilder`), so the same result as ``Lark.parse``,
     about twice as fast: no line counting, no generator, one dict lookup per
-    action. :meth:`parse` returns :data:`_FAILED` where the text does not fit; the
-    caller then runs ``Lark.parse`` on it for Lark's own error. A test compares the
+    action. Where the text does not fit, :meth:`parse` returns a :class:`_Failure`
+    worded as Lark words it (see :func:`_describe`), or :data:`_FAILED` where it
+    cannot tell; the caller then runs ``Lark.parse`` for Lark's own error. A test compares the
     two on a quarter of the corpus and on mutated texts. Built from Lark's insides
     (checked with lark 1.2.2 and 1.3.1); where a Lark release lays them out otherwise,
     :func:`_driver` falls back to ``Lark.parse`` for every text.
@@ -231,6 +232,8 @@ class _Driver:
         # are read: with any, every parse is left to Lark
         self.usable = not any(isinstance(k, str) for k in callbacks)
         self._lark_lexers = frontend.lexer.lexers  # parser state -> Lark's lexer for it
+        self._lark_root = frontend.lexer.root_lexer  # all terminals: for error messages
+        self._root = None
         self._by_lexer: dict = {}
         self.lexers: dict = {}  # parser state -> (match, ignored types), made on first use
 
@@ -252,12 +255,37 @@ class _Driver:
         self.lexers[state] = entry
         return entry
 
+    def _no_terminal(self, text: str, pos: int):
+        """The failure where no terminal of the state fits at ``pos``, as Lark's
+        contextual lexer reports it: the token any terminal of the grammar reads there
+        (after ignored text), or else the character at ``pos``."""
+        root = self._root
+        if root is None:
+            try:
+                basic = self._lark_root
+                root = self._root = (_first_match(basic.scanner._mres), basic.ignore_types)
+            except (AttributeError, TypeError):
+                return _FAILED
+        match, ignore = root
+        at, size = pos, len(text)
+        while at < size:
+            m = match(text, at)
+            if m is None:
+                break
+            if m.lastgroup not in ignore:
+                return _Failure(f"unexpected {m.group()[:30]!r}", at)
+            at = m.end()
+        else:
+            return _FAILED  # only ignored text to the end: Lark's own answer
+        return _Failure(f"unexpected character {text[pos]!r}", pos)
+
     def parse(self, text: str, start: str):
         if not self.usable:
             return _FAILED
         actions = self.actions
         lexers = self.lexers
         new = str.__new__
+        token = None
         state = self.start_states[start]
         states = [state]
         values = []
@@ -274,7 +302,7 @@ class _Driver:
                 match, ignore = scan
                 m = match(text, pos)
                 if m is None:
-                    return _FAILED
+                    return self._no_terminal(text, pos)
                 ty = m.lastgroup
                 end = m.end()
                 if ty in ignore:
@@ -286,11 +314,14 @@ class _Driver:
                 token.end_pos = pos = end
             else:  # end of text: reduce until the start rule is complete
                 ty = "$END"
+                last = token.start_pos if token is not None else 0
                 token = None
             while True:
                 action = actions[state].get(ty)
-                if action is None:
-                    return _FAILED
+                if action is None:  # as Lark says it (UnexpectedToken, see _describe)
+                    if token is None:
+                        return _Failure("unexpected end of text", last)
+                    return _Failure(f"unexpected {str(token)[:30]!r}", token.start_pos)
                 if action.__class__ is int:  # shift
                     if token is None:  # (the end is never shifted)
                         return _FAILED
@@ -320,6 +351,16 @@ class _Driver:
 
 
 _FAILED = object()
+
+
+class _Failure:
+    """Where and why a text does not fit the grammar, as ``Lark.parse`` would say it."""
+
+    __slots__ = ("message", "offset")
+
+    def __init__(self, message: str, offset: int) -> None:
+        self.message = message
+        self.offset = offset
 _REDUCE, _PASS, _GROW = 0, 1, 2  # kinds of reduce (see _Driver.parse)
 
 
@@ -344,6 +385,8 @@ def _driver() -> _Driver | _LarkOnly:
 def parse_document(text: str) -> Tree:
     """Parse telegram text into the document tree; raise ParseFailure if it cannot."""
     tree = _driver().parse(text, "start")
+    if tree.__class__ is _Failure:
+        raise ParseFailure(tree.message, tree.offset)
     if tree is not _FAILED:
         return tree
     try:
@@ -366,6 +409,8 @@ def parse_element(text: str, start: str, base: int = 0):
     builder.begin(text, base)
     flat = text.replace("\n", " ")
     part = _driver().parse(flat, start)
+    if part.__class__ is _Failure:
+        raise ParseFailure(part.message, part.offset)
     if part is not _FAILED:
         return part
     builder.begin(text, base)
