@@ -8,6 +8,7 @@ once per process and cached on disk by Lark between processes.
 from __future__ import annotations
 
 import os
+from typing import Callable
 from functools import lru_cache, partial
 from pathlib import Path
 
@@ -273,11 +274,11 @@ class _Driver:
             if m is None:
                 break
             if m.lastgroup not in ignore:
-                return _Failure(f"unexpected {m.group()[:30]!r}", at)
+                return _Failure(_unexpected(m.group()), at)
             at = m.end()
         else:
             return _FAILED  # only ignored text to the end: Lark's own answer
-        return _Failure(f"unexpected character {text[pos]!r}", pos)
+        return _Failure(_unexpected_character(text[pos]), pos)
 
     def parse(self, text: str, start: str):
         if not self.usable:
@@ -320,8 +321,8 @@ class _Driver:
                 action = actions[state].get(ty)
                 if action is None:  # as Lark says it (UnexpectedToken, see _describe)
                     if token is None:
-                        return _Failure("unexpected end of text", last)
-                    return _Failure(f"unexpected {str(token)[:30]!r}", token.start_pos)
+                        return _Failure(_END_OF_TEXT, last)
+                    return _Failure(_unexpected(str(token)), token.start_pos)
                 if action.__class__ is int:  # shift
                     if token is None:  # (the end is never shifted)
                         return _FAILED
@@ -361,6 +362,8 @@ class _Failure:
     def __init__(self, message: str, offset: int) -> None:
         self.message = message
         self.offset = offset
+
+
 _REDUCE, _PASS, _GROW = 0, 1, 2  # kinds of reduce (see _Driver.parse)
 
 
@@ -384,17 +387,7 @@ def _driver() -> _Driver | _LarkOnly:
 
 def parse_document(text: str) -> Tree:
     """Parse telegram text into the document tree; raise ParseFailure if it cannot."""
-    tree = _driver().parse(text, "start")
-    if tree.__class__ is _Failure:
-        raise ParseFailure(tree.message, tree.offset)
-    if tree is not _FAILED:
-        return tree
-    try:
-        return parser().parse(text, start="start")
-    except UnexpectedInput as exc:
-        raise ParseFailure(_describe(exc), getattr(exc, "pos_in_stream", 0) or 0) from None
-    except LarkError as exc:  # pragma: no cover - defensive
-        raise ParseFailure(str(exc).splitlines()[0], 0) from None
+    return _parse(text, "start")
 
 
 def parse_element(text: str, start: str, base: int = 0):
@@ -404,31 +397,48 @@ def parse_element(text: str, start: str, base: int = 0):
     transformer, :class:`markcheck.model.ElementBuilder`); ``base`` is the offset of
     ``text`` in the telegram, added to every span.
     """
-    p = parser()
-    builder = p.options.transformer
+    builder = parser().options.transformer
     builder.begin(text, base)
-    flat = text.replace("\n", " ")
-    part = _driver().parse(flat, start)
-    if part.__class__ is _Failure:
-        raise ParseFailure(part.message, part.offset)
-    if part is not _FAILED:
-        return part
-    builder.begin(text, base)
+    return _parse(text.replace("\n", " "), start, lambda: builder.begin(text, base))
+
+
+def _parse(text: str, start: str, again: Callable[[], None] | None = None):
+    """The driver's parse of ``text``; ``Lark.parse`` where the driver cannot tell
+    (``again`` first readies the transformer for a second parse)."""
+    result = _driver().parse(text, start)
+    if result.__class__ is _Failure:
+        raise ParseFailure(result.message, result.offset)
+    if result is not _FAILED:
+        return result
+    if again is not None:
+        again()
     try:
-        return p.parse(flat, start=start)
+        return parser().parse(text, start=start)
     except UnexpectedInput as exc:
         raise ParseFailure(_describe(exc), getattr(exc, "pos_in_stream", 0) or 0) from None
     except LarkError as exc:  # pragma: no cover - defensive
         raise ParseFailure(str(exc).splitlines()[0], 0) from None
 
 
+def _unexpected(value: str) -> str:
+    """How a token that does not fit is named in a ParseFailure."""
+    return f"unexpected {value[:30]!r}"
+
+
+def _unexpected_character(char: str) -> str:
+    return f"unexpected character {char!r}"
+
+
+_END_OF_TEXT = "unexpected end of text"
+
+
 def _describe(exc: UnexpectedInput) -> str:
     token = getattr(exc, "token", None)
     if token is not None and getattr(token, "type", "") == "$END":
-        return "unexpected end of text"
+        return _END_OF_TEXT
     if token is not None:
-        return f"unexpected {str(token)[:30]!r}"
+        return _unexpected(str(token))
     char = getattr(exc, "char", None)
     if char is not None:
-        return f"unexpected character {char!r}"
+        return _unexpected_character(char)
     return "unexpected input"
