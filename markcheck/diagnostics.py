@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from enum import IntEnum
 from functools import total_ordering
 
+from .records import fast_init
+
 __all__ = ["Severity", "Diagnostic"]
 
 
@@ -26,6 +28,7 @@ class Severity(IntEnum):
 
 
 @total_ordering
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
     """One fault at one place. Lines and columns are 1-based; the end is exclusive.

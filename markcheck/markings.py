@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from enum import IntEnum
 from functools import lru_cache
 
+from .records import fast_init
+
 __all__ = ["Level", "Marking", "parse_portion", "level_from_word", "CANONICAL_BANNER_WORDS",
            "KNOWN_CAPTIONS", "DISTRIBUTION_CAPTIONS"]
 
@@ -68,6 +70,7 @@ def level_from_word(text: str) -> Level | None:
     return None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Marking:
     """A portion mark ``(S//NF)`` (or the marking words of a banner), parsed.

@@ -19,6 +19,7 @@ from functools import lru_cache
 from lark import Token, Transformer, Tree
 
 from .grammar import ParseFailure, parse_document, parse_element
+from .records import fast_init
 from .markings import KNOWN_CAPTIONS, Level, Marking, level_from_word, parse_portion
 from .source import Source
 
@@ -29,6 +30,7 @@ __all__ = [
 ]
 
 
+@fast_init
 @dataclass(frozen=True, order=True, slots=True)
 class Span:
     """Half-open offsets [start, end) into the telegram text."""
@@ -44,6 +46,7 @@ def _tok_span(tok: Token, base: int) -> Span:
     return Span(base + tok.start_pos, base + tok.end_pos)
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Banner:
     """The classification line: ``C O N F I D E N T I A L SECTION 01 OF 02 PARIS 007961``."""
@@ -76,6 +79,7 @@ class Banner:
         return " " in self.level_text.strip()
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Caption:
     span: Span
@@ -84,6 +88,7 @@ class Caption:
     word_spans: tuple[Span, ...]
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Passing:
     """A ``FOR``/passing line: ``FOR ISN/MTR``, ``DEPT PLEASE PASS TO USTR``."""
@@ -92,12 +97,14 @@ class Passing:
     text: str
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Decl:
     text: str
     span: Span
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class EOLine:
     """``E.O. 12958: DECL: 10/29/2014`` and its variants."""
@@ -117,6 +124,7 @@ class EOLine:
     error: str = ""
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Tag:
     text: str
@@ -124,6 +132,7 @@ class Tag:
     person: bool = False
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Tags:
     span: Span
@@ -132,6 +141,7 @@ class Tags:
     valid: bool = True
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Subject:
     span: Span
@@ -142,6 +152,7 @@ class Subject:
     marking_span: Span | None = None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Reference:
     span: Span
@@ -152,6 +163,7 @@ class Reference:
     serial: str | None = None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class References:
     span: Span
@@ -162,6 +174,7 @@ class References:
     valid: bool = True
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class ClassifiedBy:
     """``Classified By: <name and title> for Reasons 1.4 (b) and (d).``"""
@@ -179,6 +192,7 @@ class ClassifiedBy:
     valid: bool = True
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Paragraph:
     """A numbered paragraph: ``1. (C) text``, with its wrapped lines.
@@ -204,6 +218,7 @@ class Paragraph:
         return " ".join(self.doc[self.text_start:self.span.end].split())
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class TextBlock:
     """Body text that is not a numbered paragraph (headings, lists, signature).
@@ -223,6 +238,7 @@ class TextBlock:
         return self.doc[self.span.start:self.span.end]
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Routing:
     """The routing header, where one precedes the telegram."""
@@ -234,6 +250,7 @@ class Routing:
     indicator_span: Span | None = None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Preamble:
     span: Span
@@ -243,6 +260,7 @@ class Preamble:
     metadata_span: Span | None = None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class CableDate:
     """The cable's date and where it came from; ``precise`` is False for a year only."""
@@ -268,6 +286,7 @@ class CableDate:
         return None
 
 
+@fast_init
 @dataclass(frozen=True, slots=True)
 class Cable:
     source: Source

@@ -1,0 +1,257 @@
+"""The quick ``__init__`` of the frozen model records (markcheck.records.fast_init).
+
+Each frozen dataclass of the model, the markings and the diagnostics is checked
+against a reference: a plain dataclass made afresh from the same fields, whose
+``__init__`` is the one :func:`dataclasses.dataclass` writes. Both must take the
+same arguments, store the same values, fill the same defaults and compare, hash,
+print and pickle alike; assignment must still raise FrozenInstanceError.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import inspect
+import pickle
+
+import pytest
+
+from markcheck import diagnostics, markings, model
+from markcheck.records import fast_init
+
+
+def _records():
+    out = []
+    for module in (model, markings, diagnostics):
+        for name in sorted(vars(module)):
+            obj = getattr(module, name)
+            if (isinstance(obj, type) and obj.__module__ == module.__name__
+                    and dataclasses.is_dataclass(obj) and obj.__dataclass_params__.frozen):
+                out.append(obj)
+    return out
+
+
+RECORDS = _records()
+
+
+def _reference(cls):
+    """The same record as plain ``@dataclass(frozen=True, slots=True, ...)`` makes it."""
+    params = cls.__dataclass_params__
+    specs = []
+    for f in dataclasses.fields(cls):
+        kw = dict(repr=f.repr, compare=f.compare, hash=f.hash)
+        if f.default is not dataclasses.MISSING:
+            kw["default"] = f.default
+        specs.append((f.name, f.type, dataclasses.field(**kw)))
+    return dataclasses.make_dataclass(cls.__name__, specs, frozen=True, slots=True, order=params.order,
+                                      eq=params.eq, unsafe_hash=params.unsafe_hash)
+
+
+class _Value:
+    """A distinct, hashable, picklable, orderable argument with a readable repr."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def __eq__(self, other):
+        return isinstance(other, _Value) and other.n == self.n
+
+    def __lt__(self, other):
+        return self.n < other.n
+
+    def __hash__(self):
+        return hash(("_Value", self.n))
+
+    def __repr__(self):
+        return f"V{self.n}"
+
+
+def _args(cls, offset=0):
+    return [_Value(i + offset) for i, _ in enumerate(dataclasses.fields(cls))]
+
+
+def _required(cls):
+    return [f for f in dataclasses.fields(cls)
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING]
+
+
+def _state(obj):
+    return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
+
+
+def _repr_body(obj):
+    return repr(obj).partition("(")[2]
+
+
+def test_the_model_records_have_the_fast_init():
+    names = {cls.__name__ for cls in RECORDS}
+    assert {"Span", "Paragraph", "TextBlock", "Banner", "Cable", "Marking", "Diagnostic"} <= names
+    for cls in RECORDS:
+        assert any(n.startswith("_set_") for n in cls.__init__.__code__.co_names), cls
+
+
+@pytest.mark.parametrize("cls", RECORDS, ids=lambda c: c.__name__)
+def test_same_signature_as_the_dataclass_init(cls):
+    ref = _reference(cls)
+    got = inspect.signature(cls.__init__)
+    want = inspect.signature(ref.__init__)
+    assert [(p.name, p.kind, p.default) for p in got.parameters.values()] == \
+        [(p.name, p.kind, p.default) for p in want.parameters.values()]
+    assert cls.__init__.__qualname__ == f"{cls.__qualname__}.__init__"
+
+
+@pytest.mark.parametrize("cls", RECORDS, ids=lambda c: c.__name__)
+def test_positional_and_keyword_calls_store_every_field(cls):
+    ref = _reference(cls)
+    args = _args(cls)
+    obj, want = cls(*args), ref(*args)
+    assert _state(obj) == _state(want)
+    assert [getattr(obj, f.name) for f in dataclasses.fields(cls)] == args  # each in its own slot
+    kwargs = {f.name: a for f, a in zip(dataclasses.fields(cls), args)}
+    assert _state(cls(**dict(reversed(list(kwargs.items()))))) == _state(want)
+    half = len(args) // 2
+    assert _state(cls(*args[:half], **dict(list(kwargs.items())[half:]))) == _state(want)
+
+
+@pytest.mark.parametrize("cls", RECORDS, ids=lambda c: c.__name__)
+def test_defaults_are_the_dataclass_defaults(cls):
+    ref = _reference(cls)
+    required = [_Value(i) for i, _ in enumerate(_required(cls))]
+    obj, want = cls(*required), ref(*required)
+    for f in dataclasses.fields(cls):
+        assert getattr(obj, f.name) is getattr(want, f.name), f.name
+
+
+@pytest.mark.parametrize("cls", RECORDS, ids=lambda c: c.__name__)
+def test_wrong_calls_fail_as_before(cls):
+    n = len(dataclasses.fields(cls))
+    with pytest.raises(TypeError):
+        cls(*_args(cls), _Value(99))
+    with pytest.raises(TypeError):
+        cls(*_args(cls), no_such_field=1)
+    if _required(cls):
+        with pytest.raises(TypeError):
+            cls()
+    with pytest.raises(TypeError):
+        cls(*_args(cls)[:1], **{dataclasses.fields(cls)[0].name: 1})  # given twice
+    assert n
+
+
+@pytest.mark.parametrize("cls", RECORDS, ids=lambda c: c.__name__)
+def test_equality_hash_repr_as_the_dataclass(cls):
+    ref = _reference(cls)
+    args = _args(cls)
+    a, b, want = cls(*args), cls(*args), ref(*args)
+    assert a == b and not (a != b)
+    assert hash(a) == hash(b) == hash(want)
+    assert _repr_body(a) == _repr_body(want)
+    assert repr(a).startswith(cls.__name__ + "(")
+    compared = [i for i, f in enumerate(dataclasses.fields(cls)) if f.compare]
+    other = list(args)
+    other[compared[-1]] = _Value(1000)
+    assert cls(*other) != a
+    ignored = [i for i, f in enumerate(dataclasses.fields(cls)) if not f.compare]
+    for i in ignored:  # e.g. the telegram text a paragraph reads its words from
+        same = list(args)
+        same[i] = _Value(2000)
+        assert cls(*same) == a and hash(cls(*same)) == hash(a)
+
+
+@pytest.mark.parametrize("cls", RECORDS, ids=lambda c: c.__name__)
+def test_frozen(cls):
+    obj = cls(*_args(cls))
+    for f in dataclasses.fields(cls):
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(obj, f.name, _Value(5))
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            delattr(obj, f.name)
+    assert _state(obj) == _state(cls(*_args(cls)))
+    assert not hasattr(obj, "__dict__")
+
+
+@pytest.mark.parametrize("cls", RECORDS, ids=lambda c: c.__name__)
+def test_pickle_copy_replace(cls):
+    obj = cls(*_args(cls))
+    for proto in range(pickle.HIGHEST_PROTOCOL + 1):
+        back = pickle.loads(pickle.dumps(obj, proto))
+        assert type(back) is cls and _state(back) == _state(obj) and back == obj
+    assert _state(copy.copy(obj)) == _state(obj)
+    assert _state(copy.deepcopy(obj)) == _state(obj)
+    first = dataclasses.fields(cls)[0].name
+    changed = dataclasses.replace(obj, **{first: _Value(77)})
+    assert getattr(changed, first) == _Value(77)
+    assert {k: v for k, v in _state(changed).items() if k != first} == \
+        {k: v for k, v in _state(obj).items() if k != first}
+
+
+def test_span_ordering_and_real_values():
+    Span = model.Span
+    assert Span(1, 2) < Span(1, 3) < Span(2, 0)
+    assert sorted([Span(3, 4), Span(1, 9), Span(1, 2)]) == [Span(1, 2), Span(1, 9), Span(3, 4)]
+    assert max(Span(0, 5), Span(0, 7)) == Span(0, 7)
+    assert Span(1, 2) <= Span(1, 2) and Span(2, 2) >= Span(1, 9)
+    assert hash(Span(1, 2)) == hash(Span(start=1, end=2))
+    assert Span(2, 5).shifted(10) == Span(12, 15)
+    assert repr(Span(1, 2)) == "Span(start=1, end=2)"
+
+
+def test_real_records_keep_their_defaults():
+    span = model.Span(0, 4)
+    p = model.Paragraph(span, 1, span, None, None, 3)
+    assert (p.section, p.classified_by, p.copy, p.doc) == (1, None, 1, "")
+    t = model.TextBlock(span, "abcdef")
+    assert (t.marking, t.marking_span, t.after_paragraph, t.text) == (None, None, None, "abcd")
+    eo = model.EOLine(span, "E.O.")
+    assert (eo.keyword, eo.order, eo.na, eo.decl, eo.tail, eo.valid, eo.error) == \
+        ("", None, False, None, "", True, "")
+    m = markings.Marking("(C)", markings.Level.C)
+    assert (m.level_word, m.noforn, m.rel_to, m.controls, m.valid, m.error) == ("", False, (), (), True, "")
+    d = diagnostics.Diagnostic("p", 1, 2, 1, 5, "X001", diagnostics.Severity.ERROR, "msg")
+    assert d.name == ""
+    assert sorted([d, dataclasses.replace(d, line=0)])[0].line == 0
+
+
+def test_fast_init_refuses_what_it_cannot_copy():
+    @dataclasses.dataclass(frozen=True)
+    class NoSlots:
+        a: int
+
+    @dataclasses.dataclass(slots=True)
+    class NotFrozen:
+        a: int
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Factory:
+        a: list = dataclasses.field(default_factory=list)
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class PostInit:
+        a: int
+
+        def __post_init__(self):
+            pass
+
+    @dataclasses.dataclass(frozen=True, slots=True, kw_only=True)
+    class KwOnly:
+        a: int
+
+    for cls in (NoSlots, NotFrozen, Factory, PostInit, KwOnly):
+        with pytest.raises(TypeError):
+            fast_init(cls)
+
+
+def test_fast_init_on_a_fresh_class():
+    @fast_init
+    @dataclasses.dataclass(frozen=True, slots=True, order=True)
+    class Pair:
+        left: int
+        right: str = "r"
+        extra: tuple = ()
+
+    assert Pair(1) == Pair(1, "r", ()) and Pair(1).right == "r" and Pair(1).extra == ()
+    assert Pair(right="x", left=2) == Pair(2, "x")
+    assert Pair(1) < Pair(2)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        Pair(1).left = 3
+    with pytest.raises(TypeError):
+        Pair()
