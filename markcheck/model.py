@@ -382,6 +382,11 @@ def dtg_date(text: str) -> _dt.date | None:
     return _safe_date(_year(m[5]), _MONTHS[m[4]], int(m[1]))
 
 
+#: the Reference field of each token of a ``ref_item``
+_REF_FIELDS = {"REF_LETTER": "letter", "REF_YEAR": "year", "REF_POST": "post", "REF_SERIAL": "serial"}
+_REASON_LETTER = re.compile(r"(?<![A-Za-z])[A-Ha-h](?![A-Za-z])")
+
+
 class ElementBuilder(Transformer):
     """Builds model objects from the element rules, while the parser reduces them.
 
@@ -396,22 +401,22 @@ class ElementBuilder(Transformer):
         self._local = threading.local()
 
     def begin(self, text: str, base: int) -> None:
-        self._local.text = text
-        self._local.base = base
+        self._local.at = (text, base)  # one store: each thread-local access is slow
 
     @property
     def text(self) -> str:
-        return self._local.text
+        return self._local.at[0]
 
     @property
     def base(self) -> int:
-        return self._local.base
+        return self._local.at[1]
 
     def _span(self, tok: Token) -> Span:
-        return _tok_span(tok, self._local.base)
+        base = self._local.at[1]
+        return Span(base + tok.start_pos, base + tok.end_pos)
 
     def _join(self, first: Token, last: Token) -> Span:
-        base = self._local.base
+        base = self._local.at[1]
         return Span(base + first.start_pos, base + last.end_pos)
 
     # ---------------------------------------------------------------- banner
@@ -494,9 +499,8 @@ class ElementBuilder(Transformer):
     # ---------------------------------------------------------------- TAGS
     def tag_item(self, children):
         tok = children[0]
-        if tok.type == "TAG_NAME":
-            return Tag(str(tok), self._span(tok), person=True)
-        return Tag(str(tok), self._span(tok))
+        base = self._local.at[1]
+        return Tag(str(tok), Span(base + tok.start_pos, base + tok.end_pos), tok.type == "TAG_NAME")
 
     def tags(self, children):
         return children
@@ -509,9 +513,7 @@ class ElementBuilder(Transformer):
     def ref_item(self, children):
         out = {"letter": None, "year": None, "post": None, "serial": None}
         for tok in children:
-            key = {"REF_LETTER": "letter", "REF_YEAR": "year", "REF_POST": "post",
-                   "REF_SERIAL": "serial"}[tok.type]
-            out[key] = " ".join(str(tok).split())
+            out[_REF_FIELDS[tok.type]] = " ".join(tok.split())
         if out["letter"]:
             out["letter"] = out["letter"].strip("().")
         span = self._join(children[0], children[-1])
@@ -528,7 +530,7 @@ class ElementBuilder(Transformer):
             if tok.type == "REASON_SECTION":
                 out["section"] = str(tok)
             elif tok.type == "REASON_LETTERS":
-                out["letters"] = tuple(re.findall(r"(?<![A-Za-z])[A-Ha-h](?![A-Za-z])", str(tok)))
+                out["letters"] = tuple(_REASON_LETTER.findall(tok))
             elif tok.type == "REASON_TAIL":
                 out["tail"] = str(tok)
         body = [t for t in toks if t.type in ("REASON_SECTION", "REASON_LETTERS")]
@@ -560,6 +562,8 @@ _HEADER_KINDS = {
     "CLASSIFIED_BLOCK": "classified_by", "MARKED_BLOCK": "header_text",
     "HEAD_TEXT_BLOCK": "header_text",
 }
+_CAPTION_WORD = re.compile(r"[A-Za-z][A-Za-z-]*(?: (?:BUT|USE|ONLY|HANDLING|INFORMAL|CHANNEL|COPY|"
+                           r"UNCLASSIFIED|FOR|INTERNET|DISTRIBUTION|OFFICIAL|NOT))*")
 _HEADER_FIELDS = ("tags", "subject", "references", "classified_by")
 _HEADER_LISTS = ("captions", "passing", "eo_lines", "header_order", "header_text")
 
@@ -580,6 +584,8 @@ class _CableBuilder:
         self.section_breaks: list[Span] = []
         self.section = 1
         self.copy = 1
+        self.last_number: int | None = None  # the number of the last paragraph read
+        self.para_head = paragraph_parts().match
         self.earlier: dict = {}  # a header read before a late or repeated classification line
 
     # ------------------------------------------------------------ utilities
@@ -590,7 +596,7 @@ class _CableBuilder:
         return Span(tok.start_pos, end)
 
     def value(self, tok: Token) -> str:
-        return str(tok).rstrip("\n")
+        return tok.rstrip("\n")  # a plain str, also of a Token
 
     # ------------------------------------------------------------ walk
     def run(self, tree: Tree) -> dict:
@@ -713,7 +719,11 @@ class _CableBuilder:
             else:
                 self.banner_repeats.append(banner)
             return
-        span = self.span(tok)
+        start = tok.start_pos
+        end = tok.end_pos
+        if end > start and self.text[end - 1] == "\n":
+            end -= 1  # spans stop before the line break (as span())
+        span = Span(start, end)
         kind = _HEADER_KINDS[tok.type]
         if kind == "caption" and tok.type == "CAPTION_LINE" and any(
                 k in ("eo", "tags", "subject", "ref", "classified_by") for k, _ in self.header_order):
@@ -723,13 +733,12 @@ class _CableBuilder:
                 kind = "header_text"
         if kind != "header_text":
             self.header_order.append((kind, span))
-        getattr(self, "h_" + kind)(tok, span)
+        _HEADER_HANDLERS[kind](self, tok, span)
 
     def h_caption(self, tok: Token, span: Span) -> None:
         text = self.value(tok)
         words, spans = [], []
-        for m in re.finditer(r"[A-Za-z][A-Za-z-]*(?: (?:BUT|USE|ONLY|HANDLING|INFORMAL|CHANNEL|COPY|"
-                             r"UNCLASSIFIED|FOR|INTERNET|DISTRIBUTION|OFFICIAL|NOT))*", text):
+        for m in _CAPTION_WORD.finditer(text):
             words.append(m.group().upper())
             spans.append(Span(span.start + m.start(), span.start + m.end()))
         self.captions.append(Caption(span, text, tuple(words), tuple(spans)))
@@ -826,36 +835,49 @@ class _CableBuilder:
     # ------------------------------------------------------------ body
     def do_body(self, tree: Tree) -> None:
         items = tree.children
+        text = self.text
+        paragraph = self.b_paragraph
         for i, tok in enumerate(items):
             items[i] = None  # drop each token once read: a long body is not held twice
             kind = tok.type
             if kind == "PARAGRAPH":
-                self.b_paragraph(tok)
-            elif kind == "BODY_TEXT_BLOCK":
-                self.b_body_text(tok, self.span(tok))
+                paragraph(tok)
+                continue
+            start = tok.start_pos
+            end = tok.end_pos
+            if end > start and text[end - 1] == "\n":
+                end -= 1  # spans stop before the line break (as span())
+            if kind == "BODY_TEXT_BLOCK":
+                self.b_body_text(tok, Span(start, end))
             elif kind == "MARKED_BLOCK":
-                self.b_marked_text(tok, self.span(tok))
+                self.b_marked_text(tok, Span(start, end))
             elif kind == "SECTION_BREAK_LINE":
-                self.b_section_break(tok, self.span(tok))
+                self.b_section_break(tok, Span(start, end))
             else:  # BANNER_REPEAT_LINE
-                self.b_banner_repeat(tok, self.span(tok))
+                self.b_banner_repeat(tok, Span(start, end))
 
     def b_paragraph(self, tok: Token) -> None:
         base = tok.start_pos
-        m = paragraph_parts().match(tok)
-        num_span = Span(base + m.start(1), base + m.end(1))
-        rest_start = base + m.end()
-        span = Span(base, self.span(tok).end)
+        end = tok.end_pos
+        if end > base and self.text[end - 1] == "\n":
+            end -= 1  # spans stop before the line break (as span())
+        m = self.para_head(tok)
+        head_end = m.end()
+        rest_start = base + head_end
+        span = Span(base, end)
         marking = marking_span = cb = None
-        if m.start(2) >= 0:
-            marking, marking_span = parse_portion(m[2]), Span(base + m.start(2), base + m.end(2))
-        if _CLASSIFIED_AT.match(tok, m.end()):  # "1. (U) CLASSIFIED BY ...": the authority line in paragraph 1
-            rest = tok[m.end():].rstrip("\n")
-            cb = self.h_classified_by(rest, Span(rest_start, span.end), in_paragraph=True)
+        mark_start, mark_end = m.span(2)
+        if mark_start >= 0:
+            marking, marking_span = parse_portion(m[2]), Span(base + mark_start, base + mark_end)
+        if _CLASSIFIED_AT.match(tok, head_end):  # "1. (U) CLASSIFIED BY ...": the authority line in paragraph 1
+            rest = tok[head_end:].rstrip("\n")
+            cb = self.h_classified_by(rest, Span(rest_start, end), in_paragraph=True)
             self.header_order.append(("classified_by", cb.span))
+        num_start, num_end = m.span(1)
         number = int(m[1].rstrip(".) "))
-        self.paragraphs.append(Paragraph(span, number, num_span, marking, marking_span,
-                                         rest_start, self.section, cb, self.copy, self.text))
+        self.last_number = number
+        self.paragraphs.append(Paragraph(span, number, Span(base + num_start, base + num_end), marking,
+                                         marking_span, rest_start, self.section, cb, self.copy, self.text))
 
     def b_marked_text(self, tok: Token, span: Span) -> None:
         text = self.value(tok)
@@ -863,11 +885,10 @@ class _CableBuilder:
         marking = parse_portion(m.group()) if m else None
         self.text_blocks.append(TextBlock(span, self.text, marking,
                                           Span(span.start, span.start + m.end()) if m else None,
-                                          self.paragraphs[-1].number if self.paragraphs else None))
+                                          self.last_number))
 
     def b_body_text(self, tok: Token, span: Span) -> None:
-        self.text_blocks.append(TextBlock(span, self.text, None, None,
-                                          self.paragraphs[-1].number if self.paragraphs else None))
+        self.text_blocks.append(TextBlock(span, self.text, None, None, self.last_number))
 
     def b_section_break(self, tok: Token, span: Span) -> None:
         self.section_breaks.append(span)
@@ -890,6 +911,10 @@ class _CableBuilder:
         self.banner_repeats.append(banner)
         if banner.section is not None:
             self.section = banner.section
+
+
+#: the reader of each kind of header element, by kind (see _HEADER_KINDS)
+_HEADER_HANDLERS = {kind: getattr(_CableBuilder, "h_" + kind) for kind in set(_HEADER_KINDS.values())}
 
 
 @lru_cache(maxsize=1)
@@ -985,4 +1010,3 @@ def build(source: Source) -> Cable:
     date = _date_of(fields, source)
     fields.pop("cable_dated", None)
     return Cable(source=source, date=date, **fields)
-
