@@ -211,6 +211,21 @@ def test_real_records_keep_their_defaults():
     assert sorted([d, dataclasses.replace(d, line=0)])[0].line == 0
 
 
+def test_a_subclass_gets_its_own_class_and_all_fields():
+    class Numbered(model.Paragraph):  # a layout of its own: the many-field init must not swap it
+        __slots__ = ("extra",)
+
+    class Pair(model.Span):
+        __slots__ = ()
+
+    span = model.Span(0, 4)
+    p = Numbered(span, 2, span, None, None, 3, doc="abcd")
+    assert type(p) is Numbered and (p.number, p.text_start, p.section, p.doc) == (2, 3, 1, "abcd")
+    assert type(model.Paragraph(span, 2, span, None, None, 3)) is model.Paragraph
+    s = Pair(1, 2)
+    assert type(s) is Pair and (s.start, s.end) == (1, 2)
+
+
 def test_fast_init_refuses_what_it_cannot_copy():
     @dataclasses.dataclass(frozen=True)
     class NoSlots:
