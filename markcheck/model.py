@@ -19,7 +19,7 @@ from functools import lru_cache
 from lark import Token, Transformer, Tree
 
 from .grammar import ParseFailure, parse_document, parse_element
-from .records import fast_init
+from .records import fast_init, maker
 from .markings import KNOWN_CAPTIONS, Level, Marking, level_from_word, parse_portion
 from .source import Source
 
@@ -40,6 +40,10 @@ class Span:
 
     def shifted(self, base: int) -> "Span":
         return Span(self.start + base, self.end + base)
+
+
+#: Span(start, end) for the hot paths (a span per line, tag and paragraph part)
+_span = maker(Span)
 
 
 def _tok_span(tok: Token, base: int) -> Span:
@@ -413,11 +417,11 @@ class ElementBuilder(Transformer):
 
     def _span(self, tok: Token) -> Span:
         base = self._local.at[1]
-        return Span(base + tok.start_pos, base + tok.end_pos)
+        return _span(base + tok.start_pos, base + tok.end_pos)
 
     def _join(self, first: Token, last: Token) -> Span:
         base = self._local.at[1]
-        return Span(base + first.start_pos, base + last.end_pos)
+        return _span(base + first.start_pos, base + last.end_pos)
 
     # ---------------------------------------------------------------- banner
     def banner_level(self, children):
@@ -500,7 +504,7 @@ class ElementBuilder(Transformer):
     def tag_item(self, children):
         tok = children[0]
         base = self._local.at[1]
-        return Tag(str(tok), Span(base + tok.start_pos, base + tok.end_pos), tok.type == "TAG_NAME")
+        return Tag(str(tok), _span(base + tok.start_pos, base + tok.end_pos), tok.type == "TAG_NAME")
 
     def tags(self, children):
         return children
@@ -593,7 +597,7 @@ class _CableBuilder:
         end = tok.end_pos
         if end > tok.start_pos and self.text[end - 1] == "\n":
             end -= 1  # spans stop before the line break
-        return Span(tok.start_pos, end)
+        return _span(tok.start_pos, end)
 
     def value(self, tok: Token) -> str:
         return tok.rstrip("\n")  # a plain str, also of a Token
@@ -723,7 +727,7 @@ class _CableBuilder:
         end = tok.end_pos
         if end > start and self.text[end - 1] == "\n":
             end -= 1  # spans stop before the line break (as span())
-        span = Span(start, end)
+        span = _span(start, end)
         kind = _HEADER_KINDS[tok.type]
         if kind == "caption" and tok.type == "CAPTION_LINE" and any(
                 k in ("eo", "tags", "subject", "ref", "classified_by") for k, _ in self.header_order):
@@ -848,13 +852,13 @@ class _CableBuilder:
             if end > start and text[end - 1] == "\n":
                 end -= 1  # spans stop before the line break (as span())
             if kind == "BODY_TEXT_BLOCK":
-                self.b_body_text(tok, Span(start, end))
+                self.b_body_text(tok, _span(start, end))
             elif kind == "MARKED_BLOCK":
-                self.b_marked_text(tok, Span(start, end))
+                self.b_marked_text(tok, _span(start, end))
             elif kind == "SECTION_BREAK_LINE":
-                self.b_section_break(tok, Span(start, end))
+                self.b_section_break(tok, _span(start, end))
             else:  # BANNER_REPEAT_LINE
-                self.b_banner_repeat(tok, Span(start, end))
+                self.b_banner_repeat(tok, _span(start, end))
 
     def b_paragraph(self, tok: Token) -> None:
         base = tok.start_pos
@@ -864,11 +868,11 @@ class _CableBuilder:
         m = self.para_head(tok)
         head_end = m.end()
         rest_start = base + head_end
-        span = Span(base, end)
+        span = _span(base, end)
         marking = marking_span = cb = None
         mark_start, mark_end = m.span(2)
         if mark_start >= 0:
-            marking, marking_span = parse_portion(m[2]), Span(base + mark_start, base + mark_end)
+            marking, marking_span = parse_portion(m[2]), _span(base + mark_start, base + mark_end)
         if _CLASSIFIED_AT.match(tok, head_end):  # "1. (U) CLASSIFIED BY ...": the authority line in paragraph 1
             rest = tok[head_end:].rstrip("\n")
             cb = self.h_classified_by(rest, Span(rest_start, end), in_paragraph=True)
@@ -876,7 +880,7 @@ class _CableBuilder:
         num_start, num_end = m.span(1)
         number = int(m[1].rstrip(".) "))
         self.last_number = number
-        self.paragraphs.append(Paragraph(span, number, Span(base + num_start, base + num_end), marking,
+        self.paragraphs.append(Paragraph(span, number, _span(base + num_start, base + num_end), marking,
                                          marking_span, rest_start, self.section, cb, self.copy, self.text))
 
     def b_marked_text(self, tok: Token, span: Span) -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 
-__all__ = ["fast_init"]
+__all__ = ["fast_init", "maker"]
 
 
 def fast_init(cls: type) -> type:
@@ -76,3 +76,20 @@ def fast_init(cls: type) -> type:
 #: above this many fields, switching the class twice costs less than a descriptor
 #: call per field (measured: about even at three)
 _SWAP_FROM = 3
+
+
+def maker(cls: type):
+    """A quicker constructor of ``cls`` (made by :func:`fast_init`) for the hottest
+    paths: ``maker(Span)(1, 2) == Span(1, 2)``, every field given, by position.
+
+    It is the twin class of plain slots whose ``__init__`` makes plain stores, then
+    switches the new object to ``cls``: what it returns is a ``cls`` like any other.
+    """
+    fields = [f.name for f in dataclasses.fields(cls)]
+    twin = type(f"_{cls.__name__}Maker", (), {"__slots__": cls.__slots__, "__module__": cls.__module__})
+    namespace: dict = {"_cls": cls}
+    body = "".join(f"    self.{name} = {name}\n" for name in fields)
+    exec(f"def __init__(self, {', '.join(fields)}):\n{body}    self.__class__ = _cls\n", namespace)
+    twin.__init__ = namespace["__init__"]
+    twin.__init__.__qualname__ = f"{twin.__name__}.__init__"
+    return twin

@@ -17,7 +17,7 @@ import pickle
 import pytest
 
 from markcheck import diagnostics, markings, model
-from markcheck.records import fast_init
+from markcheck.records import fast_init, maker
 
 
 def _records():
@@ -224,6 +224,27 @@ def test_a_subclass_gets_its_own_class_and_all_fields():
     assert type(model.Paragraph(span, 2, span, None, None, 3)) is model.Paragraph
     s = Pair(1, 2)
     assert type(s) is Pair and (s.start, s.end) == (1, 2)
+
+
+@pytest.mark.parametrize("cls", RECORDS, ids=lambda c: c.__name__)
+def test_maker_makes_the_same_record(cls):
+    make = maker(cls)
+    args = _args(cls)
+    made = make(*args)
+    assert type(made) is cls and isinstance(made, cls)
+    assert _state(made) == _state(cls(*args)) and made == cls(*args) and hash(made) == hash(cls(*args))
+    assert repr(made) == repr(cls(*args))
+    assert _state(pickle.loads(pickle.dumps(made))) == _state(made)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setattr(made, dataclasses.fields(cls)[0].name, 1)
+    with pytest.raises(TypeError):
+        make(*args[:-1])
+
+
+def test_model_span_maker():
+    made = model._span(3, 7)
+    assert type(made) is model.Span and made == model.Span(3, 7) and repr(made) == "Span(start=3, end=7)"
+    assert made < model.Span(3, 8) and hash(made) == hash(model.Span(3, 7))
 
 
 def test_fast_init_refuses_what_it_cannot_copy():
