@@ -358,8 +358,10 @@ class _Facts:
         index = self._index
         if index is None:
             # the starts of the units, and the farthest end of a unit up to each
-            index = self._index = (list(map(_start, units)),
-                                   list(itertools.accumulate(map(_end, units), max)))
+            ends = list(map(_end, units))
+            # units rarely nest: where the ends ascend, they are their own running maximum
+            index = self._index = (list(map(_start, units)), ends if ends == sorted(ends)
+                                   else list(itertools.accumulate(ends, max)))
         starts, reach = index
         for at in found:
             end = at + size
