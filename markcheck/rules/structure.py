@@ -481,7 +481,8 @@ def _kinds(m: re.Match) -> list[str]:
 
 #: where _END and _BEGIN can start in keyed text: at the word, after no word character
 #: and before a blank (a character folded to "?" is no word character but may have been
-#: one, and may have been a blank: more places, never fewer)
+#: one, and may have been a blank: more places, never fewer); _markers looks for the
+#: places of _END_AT with str.find
 _END_AT = re.compile(r"end(?<!\wend)[\s?]")
 _BEGIN_AT = re.compile(r"begin(?<!\wbegin)[\s?]")
 #: the words of _WHO (lower-case), by length
@@ -513,18 +514,29 @@ def _markers(cable: Cable) -> list[_Marker]:
     units = facts.units()
     left, right = bisect.bisect_left, bisect.bisect_right
     add = found.append
+    find = wkeyed.find
     for u in sorted(relevant):
         base, end, number = units[u]
         i, j = left(kinds, base), right(kinds, end - 7)  # SUMMARY/COMMENT inside the unit
         text = whole[base:end]
-        keyed = wkeyed[base:end]
         taken: set[int] = set()
-        for m in matches_at(_END, text, [e.start() for e in _END_AT.finditer(keyed)]):
+        # where _END_AT matches in the unit's keyed text: "end" (a str.find scan costs
+        # less than the regex's), after no word character, before a blank or "?"
+        starts = []
+        at = find("end", base, end - 1)
+        while at >= 0:
+            if at == base or not (wkeyed[at - 1].isalnum() or wkeyed[at - 1] == "_"):
+                after = wkeyed[at + 3]
+                if after == "?" or after.isspace():
+                    starts.append(at - base)
+            at = find("end", at + 1, end - 1)
+        for m in matches_at(_END, text, starts):
             at, pos = m.span()
             for kind in filter(None, (m["kind"], m["also"])):
                 add(_Marker("end", kind.upper().rstrip("S"), base + at, base + pos, number, False))
             taken.update(range(at, pos))
-        if "begin" in keyed:
+        if find("begin", base, end) >= 0:
+            keyed = wkeyed[base:end]
             for m in matches_at(_BEGIN, text, [b.start() for b in _BEGIN_AT.finditer(keyed)]):
                 at, pos = m.span()
                 add(_Marker("open", m["kind"].upper(), base + at, base + pos, number, False))
@@ -543,9 +555,9 @@ def _markers(cable: Cable) -> list[_Marker]:
             w = k
             while w > 0 and text[w - 1].isspace():
                 w -= 1
-            if w < k and keyed.endswith(_WHO_ENDS, 0, w):
+            if w < k and wkeyed.endswith(_WHO_ENDS, base, base + w):
                 for n, words in _WHO_WORDS:
-                    if w >= n and keyed[w - n:w] in words:
+                    if w >= n and wkeyed[base + w - n:base + w] in words:
                         cands.add(w - n)
         for m in matches_at(_HEADING, text, heads):
             at, pos = m.span()
