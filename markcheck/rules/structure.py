@@ -194,7 +194,7 @@ def section_classification_differs(cable: Cable, ctx: Context) -> Iterator[Issue
                                       f"{first.level.word}; mark every section alike")
 
 
-_STATION_SPACE = str.maketrans("", "", " ")
+_SLASH_ONLY = os.path.sep == "/" and os.path.altsep is None
 
 
 @rule("S106", "malformed-origin", Severity.WARNING)
@@ -216,9 +216,12 @@ def malformed_origin(cable: Cable, ctx: Context) -> Iterator[Issue]:
         yield Issue(b.tail_span, f"text glued to the serial {b.serial}; the serial ends the "
                                  "classification line")
         return
-    m = _REFID.match(os.path.basename(cable.source.path))
+    path = cable.source.path
+    # os.path.basename, without its calls, where paths are str split at "/" only
+    m = _REFID.match(path[path.rfind("/") + 1:] if _SLASH_ONLY and type(path) is str
+                     else os.path.basename(path))
     if m and b.post:
-        post = b.post.translate(_STATION_SPACE).upper()
+        post = b.post.replace(" ", "").upper()
         # the reference id's post may carry a caption prefix: 09EFTOLONDON2521
         if not m[2].endswith(post) or int(m[3]) != int(b.serial):
             refid = m[1] + m[2] + m[3]
