@@ -230,7 +230,7 @@ def malformed_origin(cable: Cable, ctx: Context) -> Iterator[Issue]:
 
 
 # ---------------------------------------------------------------------- paragraphs
-_MARKING, _NUMBER, _COPY = (operator.attrgetter(a) for a in ("marking", "number", "copy"))
+_NUMBER = operator.attrgetter("number")
 
 
 @rule("S107", "paragraph-numbering", Severity.ERROR)
@@ -250,18 +250,29 @@ def paragraph_numbering(cable: Cable, ctx: Context) -> Iterator[Issue]:
     # cable) are not paragraphs: follow the cable's own numbering style and, where most
     # paragraphs are marked, let an unmarked number that does not fit pass.
     text = cable.source.text
-    styles = [text[p.number_span.start:p.number_span.end].rstrip()[-1:] for p in paras]
+    # one loop for the style, the marking and the number of each paragraph (cheaper
+    # here than a map(attrgetter) per attribute)
+    styles = []
+    unmarked = 0
+    in_order = True  # numbered 1, 2, 3, ... in one copy
+    copy = paras[0].copy
+    i = 0
+    for p in paras:
+        span = p.number_span
+        styles.append(text[span.start:span.end].rstrip()[-1:])
+        if p.marking is None:
+            unmarked += 1
+        i += 1
+        if in_order and (p.number != i or p.copy != copy):
+            in_order = False
     style = styles[0]
     n = len(paras)
     uniform = styles.count(style) == n
     if not uniform:
         style = max(sorted(set(styles)), key=styles.count)  # sorted: a tie breaks the same way every run
-    unmarked = list(map(_MARKING, paras)).count(None)
     marked = (n - unmarked) * 2 >= n
-    if uniform and (not marked or not unmarked) and list(map(_NUMBER, paras)) == list(range(1, n + 1)):
-        copies = list(map(_COPY, paras))
-        if copies.count(copies[0]) == n:
-            return  # one copy, numbered 1, 2, 3, ...: nothing below finds fault with it
+    if uniform and (not marked or not unmarked) and in_order:
+        return  # one copy, numbered 1, 2, 3, ...: nothing below finds fault with it
     expected = None
     copy = None
     items = [(p, st) for p, st in zip(paras, styles) if st == style]
