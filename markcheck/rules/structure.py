@@ -593,12 +593,11 @@ def _markers(cable: Cable) -> list[_Marker]:
                 for kind in _kinds(m):
                     add(_Marker("open", kind, base + m.start("kind"), base + m.end("kind"), number,
                                 True))
-    found.sort(key=_marker_start)
+    found.sort(key=_START)
     return found
 
 
-def _marker_start(mk: _Marker) -> int:
-    return mk.start
+_START = operator.attrgetter("start")
 
 
 @rule("S109", "unbalanced-markers", Severity.WARNING)
@@ -616,7 +615,6 @@ def unbalanced_markers(cable: Cable, ctx: Context) -> Iterator[Issue]:
     markers = _markers(cable)
     if not markers:
         return
-    last_para = max((p.number for p in cable.paragraphs), default=None)
     open_: dict[str, _Marker] = {}
     seen: set[str] = set()
     for mk in markers:
@@ -635,7 +633,9 @@ def unbalanced_markers(cable: Cable, ctx: Context) -> Iterator[Issue]:
     for kind, mk in open_.items():
         if kind == "COMMENT":
             continue  # comments often run to the end of the cable, closed by its signature
-        if kind == "SUMMARY" and mk.number is not None and mk.number == last_para:
+        # (the number of the last paragraph is looked up only here, where it is needed)
+        if kind == "SUMMARY" and mk.number is not None \
+                and mk.number == max(map(_NUMBER, cable.paragraphs), default=None):
             continue  # a one-paragraph cable that is its own summary
         yield Issue(mk.span, f"{kind} is not closed; add END {kind} where it ends")
 
