@@ -462,9 +462,12 @@ _MID = re.compile(r"(?:(?<=[.;)]\s)|(?<=[.;)]\s\s)|(?<=[(\[])|(?<=--\s))" + _WHO
                   r"(?P<kind>SUMMARY|COMMENT)(?:\s+AND\s+(?P<also>SUMMARY|COMMENT|\w+(?:\s+\w+)?))?"
                   r"\s*(?P<colon>:|(?<=COMMENT)\.|(?<=comment)\.)", re.I)
 # a heading line: "Summary", "------- SUMMARY -------", "I. Summary", "Comment:"
+_AFTER_HEADING = r"S?(?:[ \t]+AND[ \t]+\w+(?:[ \t]+\w+)?)?[ \t]*[:.]?[-=/ \t]*$"
 _HEADING = re.compile(r"^[-=/ \t]*(?:[IVX]{1,4}\.|[A-H]\.)?[ \t]*(?:\w+[ \t]+AND[ \t]+)?"
-                      r"(?P<kind>SUMMARY|COMMENT)S?(?:[ \t]+AND[ \t]+\w+(?:[ \t]+\w+)?)?[ \t]*[:.]?"
-                      r"[-=/ \t]*$", re.I | re.M)
+                      r"(?P<kind>SUMMARY|COMMENT)" + _AFTER_HEADING, re.I | re.M)
+#: what follows the SUMMARY/COMMENT of a _HEADING match (where it fails after each
+#: SUMMARY/COMMENT of a line, _HEADING cannot match at the start of that line)
+_HEADING_TAIL = re.compile(_AFTER_HEADING, re.I | re.M)
 _BEGIN = re.compile(r"\bBEGIN\s+(?P<kind>SUMMARY|COMMENT|TEXT)\b", re.I)
 _END = re.compile(r"\bEND\s+(?:OF\s+)?(?:\w+\s*/\s*)?(?P<kind>SUMMARY|COMMENTS?|TEXT)\b"
                   r"(?:\s+AND\s+(?P<also>SUMMARY|COMMENT)\b)?", re.I)
@@ -504,6 +507,7 @@ _WHO_WORDS = tuple((n, frozenset(w for w in ("embassy", "post", "mission", "cons
                                              "usun", "drafters", "drafter's") if len(w) == n))
                    for n in (4, 7, 8, 9))
 _WHO_ENDS = tuple(w for _, words in _WHO_WORDS for w in words)
+_WHO_LAST = frozenset(w[-1] for w in _WHO_ENDS)
 
 
 def _markers(cable: Cable) -> list[_Marker]:
@@ -529,6 +533,7 @@ def _markers(cable: Cable) -> list[_Marker]:
     left, right = bisect.bisect_left, bisect.bisect_right
     add = found.append
     find = wkeyed.find
+    tail = _HEADING_TAIL.match
     for u in sorted(relevant):
         base, end, number = units[u]
         i, j = left(kinds, base), right(kinds, end - 7)  # SUMMARY/COMMENT inside the unit
@@ -563,23 +568,26 @@ def _markers(cable: Cable) -> list[_Marker]:
         heads: list[int] = []
         cands = set(ukinds)
         for k in ukinds:
-            line = rfind("\n", 0, k) + 1
-            if not heads or heads[-1] != line:  # kinds ascend, so do their lines
-                heads.append(line)
+            if tail(text, k + 7):  # a heading's line may start before this word
+                line = rfind("\n", 0, k) + 1
+                if not heads or heads[-1] != line:  # kinds ascend, so do their lines
+                    heads.append(line)
             w = k
             while w > 0 and text[w - 1].isspace():
                 w -= 1
-            if w < k and wkeyed.endswith(_WHO_ENDS, base, base + w):
+            if 0 < w < k and wkeyed[base + w - 1] in _WHO_LAST \
+                    and wkeyed.endswith(_WHO_ENDS, base, base + w):
                 for n, words in _WHO_WORDS:
                     if w >= n and wkeyed[base + w - n:base + w] in words:
                         cands.add(w - n)
-        for m in matches_at(_HEADING, text, heads):
-            at, pos = m.span()
-            kpos = m.start("kind")
-            if kpos not in taken:
-                add(_Marker("open", m["kind"].upper(), base + kpos, base + m.end("kind"), number,
-                            False))
-                taken.update(range(at, pos))
+        if heads:
+            for m in matches_at(_HEADING, text, heads):
+                at, pos = m.span()
+                kpos = m.start("kind")
+                if kpos not in taken:
+                    add(_Marker("open", m["kind"].upper(), base + kpos, base + m.end("kind"),
+                                number, False))
+                    taken.update(range(at, pos))
         head = _PARA_HEAD.match(text) if number is not None else None
         start = head.end() if head else 0
         m = _AT_START.match(text, start)
