@@ -256,13 +256,11 @@ def paragraph_numbering(cable: Cable, ctx: Context) -> Iterator[Issue]:
     unmarked = 0
     in_order = True  # numbered 1, 2, 3, ... in one copy
     copy = paras[0].copy
-    i = 0
-    for p in paras:
+    for i, p in enumerate(paras, 1):
         span = p.number_span
         styles.append(text[span.start:span.end].rstrip()[-1:])
         if p.marking is None:
             unmarked += 1
-        i += 1
         if in_order and (p.number != i or p.copy != copy):
             in_order = False
     style = styles[0]
