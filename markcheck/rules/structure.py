@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import itertools
 import operator
 import os
 import re
@@ -369,11 +368,17 @@ class _Facts:
         units = self.units()
         index = self._index
         if index is None:
-            # the starts of the units, and the farthest end of a unit up to each
-            ends = list(map(_end, units))
-            # units rarely nest: where the ends ascend, they are their own running maximum
-            index = self._index = (list(map(_start, units)), ends if ends == sorted(ends)
-                                   else list(itertools.accumulate(ends, max)))
+            # the starts of the units, and the farthest end of a unit up to each (one
+            # loop costs less here than map(itemgetter) and itertools.accumulate)
+            starts: list[int] = []
+            reach: list[int] = []
+            top = -1  # (offsets are never negative)
+            for start, end, _ in units:
+                starts.append(start)
+                if end > top:
+                    top = end
+                reach.append(top)
+            index = self._index = (starts, reach)
         starts, reach = index
         for at in found:
             end = at + size
@@ -414,7 +419,7 @@ class _Facts:
         return at
 
 
-_start, _end = operator.itemgetter(0), operator.itemgetter(1)
+_start = operator.itemgetter(0)
 #: the facts of the last cable seen (the rules of a cable run one after the other)
 _facts = per_cable(_Facts)
 
@@ -526,7 +531,8 @@ def _markers(cable: Cable) -> list[_Marker]:
         return found
     relevant: set[int] = set()
     facts.units_holding(kinds, 7, relevant)
-    facts.units_holding(texts, 4, relevant)
+    if texts:
+        facts.units_holding(texts, 4, relevant)
     units = facts.units()
     left, right = bisect.bisect_left, bisect.bisect_right
     add = found.append
