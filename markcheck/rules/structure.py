@@ -397,6 +397,7 @@ class _Facts:
             # cannot overlap (each other or themselves), so the merged list is the same
             keyed = self.keyed()
             summary, comment = _occurrences(keyed, "summary"), _occurrences(keyed, "comment")
+            found["summary"] = summary  # (as occurrences("summary") finds them)
             at = found["kinds"] = (sorted(summary + comment) if summary and comment
                                    else summary or comment)
         return at
@@ -406,8 +407,8 @@ class _Facts:
         found = self._found
         at = found.get("summary")
         if at is None:
-            keyed = self.keyed()
-            at = found["summary"] = [k for k in self.kinds() if keyed[k] == "s"]
+            self.kinds()  # finds them
+            at = found["summary"]
         return at
 
     def occurrences(self, word: str) -> list[int]:
