@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import itertools
 import operator
 import os
 import re
@@ -194,7 +193,7 @@ def section_classification_differs(cable: Cable, ctx: Context) -> Iterator[Issue
                                       f"{first.level.word}; mark every section alike")
 
 
-_STATION_SPACE = str.maketrans("", "", " ")
+_SLASH_ONLY = os.path.sep == "/" and os.path.altsep is None
 
 
 @rule("S106", "malformed-origin", Severity.WARNING)
@@ -216,9 +215,12 @@ def malformed_origin(cable: Cable, ctx: Context) -> Iterator[Issue]:
         yield Issue(b.tail_span, f"text glued to the serial {b.serial}; the serial ends the "
                                  "classification line")
         return
-    m = _REFID.match(os.path.basename(cable.source.path))
+    path = cable.source.path
+    # os.path.basename, without its calls, where paths are str split at "/" only
+    m = _REFID.match(path[path.rfind("/") + 1:] if _SLASH_ONLY and type(path) is str
+                     else os.path.basename(path))
     if m and b.post:
-        post = b.post.translate(_STATION_SPACE).upper()
+        post = b.post.replace(" ", "").upper()
         # the reference id's post may carry a caption prefix: 09EFTOLONDON2521
         if not m[2].endswith(post) or int(m[3]) != int(b.serial):
             refid = m[1] + m[2] + m[3]
@@ -227,7 +229,7 @@ def malformed_origin(cable: Cable, ctx: Context) -> Iterator[Issue]:
 
 
 # ---------------------------------------------------------------------- paragraphs
-_MARKING, _NUMBER, _COPY = (operator.attrgetter(a) for a in ("marking", "number", "copy"))
+_NUMBER = operator.attrgetter("number")
 
 
 @rule("S107", "paragraph-numbering", Severity.ERROR)
@@ -247,18 +249,27 @@ def paragraph_numbering(cable: Cable, ctx: Context) -> Iterator[Issue]:
     # cable) are not paragraphs: follow the cable's own numbering style and, where most
     # paragraphs are marked, let an unmarked number that does not fit pass.
     text = cable.source.text
-    styles = [text[p.number_span.start:p.number_span.end].rstrip()[-1:] for p in paras]
+    # one loop for the style, the marking and the number of each paragraph (cheaper
+    # here than a map(attrgetter) per attribute)
+    styles = []
+    unmarked = 0
+    in_order = True  # numbered 1, 2, 3, ... in one copy
+    copy = paras[0].copy
+    for i, p in enumerate(paras, 1):
+        span = p.number_span
+        styles.append(text[span.start:span.end].rstrip()[-1:])
+        if p.marking is None:
+            unmarked += 1
+        if in_order and (p.number != i or p.copy != copy):
+            in_order = False
     style = styles[0]
     n = len(paras)
     uniform = styles.count(style) == n
     if not uniform:
         style = max(sorted(set(styles)), key=styles.count)  # sorted: a tie breaks the same way every run
-    unmarked = list(map(_MARKING, paras)).count(None)
     marked = (n - unmarked) * 2 >= n
-    if uniform and (not marked or not unmarked) and list(map(_NUMBER, paras)) == list(range(1, n + 1)):
-        copies = list(map(_COPY, paras))
-        if copies.count(copies[0]) == n:
-            return  # one copy, numbered 1, 2, 3, ...: nothing below finds fault with it
+    if uniform and (not marked or not unmarked) and in_order:
+        return  # one copy, numbered 1, 2, 3, ...: nothing below finds fault with it
     expected = None
     copy = None
     items = [(p, st) for p, st in zip(paras, styles) if st == style]
@@ -357,9 +368,17 @@ class _Facts:
         units = self.units()
         index = self._index
         if index is None:
-            # the starts of the units, and the farthest end of a unit up to each
-            index = self._index = (list(map(_start, units)),
-                                   list(itertools.accumulate(map(_end, units), max)))
+            # the starts of the units, and the farthest end of a unit up to each (one
+            # loop costs less here than map(itemgetter) and itertools.accumulate)
+            starts: list[int] = []
+            reach: list[int] = []
+            top = -1  # (offsets are never negative)
+            for start, end, _ in units:
+                starts.append(start)
+                if end > top:
+                    top = end
+                reach.append(top)
+            index = self._index = (starts, reach)
         starts, reach = index
         for at in found:
             end = at + size
@@ -374,7 +393,13 @@ class _Facts:
         found = self._found
         at = found.get("kinds")
         if at is None:
-            at = found["kinds"] = [m.start() - 2 for m in _KINDS_AT.finditer(self.keyed())]
+            # two str.find scans cost less than one regex scan led by "mm"; the words
+            # cannot overlap (each other or themselves), so the merged list is the same
+            keyed = self.keyed()
+            summary, comment = _occurrences(keyed, "summary"), _occurrences(keyed, "comment")
+            found["summary"] = summary  # (as occurrences("summary") finds them)
+            at = found["kinds"] = (sorted(summary + comment) if summary and comment
+                                   else summary or comment)
         return at
 
     def summaries(self) -> list[int]:
@@ -382,8 +407,8 @@ class _Facts:
         found = self._found
         at = found.get("summary")
         if at is None:
-            keyed = self.keyed()
-            at = found["summary"] = [k for k in self.kinds() if keyed[k] == "s"]
+            self.kinds()  # finds them
+            at = found["summary"]
         return at
 
     def occurrences(self, word: str) -> list[int]:
@@ -395,10 +420,7 @@ class _Facts:
         return at
 
 
-_start, _end = operator.itemgetter(0), operator.itemgetter(1)
-#: "summary" and "comment" found by the "mm" they share at their offset 2: one scan,
-#: led by a literal (the two words cannot overlap, so no match hides another)
-_KINDS_AT = re.compile(r"mm(?:(?<=summ)ary|(?<=comm)ent)")
+_start = operator.itemgetter(0)
 #: the facts of the last cable seen (the rules of a cable run one after the other)
 _facts = per_cable(_Facts)
 
@@ -444,9 +466,12 @@ _MID = re.compile(r"(?:(?<=[.;)]\s)|(?<=[.;)]\s\s)|(?<=[(\[])|(?<=--\s))" + _WHO
                   r"(?P<kind>SUMMARY|COMMENT)(?:\s+AND\s+(?P<also>SUMMARY|COMMENT|\w+(?:\s+\w+)?))?"
                   r"\s*(?P<colon>:|(?<=COMMENT)\.|(?<=comment)\.)", re.I)
 # a heading line: "Summary", "------- SUMMARY -------", "I. Summary", "Comment:"
+_AFTER_HEADING = r"S?(?:[ \t]+AND[ \t]+\w+(?:[ \t]+\w+)?)?[ \t]*[:.]?[-=/ \t]*$"
 _HEADING = re.compile(r"^[-=/ \t]*(?:[IVX]{1,4}\.|[A-H]\.)?[ \t]*(?:\w+[ \t]+AND[ \t]+)?"
-                      r"(?P<kind>SUMMARY|COMMENT)S?(?:[ \t]+AND[ \t]+\w+(?:[ \t]+\w+)?)?[ \t]*[:.]?"
-                      r"[-=/ \t]*$", re.I | re.M)
+                      r"(?P<kind>SUMMARY|COMMENT)" + _AFTER_HEADING, re.I | re.M)
+#: what follows the SUMMARY/COMMENT of a _HEADING match (where it fails after each
+#: SUMMARY/COMMENT of a line, _HEADING cannot match at the start of that line)
+_HEADING_TAIL = re.compile(_AFTER_HEADING, re.I | re.M)
 _BEGIN = re.compile(r"\bBEGIN\s+(?P<kind>SUMMARY|COMMENT|TEXT)\b", re.I)
 _END = re.compile(r"\bEND\s+(?:OF\s+)?(?:\w+\s*/\s*)?(?P<kind>SUMMARY|COMMENTS?|TEXT)\b"
                   r"(?:\s+AND\s+(?P<also>SUMMARY|COMMENT)\b)?", re.I)
@@ -477,7 +502,8 @@ def _kinds(m: re.Match) -> list[str]:
 
 #: where _END and _BEGIN can start in keyed text: at the word, after no word character
 #: and before a blank (a character folded to "?" is no word character but may have been
-#: one, and may have been a blank: more places, never fewer)
+#: one, and may have been a blank: more places, never fewer); _markers looks for the
+#: places of _END_AT with str.find
 _END_AT = re.compile(r"end(?<!\wend)[\s?]")
 _BEGIN_AT = re.compile(r"begin(?<!\wbegin)[\s?]")
 #: the words of _WHO (lower-case), by length
@@ -485,6 +511,7 @@ _WHO_WORDS = tuple((n, frozenset(w for w in ("embassy", "post", "mission", "cons
                                              "usun", "drafters", "drafter's") if len(w) == n))
                    for n in (4, 7, 8, 9))
 _WHO_ENDS = tuple(w for _, words in _WHO_WORDS for w in words)
+_WHO_LAST = frozenset(w[-1] for w in _WHO_ENDS)
 
 
 def _markers(cable: Cable) -> list[_Marker]:
@@ -505,22 +532,35 @@ def _markers(cable: Cable) -> list[_Marker]:
         return found
     relevant: set[int] = set()
     facts.units_holding(kinds, 7, relevant)
-    facts.units_holding(texts, 4, relevant)
+    if texts:
+        facts.units_holding(texts, 4, relevant)
     units = facts.units()
     left, right = bisect.bisect_left, bisect.bisect_right
     add = found.append
+    find = wkeyed.find
+    tail = _HEADING_TAIL.match
     for u in sorted(relevant):
         base, end, number = units[u]
         i, j = left(kinds, base), right(kinds, end - 7)  # SUMMARY/COMMENT inside the unit
         text = whole[base:end]
-        keyed = wkeyed[base:end]
         taken: set[int] = set()
-        for m in matches_at(_END, text, [e.start() for e in _END_AT.finditer(keyed)]):
+        # where _END_AT matches in the unit's keyed text: "end" (a str.find scan costs
+        # less than the regex's), after no word character, before a blank or "?"
+        starts = []
+        at = find("end", base, end - 1)
+        while at >= 0:
+            if at == base or not (wkeyed[at - 1].isalnum() or wkeyed[at - 1] == "_"):
+                after = wkeyed[at + 3]
+                if after == "?" or after.isspace():
+                    starts.append(at - base)
+            at = find("end", at + 1, end - 1)
+        for m in matches_at(_END, text, starts):
             at, pos = m.span()
             for kind in filter(None, (m["kind"], m["also"])):
                 add(_Marker("end", kind.upper().rstrip("S"), base + at, base + pos, number, False))
             taken.update(range(at, pos))
-        if "begin" in keyed:
+        if find("begin", base, end) >= 0:
+            keyed = wkeyed[base:end]
             for m in matches_at(_BEGIN, text, [b.start() for b in _BEGIN_AT.finditer(keyed)]):
                 at, pos = m.span()
                 add(_Marker("open", m["kind"].upper(), base + at, base + pos, number, False))
@@ -533,23 +573,26 @@ def _markers(cable: Cable) -> list[_Marker]:
         heads: list[int] = []
         cands = set(ukinds)
         for k in ukinds:
-            line = rfind("\n", 0, k) + 1
-            if not heads or heads[-1] != line:  # kinds ascend, so do their lines
-                heads.append(line)
+            if tail(text, k + 7):  # a heading's line may start before this word
+                line = rfind("\n", 0, k) + 1
+                if not heads or heads[-1] != line:  # kinds ascend, so do their lines
+                    heads.append(line)
             w = k
             while w > 0 and text[w - 1].isspace():
                 w -= 1
-            if w < k and keyed.endswith(_WHO_ENDS, 0, w):
+            if 0 < w < k and wkeyed[base + w - 1] in _WHO_LAST \
+                    and wkeyed.endswith(_WHO_ENDS, base, base + w):
                 for n, words in _WHO_WORDS:
-                    if w >= n and keyed[w - n:w] in words:
+                    if w >= n and wkeyed[base + w - n:base + w] in words:
                         cands.add(w - n)
-        for m in matches_at(_HEADING, text, heads):
-            at, pos = m.span()
-            kpos = m.start("kind")
-            if kpos not in taken:
-                add(_Marker("open", m["kind"].upper(), base + kpos, base + m.end("kind"), number,
-                            False))
-                taken.update(range(at, pos))
+        if heads:
+            for m in matches_at(_HEADING, text, heads):
+                at, pos = m.span()
+                kpos = m.start("kind")
+                if kpos not in taken:
+                    add(_Marker("open", m["kind"].upper(), base + kpos, base + m.end("kind"),
+                                number, False))
+                    taken.update(range(at, pos))
         head = _PARA_HEAD.match(text) if number is not None else None
         start = head.end() if head else 0
         m = _AT_START.match(text, start)
@@ -563,12 +606,11 @@ def _markers(cable: Cable) -> list[_Marker]:
                 for kind in _kinds(m):
                     add(_Marker("open", kind, base + m.start("kind"), base + m.end("kind"), number,
                                 True))
-    found.sort(key=_marker_start)
+    found.sort(key=_START)
     return found
 
 
-def _marker_start(mk: _Marker) -> int:
-    return mk.start
+_START = operator.attrgetter("start")
 
 
 @rule("S109", "unbalanced-markers", Severity.WARNING)
@@ -586,7 +628,6 @@ def unbalanced_markers(cable: Cable, ctx: Context) -> Iterator[Issue]:
     markers = _markers(cable)
     if not markers:
         return
-    last_para = max((p.number for p in cable.paragraphs), default=None)
     open_: dict[str, _Marker] = {}
     seen: set[str] = set()
     for mk in markers:
@@ -605,7 +646,9 @@ def unbalanced_markers(cable: Cable, ctx: Context) -> Iterator[Issue]:
     for kind, mk in open_.items():
         if kind == "COMMENT":
             continue  # comments often run to the end of the cable, closed by its signature
-        if kind == "SUMMARY" and mk.number is not None and mk.number == last_para:
+        # (the number of the last paragraph is looked up only here, where it is needed)
+        if kind == "SUMMARY" and mk.number is not None \
+                and mk.number == max(map(_NUMBER, cable.paragraphs), default=None):
             continue  # a one-paragraph cable that is its own summary
         yield Issue(mk.span, f"{kind} is not closed; add END {kind} where it ends")
 
