@@ -1040,13 +1040,60 @@ _LOOSE_TELEGRAM = re.compile(r"(?<![A-Za-z])[A-Za-z]{3,}(?: [A-Za-z]{2,}){0,2} +
 _CUT_SHORT = re.compile(r"\.\.\.[ \t]*(?:\n|$)")
 
 
-def _ref_offsets(text: str) -> list[int]:
-    """Offsets of "ref" in any case. No non-ASCII character matches r, e or f
-    regardless of case, so every match of _REF_ANYWHERE and _CITE starts at one."""
-    return _word_offsets(text, (b"ref",))
+def _cite_offsets(text: str) -> list[int]:
+    """Offsets of "REF", "Ref" and "ref", ascending: every match of _CITE starts at one.
+    Two literal searches ("REF"; "ef" after R or r) rather than a lower-cased copy of
+    the whole text: per character, a search costs half as much as lower-casing."""
+    find = text.find
+    out: list[int] = []
+    pos = find("REF")
+    while pos >= 0:
+        out.append(pos)
+        pos = find("REF", pos + 3)  # "REF" cannot overlap itself
+    pos = find("ef", 1)
+    if pos >= 0:
+        lower: list[int] = []
+        while pos >= 0:
+            if text[pos - 1] in "Rr":
+                lower.append(pos - 1)
+            pos = find("ef", pos + 2)
+        if lower:
+            out = sorted(out + lower) if out else lower
+    return out
 
 
-def _ref_letters_anywhere(cable: Cable, ref_offsets: list[int]
+#: a keyword of _REF_ANYWHERE ending where the search ends
+_REF_KW_AT_END = re.compile(r"(?i:REF(?:S|TELS?|ERENCES?|\(S\))?)\Z")
+
+
+def _ref_anywhere_starts(text: str) -> list[int]:
+    """Ascending offsets where a match of _REF_ANYWHERE can start (a subset of the
+    offsets of "ref" in any case, holding every start of a match). A match is a keyword,
+    blanks, an optional "." and a ":": back from each ":" (a few per cable) over the "."
+    and the blanks is where its keyword must end."""
+    out: list[int] = []
+    find = text.find
+    search = _REF_KW_AT_END.search  # on the 10 characters before the keyword's end
+    colon = find(":")
+    while colon >= 0:
+        k = colon
+        if k and text[k - 1] in " \t.":
+            if text[k - 1] == ".":
+                k -= 1
+            while k and text[k - 1] in " \t":
+                k -= 1
+        w = text[k - 10 if k > 10 else 0:k]
+        if "R" in w or "r" in w:  # most colons follow no keyword: SUBJECT:, TAGS:, DECL:
+            m = search(w)
+            if m is not None:
+                out.append(k - len(w) + m.start())
+        colon = find(":", colon + 1)
+    if len(out) > 1:
+        out.sort()
+    return out
+
+
+def _ref_letters_anywhere(cable: Cable, ref_starts: list[int]
                           ) -> tuple[set[str], int] | None:
     """Letters of every REF list in the text (header, subject, quoted cables), and the
     number of unlettered references; None when the text holds no REF list at all."""
@@ -1056,7 +1103,7 @@ def _ref_letters_anywhere(cable: Cable, ref_offsets: list[int]
     unlettered = 0
     refs = _ref_list(cable)
     bodies: list[tuple[str, int]] = [(refs.body, refs.body_start)] if refs else []
-    for m in matches_at(_REF_ANYWHERE, text, ref_offsets):
+    for m in matches_at(_REF_ANYWHERE, text, ref_starts):
         stop = _BLANK_LINE.search(text, m.end())
         end = stop.start() if stop else len(text)
         bodies.append((text[m.end():_ref_extent(text, end, len(text))], m.end()))
@@ -1077,7 +1124,6 @@ def _ref_letters_anywhere(cable: Cable, ref_offsets: list[int]
     return (letters, unlettered) if found else None
 
 
-_CITE_WORDS = frozenset(("REF", "Ref", "ref"))
 
 
 def _cite_matches(block: str, cands: list[int], lo: int, base: int) -> Iterator[re.Match[str]]:
@@ -1110,15 +1156,15 @@ def ref_not_listed(cable: Cable, ctx: Context) -> Iterator[Issue]:
     if not _has_header(cable) or cable.partial:
         return
     text = cable.source.text
-    ref_offsets = _ref_offsets(text)
     # where a citation (_CITE) can start: "REF", "Ref" or "ref"
-    cands = [p for p in ref_offsets if text[p:p + 3] in _CITE_WORDS]
+    cands = _cite_offsets(text)
     if not cands:
         return  # no "REF", "Ref" or "ref" anywhere: nothing is cited
     missing_reported: set[str] = set()
     unset = object()
     has_refs = unset  # whether the text holds a REF list, read at the first citation
     listed = unset  # the REF lists' letters, read at the first citation naming a letter
+    ref_starts: list[int] | None = None  # where a REF list can start (_REF_ANYWHERE)
     first, last = cands[0] + 3, cands[-1]
     for blocks in (cable.paragraphs, cable.text_blocks):
         for b in blocks:
@@ -1133,8 +1179,12 @@ def ref_not_listed(cable: Cable, ctx: Context) -> Iterator[Issue]:
             block = text[span.start:span.end]
             for m in _cite_matches(block, cands, lo, span.start):
                 if has_refs is unset:  # as _ref_letters_anywhere(cable) is not None
-                    has_refs = cable.references is not None or \
-                        next(matches_at(_REF_ANYWHERE, text, ref_offsets), None) is not None
+                    if cable.references is not None:
+                        has_refs = True
+                    else:
+                        ref_starts = _ref_anywhere_starts(text)
+                        has_refs = next(matches_at(_REF_ANYWHERE, text, ref_starts),
+                                        None) is not None
                 if not has_refs:
                     if "" not in missing_reported and not _incomplete(cable):
                         missing_reported.add("")
@@ -1150,7 +1200,9 @@ def ref_not_listed(cable: Cable, ctx: Context) -> Iterator[Issue]:
                     continue
                 pos = Span(span.start + m.start(), span.start + m.end())
                 if listed is unset:
-                    listed = _ref_letters_anywhere(cable, ref_offsets)
+                    if ref_starts is None:
+                        ref_starts = _ref_anywhere_starts(text)
+                    listed = _ref_letters_anywhere(cable, ref_starts)
                 have, unlettered = listed
                 for letter in letters:
                     if letter in have or letter in missing_reported:
