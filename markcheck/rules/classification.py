@@ -555,13 +555,16 @@ def _entire_text(cable: Cable) -> bool:
     """A statement that the whole text carries one level ("SECRET - ENTIRE TEXT")."""
     end = cable.paragraphs[1].span.start if len(cable.paragraphs) > 1 else len(cable.source.text)
     zone = cable.source.text[:end]
-    # ASCII text: either word must be there, in any case, before the regex can match
-    # (non-ASCII text may hold letters that match I/S/K case-insensitively: searched as is)
+    # either word must be there, in any case, before the regex can match. Upper-cased,
+    # every letter that matches one of theirs regardless of case is that letter ("ſ" is
+    # S, "ı" is I), but for "İ" (U+0130), which matches I and stays "İ"; so the slow
+    # case-insensitive search of a whole non-ASCII zone is mostly skipped too
+    up = zone.upper()
     if zone.isascii():
-        up = zone.upper()
         found = ("ENTIRE" in up or "PARAGRAPHS" in up) and bool(_ENTIRE_TEXT.search(zone))
     else:
-        found = bool(_ENTIRE_TEXT.search(zone))
+        found = ("ENTIRE" in up or "PARAGRAPHS" in up or "ENT\u0130RE" in up) \
+            and bool(_ENTIRE_TEXT.search(zone))
     return found
 
 
