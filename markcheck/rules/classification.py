@@ -23,6 +23,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from itertools import pairwise
+from operator import attrgetter
 from typing import Iterator
 
 from ..diagnostics import Severity
@@ -108,6 +109,33 @@ class _Reading:
     @cached_property
     def sbu_level(self) -> bool:
         return self.level_word.upper() in ("SBU", "SBU-NF", "SENSITIVE BUT UNCLASSIFIED")
+
+    @cached_property
+    def flags(self) -> int:
+        """What the rules that look at every mark of a cable look for (_F_*): their union
+        over a cable's marks (_mark_flags) tells most rules there is nothing to report."""
+        f = 0
+        if self.problems:
+            f |= _F_PROBLEMS
+        if "/" in self.seps:
+            f |= _F_SLASH
+        if "//" in self.seps:
+            f |= _F_DSLASH
+        if self.rel is not None and self.noforn:
+            f |= _F_NF_REL
+        if self.rel_problems:
+            f |= _F_REL_PROBLEMS
+        if self.level is not None and self.level > Level.U:
+            if "FOUO" in self.controls:
+                f |= _F_FOUO_CLASSIFIED
+            if "SBU" in self.controls:
+                f |= _F_SBU_CLASSIFIED
+        return f
+
+
+# what a reading holds (_Reading.flags): C202 form, C202 separators, C207, C208, C210, C211
+_F_PROBLEMS, _F_SLASH, _F_DSLASH, _F_NF_REL, _F_REL_PROBLEMS = 1, 2, 4, 8, 16
+_F_FOUO_CLASSIFIED, _F_SBU_CLASSIFIED = 32, 64
 
 
 def _rel_codes(body: str) -> tuple[tuple[str, ...], bool]:
@@ -246,9 +274,15 @@ class _Mark:
     text: str
     span: Span
     kind: str            # "paragraph", "subject", "text"
-    where: str           # "paragraph 3", "the SUBJECT line", "unnumbered text"
     reading: _Reading
     paragraph: Paragraph | None = None
+
+    @property
+    def where(self) -> str:
+        """For messages: "paragraph 3", "the SUBJECT line", "unnumbered text"."""
+        if self.kind == "paragraph":
+            return f"paragraph {self.paragraph.number}"  # type: ignore[union-attr]
+        return "the SUBJECT line" if self.kind == "subject" else "unnumbered text"
 
     @property
     def level(self) -> Level | None:
@@ -442,6 +476,9 @@ def _squeezed(text: str) -> str:
     return " ".join(text.split())
 
 
+_SPAN_START = attrgetter("span.start")
+
+
 @per_cable
 def _marks(cable: Cable) -> tuple[_Mark, ...]:
     """Every portion mark in the cable, in text order; lettered-list letters left out."""
@@ -449,6 +486,7 @@ def _marks(cable: Cable) -> tuple[_Mark, ...]:
     body_marks = 0
     source = cable.source.text
     letters = None  # the cable's list letters (see _list_letter), found at the first "(C)"
+    garbled = False  # a mark without a level was taken
     for p in cable.paragraphs:
         span = p.marking_span
         if p.marking is not None and span is not None:
@@ -470,19 +508,25 @@ def _marks(cable: Cable) -> tuple[_Mark, ...]:
         if reading.level is None and not (_GARBLED.fullmatch(text.strip())
                                           or _HEAD_NOLEVEL.fullmatch(text.strip())):
             continue
-        out.append(_Mark(_squeezed(text), span, "paragraph", f"paragraph {p.number}",
-                         reading, p))
-        body_marks += reading.level is not None
+        out.append(_Mark(_squeezed(text), span, "paragraph", reading, p))
+        if reading.level is not None:
+            body_marks += 1
+        else:
+            garbled = True
     s = cable.subject
     if s is not None and s.marking is not None and s.marking_span is not None:
         text = cable.text_of(s.marking_span)
         reading = _read_mark(text)
-        if reading.level is not None or _GARBLED.fullmatch(text.strip()):
-            out.append(_Mark(text, s.marking_span, "subject", "the SUBJECT line", reading))
+        if reading.level is not None:
+            out.append(_Mark(text, s.marking_span, "subject", reading))
+        elif _GARBLED.fullmatch(text.strip()):
+            out.append(_Mark(text, s.marking_span, "subject", reading))
+            garbled = True
     # a garbled head ("(SE)") only counts as a mark where the cable marks its paragraphs,
     # and never when it reads as a topic ("(UN)", "(US)")
-    out = [m for m in out if m.reading.level is not None or
-           (body_marks and m.text.strip("() ").upper() not in _NOT_GARBLED)]
+    if garbled:
+        out = [m for m in out if m.reading.level is not None or
+               (body_marks and m.text.strip("() ").upper() not in _NOT_GARBLED)]
     for block in cable.header_text + cable.text_blocks:
         if block.marking is None or block.marking_span is None:
             continue
@@ -494,8 +538,8 @@ def _marks(cable: Cable) -> tuple[_Mark, ...]:
                 or any(not p.startswith("write ") for p in reading.problems) \
                 or _list_letter(cable, block.marking_span, reading.level_word, anywhere=True):
             continue
-        out.append(_Mark(text, block.marking_span, "text", "unnumbered text", reading))
-    out.sort(key=lambda m: m.span.start)
+        out.append(_Mark(text, block.marking_span, "text", reading))
+    out.sort(key=_SPAN_START)
     marks = tuple(out)
     return marks
 
@@ -504,8 +548,17 @@ def _marks(cable: Cable) -> tuple[_Mark, ...]:
 
 @per_cable
 def _levelled(cable: Cable) -> tuple[_Mark, ...]:
-    found = tuple(m for m in _marks(cable) if m.reading.level is not None)
+    found = tuple([m for m in _marks(cable) if m.reading.level is not None])
     return found
+
+
+@per_cable
+def _mark_flags(cable: Cable) -> int:
+    """The union of the flags (_F_*) of the cable's marks."""
+    flags = 0
+    for m in _marks(cable):
+        flags |= m.reading.flags
+    return flags
 
 
 def _para_marks(cable: Cable) -> dict[int, _Mark]:
@@ -698,11 +751,17 @@ def malformed_portion_mark(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   "3. (S-NF) The source said ...", "4. (c) ...", "5. (CN) ..."
     Good:  "3. (S//NF) The source said ...", "4. (C) ..."
     """
+    flags = _mark_flags(cable)
+    if not flags & (_F_PROBLEMS | _F_SLASH | _F_DSLASH):
+        return  # every mark well formed, no separator (most cables)
     marks = _marks(cable)
-    for m in marks:
-        if m.reading.problems:
-            yield Issue(m.span, f"portion mark {m.text} in {m.where} is malformed: "
-                        f"{'; '.join(m.reading.problems)}")
+    if flags & _F_PROBLEMS:
+        for m in marks:
+            if m.reading.problems:
+                yield Issue(m.span, f"portion mark {m.text} in {m.where} is malformed: "
+                            f"{'; '.join(m.reading.problems)}")
+    if flags & (_F_SLASH | _F_DSLASH) != _F_SLASH | _F_DSLASH:
+        return  # one kind of separator: nothing mixed
     first: dict[str, _Mark] = {}
     for m in marks:
         for s in m.reading.seps:
@@ -866,6 +925,8 @@ def noforn_with_rel_to(cable: Cable, ctx: Context) -> Iterator[Issue]:
     b = cable.banner
     if b is not None and b.noforn and "REL TO" in b.controls:
         yield Issue(b.span, "the banner says both NOFORN and REL TO; keep one of them")
+    if not _mark_flags(cable) & _F_NF_REL:
+        return
     for m in _marks(cable):
         if m.reading.noforn and m.reading.rel is not None:
             yield Issue(m.span, f"portion mark {m.text} in {m.where} says both NOFORN and REL TO; "
@@ -891,6 +952,8 @@ def malformed_rel_to(cable: Cable, ctx: Context) -> Iterator[Issue]:
         if problems:
             yield Issue(b.control_spans[i], f"the banner's REL TO list is malformed: "
                         f"{'; '.join(problems)}; write {_rel_fix(codes)}")
+    if not _mark_flags(cable) & _F_REL_PROBLEMS:
+        return
     for m in _marks(cable):
         if m.reading.rel_problems:
             yield Issue(m.rel_span, f"REL TO list of {' '.join(m.text.split())} in {m.where} is "
@@ -946,6 +1009,8 @@ def fouo_on_classified(cable: Cable, ctx: Context) -> Iterator[Issue]:
             if word in ("FOUO", "FOR OFFICIAL USE ONLY"):
                 yield Issue(span, f"the {_banner_word(cable)} banner carries {word}, which only "
                             f"unclassified text may carry; remove it")
+    if not _mark_flags(cable) & _F_FOUO_CLASSIFIED:
+        return
     for m in _levelled(cable):
         if "FOUO" in m.reading.controls and m.reading.level > Level.U:
             yield Issue(m.span, f"portion mark {m.text} in {m.where} puts FOUO on a classified "
@@ -962,6 +1027,8 @@ def sbu_on_classified(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   "(C/SBU)"
     Good:  "(C)", or "(SBU)" for unclassified sensitive text
     """
+    if not _mark_flags(cable) & _F_SBU_CLASSIFIED:
+        return
     for m in _levelled(cable):
         if "SBU" in m.reading.controls and m.reading.level > Level.U:
             yield Issue(m.span, f"portion mark {m.text} in {m.where} attaches SBU to a classified "
