@@ -20,9 +20,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+import sys
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress, repeat
+from operator import attrgetter, le
 from typing import Iterator
 
 from .. import refdata
@@ -94,6 +97,7 @@ _PHRASE_HINTS = (("HUMANRIGHTS", "PHUM"), ("TERRORISM", "PTER"), ("ELECTION", "K
 
 #: TAGS that name a person's activity; the person's name must follow
 _PERSON_TAGS = ("OVIP", "OEXC", "OREP", "OTRA", "OCON")
+_PERSON_TAG_SET = frozenset(_PERSON_TAGS)
 
 #: program tags often written, for spelling suggestions (any K + 3 letters is accepted)
 _COMMON_PROGRAM = frozenset("""
@@ -263,7 +267,7 @@ def _split_run(word: str, historic: bool) -> list[str] | None:
 _KEYWORD_ITEM = re.compile(r"(?i)^(?:SUBJ(?:ECT)?|REFS?|REFTELS?|CLASSIFIED|E\.O\.?|DECL)[:.]?$")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Item:
     tag: Tag
     code: str                 # upper-cased, punctuation stripped
@@ -282,12 +286,12 @@ def _historic(ctx: Context) -> bool:
 _items_last: tuple = (None, None, None, None)
 
 
-def _items(cable: Cable, ctx: Context) -> list[_Item]:
+def _items(cable: Cable, ctx: Context) -> _Items:
     """Every TAGS item with its role, in order, up to a header keyword glued onto the line."""
     # read once per cable (the last cable's items are kept); callers do not change them
     global _items_last
     if cable.tags is None:
-        return []
+        return _NO_ITEMS
     last = _items_last
     if last[0] is cable:
         if last[1] is ctx:  # frozen: the same context, the same date
@@ -320,9 +324,24 @@ def _split_run_parts(code: str, historic: bool) -> tuple[str, ...] | None:
     return tuple(parts) if parts else None
 
 
-def _read_items(cable: Cable, historic: bool) -> list[_Item]:
-    out: list[_Item] = []
+class _Items(list):
+    """The items of a TAGS line (a list of _Item), with what the rules ask of them all."""
+
+    __slots__ = ("roles", "person_tag", "repeated")
+    roles: frozenset[str]   # the roles the items have
+    person_tag: bool        # an item is a tag of _PERSON_TAGS
+    repeated: bool          # an item of role tag repeats the code of one before
+
+
+_NO_ITEMS = _Items()
+_NO_ITEMS.roles, _NO_ITEMS.person_tag, _NO_ITEMS.repeated = frozenset(), False, False
+
+
+def _read_items(cable: Cable, historic: bool) -> _Items:
+    out = _Items()
     name_open = False  # words after OVIP/OEXC/... read as the person's name
+    tag_codes: list[str] = []  # the codes of the items of role tag
+    unknown = False
     stop = _tags_stop(cable, historic)
     for tag in cable.tags.items:
         if tag.span.start >= stop:
@@ -339,6 +358,7 @@ def _read_items(cable: Cable, historic: bool) -> list[_Item]:
         if kind is not None:
             out.append(_Item(tag, code, "tag", kind))
             name_open = code in _PERSON_TAGS
+            tag_codes.append(code)
             continue
         if name_open and _NAME_WORD.fullmatch(tag.text.rstrip(",")):
             out.append(_Item(tag, code, "name"))
@@ -349,7 +369,12 @@ def _read_items(cable: Cable, historic: bool) -> list[_Item]:
             out.append(_Item(tag, code, "run", parts=parts))
             continue
         out.append(_Item(tag, code, "unknown"))
-    _mark_free_text(cable, out)
+        unknown = True
+    if unknown:
+        _mark_free_text(cable, out)
+    out.roles = frozenset([it.role for it in out])
+    out.person_tag = not _PERSON_TAG_SET.isdisjoint(tag_codes)
+    out.repeated = len(set(tag_codes)) < len(tag_codes)
     return out
 
 
@@ -513,8 +538,11 @@ def unknown_tag(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   "TAGS: PREL ENGR TR POL"
     Good:  "TAGS: PREL ENRG TU"
     """
+    items = _items(cable, ctx)
+    if "unknown" not in items.roles:
+        return
     seen: set[str] = set()
-    for it in _items(cable, ctx):
+    for it in items:
         if it.role != "unknown" or it.code in seen:
             continue
         seen.add(it.code)
@@ -545,7 +573,7 @@ def person_tag_without_name(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Good:  "TAGS: OVIP (RICE, CONDOLEEZZA) PREL FR"
     """
     items = _items(cable, ctx)
-    if any(it.role in ("person", "name") for it in items):
+    if not items.person_tag or "person" in items.roles or "name" in items.roles:
         return
     seen: set[str] = set()
     for it in items:
@@ -566,14 +594,18 @@ def malformed_tags(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Good:  "TAGS: PREL ECON EFIN PHUM"
     """
     items = _items(cable, ctx)
+    roles = items.roles
+    if not items.repeated and "run" not in roles and "free" not in roles:
+        return  # most TAGS lines
     issues: list[Issue] = []
     counts: dict[str, int] = {}
     first_repeat: _Item | None = None
-    for it in items:
-        if it.role == "tag":
-            counts[it.code] = counts.get(it.code, 0) + 1
-            if counts[it.code] == 2 and first_repeat is None:
-                first_repeat = it
+    if items.repeated:
+        for it in items:
+            if it.role == "tag":
+                counts[it.code] = counts.get(it.code, 0) + 1
+                if counts[it.code] == 2 and first_repeat is None:
+                    first_repeat = it
     if first_repeat is not None:  # one finding for the line: the repeats share a cause
         dups = [f"{c} ({n} times)" if n > 2 else c for c, n in counts.items() if n > 1]
         issues.append(Issue(first_repeat.tag.span, f"repeated tags: {', '.join(dups)}; list "
@@ -1126,6 +1158,18 @@ def _ref_letters_anywhere(cable: Cable, ref_starts: list[int]
 
 
 
+_SPAN_START = attrgetter("span.start")
+_SPAN_END = attrgetter("span.end")
+
+
+def _blocks_holding(blocks: tuple, cands: list[int], ends: list[int]) -> Iterator:
+    """The blocks, in order, that hold a keyword of ``cands`` (its start and ``ends``,
+    the end of each, then sys.maxsize): the first keyword from a block's start ends in
+    it. Tested in C for all blocks at once (map and compress): most blocks hold none."""
+    first = map(ends.__getitem__, map(bisect_left, repeat(cands), map(_SPAN_START, blocks)))
+    return compress(blocks, map(le, first, map(_SPAN_END, blocks)))
+
+
 def _cite_matches(block: str, cands: list[int], lo: int, base: int) -> Iterator[re.Match[str]]:
     """``_CITE.finditer(block)`` for the block at ``base`` of the text, trying only the
     candidate offsets from ``cands[lo]`` on: every citation starts with its keyword."""
@@ -1165,17 +1209,12 @@ def ref_not_listed(cable: Cable, ctx: Context) -> Iterator[Issue]:
     has_refs = unset  # whether the text holds a REF list, read at the first citation
     listed = unset  # the REF lists' letters, read at the first citation naming a letter
     ref_starts: list[int] | None = None  # where a REF list can start (_REF_ANYWHERE)
-    first, last = cands[0] + 3, cands[-1]
+    ends = [c + 3 for c in cands]
+    ends.append(sys.maxsize)
     for blocks in (cable.paragraphs, cable.text_blocks):
-        for b in blocks:
+        for b in _blocks_holding(blocks, cands, ends):
             span = b.span
-            # a block that ends before the first keyword or starts after the last one
-            # holds none; else it holds one if the first keyword from its start fits in it
-            if span.end < first or span.start > last:
-                continue
             lo = bisect_left(cands, span.start)
-            if cands[lo] + 3 > span.end:
-                continue  # no citation keyword in this block
             block = text[span.start:span.end]
             for m in _cite_matches(block, cands, lo, span.start):
                 if has_refs is unset:  # as _ref_letters_anywhere(cable) is not None
