@@ -20,12 +20,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-import sys
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import compress, repeat
-from operator import attrgetter, le
 from typing import Iterator
 
 from .. import refdata
@@ -327,20 +324,23 @@ def _split_run_parts(code: str, historic: bool) -> tuple[str, ...] | None:
 class _Items(list):
     """The items of a TAGS line (a list of _Item), with what the rules ask of them all."""
 
-    __slots__ = ("roles", "person_tag", "repeated")
+    __slots__ = ("roles", "tag_kinds", "person_tag", "repeated")
     roles: frozenset[str]   # the roles the items have
+    tag_kinds: frozenset[str]  # the kinds of the items of role tag
     person_tag: bool        # an item is a tag of _PERSON_TAGS
     repeated: bool          # an item of role tag repeats the code of one before
 
 
 _NO_ITEMS = _Items()
-_NO_ITEMS.roles, _NO_ITEMS.person_tag, _NO_ITEMS.repeated = frozenset(), False, False
+_NO_ITEMS.roles = _NO_ITEMS.tag_kinds = frozenset()
+_NO_ITEMS.person_tag = _NO_ITEMS.repeated = False
 
 
 def _read_items(cable: Cable, historic: bool) -> _Items:
     out = _Items()
     name_open = False  # words after OVIP/OEXC/... read as the person's name
     tag_codes: list[str] = []  # the codes of the items of role tag
+    tag_kinds: list[str] = []  # and their kinds
     unknown = False
     stop = _tags_stop(cable, historic)
     for tag in cable.tags.items:
@@ -359,6 +359,7 @@ def _read_items(cable: Cable, historic: bool) -> _Items:
             out.append(_Item(tag, code, "tag", kind))
             name_open = code in _PERSON_TAGS
             tag_codes.append(code)
+            tag_kinds.append(kind)
             continue
         if name_open and _NAME_WORD.fullmatch(tag.text.rstrip(",")):
             out.append(_Item(tag, code, "name"))
@@ -373,6 +374,7 @@ def _read_items(cable: Cable, historic: bool) -> _Items:
     if unknown:
         _mark_free_text(cable, out)
     out.roles = frozenset([it.role for it in out])
+    out.tag_kinds = frozenset(tag_kinds)
     out.person_tag = not _PERSON_TAG_SET.isdisjoint(tag_codes)
     out.repeated = len(set(tag_codes)) < len(tag_codes)
     return out
@@ -651,14 +653,16 @@ def tags_incomplete(cable: Cable, ctx: Context) -> Iterator[Issue]:
     tags = cable.tags
     if tags is None or not tags.items or cable.subject is None:
         return  # missing or empty TAGS is T501's; without SUBJECT the header is garbled
-    kinds: set[str] = set()
-    for it in _items(cable, ctx):
-        if it.role == "tag":
-            kinds.add(it.kind or "")
-        elif it.role == "run":
-            kinds.update(_kind(p, True) or "" for p in it.parts)
-        elif it.role in ("person", "name"):
-            kinds.add("person")
+    items = _items(cable, ctx)
+    kinds: frozenset[str] | set[str] = items.tag_kinds
+    roles = items.roles
+    if "run" in roles or "person" in roles or "name" in roles:
+        kinds = set(kinds)
+        for it in items:
+            if it.role == "run":
+                kinds.update(_kind(p, True) or "" for p in it.parts)
+            elif it.role in ("person", "name"):
+                kinds.add("person")
     missing = []
     if not kinds & {"subject", "program"}:
         missing.append("a subject tag (PREL, ECON, ...)")
@@ -1158,18 +1162,6 @@ def _ref_letters_anywhere(cable: Cable, ref_starts: list[int]
 
 
 
-_SPAN_START = attrgetter("span.start")
-_SPAN_END = attrgetter("span.end")
-
-
-def _blocks_holding(blocks: tuple, cands: list[int], ends: list[int]) -> Iterator:
-    """The blocks, in order, that hold a keyword of ``cands`` (its start and ``ends``,
-    the end of each, then sys.maxsize): the first keyword from a block's start ends in
-    it. Tested in C for all blocks at once (map and compress): most blocks hold none."""
-    first = map(ends.__getitem__, map(bisect_left, repeat(cands), map(_SPAN_START, blocks)))
-    return compress(blocks, map(le, first, map(_SPAN_END, blocks)))
-
-
 def _cite_matches(block: str, cands: list[int], lo: int, base: int) -> Iterator[re.Match[str]]:
     """``_CITE.finditer(block)`` for the block at ``base`` of the text, trying only the
     candidate offsets from ``cands[lo]`` on: every citation starts with its keyword."""
@@ -1209,12 +1201,17 @@ def ref_not_listed(cable: Cable, ctx: Context) -> Iterator[Issue]:
     has_refs = unset  # whether the text holds a REF list, read at the first citation
     listed = unset  # the REF lists' letters, read at the first citation naming a letter
     ref_starts: list[int] | None = None  # where a REF list can start (_REF_ANYWHERE)
-    ends = [c + 3 for c in cands]
-    ends.append(sys.maxsize)
+    first, last = cands[0] + 3, cands[-1]
     for blocks in (cable.paragraphs, cable.text_blocks):
-        for b in _blocks_holding(blocks, cands, ends):
+        for b in blocks:
             span = b.span
+            # a block that ends before the first keyword or starts after the last one
+            # holds none; else it holds one if the first keyword from its start fits in it
+            if span.end < first or span.start > last:
+                continue
             lo = bisect_left(cands, span.start)
+            if cands[lo] + 3 > span.end:
+                continue  # no citation keyword in this block
             block = text[span.start:span.end]
             for m in _cite_matches(block, cands, lo, span.start):
                 if has_refs is unset:  # as _ref_letters_anywhere(cable) is not None
