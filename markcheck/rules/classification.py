@@ -111,6 +111,12 @@ class _Reading:
         return self.level_word.upper() in ("SBU", "SBU-NF", "SENSITIVE BUT UNCLASSIFIED")
 
     @cached_property
+    def single(self) -> str:
+        """The level written as one letter, upper-cased ("C" for "(c)"), else ""."""
+        return self.level_word.upper() if self.level is not None and len(self.level_word) == 1 \
+            else ""
+
+    @cached_property
     def flags(self) -> int:
         """What the rules that look at every mark of a cable look for (_F_*): their union
         over a cable's marks (_mark_flags) tells most rules there is nothing to report."""
@@ -125,7 +131,11 @@ class _Reading:
             f |= _F_NF_REL
         if self.rel_problems:
             f |= _F_REL_PROBLEMS
-        if self.level is not None and self.level > Level.U:
+        if self.noforn:
+            f |= _F_NOFORN
+        if self.level is None:
+            f |= _F_NO_LEVEL
+        elif self.level > Level.U:
             if "FOUO" in self.controls:
                 f |= _F_FOUO_CLASSIFIED
             if "SBU" in self.controls:
@@ -133,9 +143,10 @@ class _Reading:
         return f
 
 
-# what a reading holds (_Reading.flags): C202 form, C202 separators, C207, C208, C210, C211
+# what a reading holds (_Reading.flags): C202 form, C202 separators, C207, C208, C210, C211,
+# C206, and no level (_levelled)
 _F_PROBLEMS, _F_SLASH, _F_DSLASH, _F_NF_REL, _F_REL_PROBLEMS = 1, 2, 4, 8, 16
-_F_FOUO_CLASSIFIED, _F_SBU_CLASSIFIED = 32, 64
+_F_FOUO_CLASSIFIED, _F_SBU_CLASSIFIED, _F_NOFORN, _F_NO_LEVEL = 32, 64, 128, 256
 
 
 def _rel_codes(body: str) -> tuple[tuple[str, ...], bool]:
@@ -369,11 +380,12 @@ def _line_letters(text: str) -> list[tuple[int, int, str]]:
     hits: list[tuple[int, int, str]] = []
     find, rfind = text.find, text.rfind
     prev = line_start = 0  # line_start: where the line holding offset prev starts
+    near = _NEAR_LETTERS
     q = find(")", 1)
     while q >= 0:
-        at = q - 1
-        ch = text[at]
-        if ch in _NEAR_LETTERS:
+        if text[q - 1] in near:
+            at = q - 1
+            ch = text[at]
             nl = rfind("\n", prev, at)
             if nl >= 0:
                 line_start = nl + 1
@@ -499,10 +511,11 @@ def _marks(cable: Cable) -> tuple[_Mark, ...]:
         reading = _read_mark(text)
         # (_list_letter is False for a level word of more than one letter, and for one
         # with no neighbour letter opening a line: most cables; then it is not called)
-        if reading.level is not None and len(reading.level_word) == 1:
+        single = reading.single
+        if single:
             if letters is None:
                 letters = _line_letters_of(cable)
-            near = letters.get(reading.level_word.upper())
+            near = letters.get(single)
             if (near is None or near[0]) and _list_letter(cable, span, reading.level_word):
                 continue
         if reading.level is None and not (_GARBLED.fullmatch(text.strip())
@@ -548,7 +561,10 @@ def _marks(cable: Cable) -> tuple[_Mark, ...]:
 
 @per_cable
 def _levelled(cable: Cable) -> tuple[_Mark, ...]:
-    found = tuple([m for m in _marks(cable) if m.reading.level is not None])
+    marks = _marks(cable)
+    if not _mark_flags(cable) & _F_NO_LEVEL:
+        return marks  # every mark has a level (most cables)
+    found = tuple([m for m in marks if m.reading.level is not None])
     return found
 
 
@@ -719,12 +735,14 @@ def portion_mark_missing(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   banner CONFIDENTIAL, paragraph "2. The minister said ..."
     Good:  banner CONFIDENTIAL, paragraph "2. (C) The minister said ..."
     """
-    if cable.level is None or cable.level == Level.U or _entire_text(cable):
+    if cable.level is None or cable.level == Level.U:
         return
     if ctx.on_or_after(_PORTION_MARKING_SINCE) is False:
         return
+    # most cables mark every paragraph: _unmarked says so at once, and the text is then
+    # not searched for an ENTIRE TEXT statement
     missing = _unmarked(cable)
-    if not missing:
+    if not missing or _entire_text(cable):
         return
     word = _banner_word(cable)
     any_mark = any(p.marking is not None or _head_mark(cable, p) for p in cable.paragraphs)
@@ -837,16 +855,18 @@ def banner_above_portions(cable: Cable, ctx: Context) -> Iterator[Issue]:
     if b.of is not None and len({s.section for s in cable.sections}) < b.of:
         return  # sections missing: the higher portion may be in one of them
     marks = _levelled(cable)
-    if not marks or _entire_text(cable) or any(not _has_mark(cable, p) for p in cable.paragraphs):
+    if not marks:
+        return
+    top = max(marks, key=lambda m: m.level)
+    if top.level >= cable.level:
+        return  # a portion at the banner's level (most cables): nothing to check further
+    if _entire_text(cable) or any(not _has_mark(cable, p) for p in cable.paragraphs):
         return  # an unmarked paragraph may be the one at the banner's level
     if _cut_short(cable.source.text):
         return  # cut short ("... U...") or a part withheld: the rest is not here
     numbers = [p.number for p in cable.paragraphs]
     if numbers and numbers != list(range(1, len(numbers) + 1)):
         return  # paragraphs missing (or a numbering S107 reports)
-    top = max(marks, key=lambda m: m.level)
-    if top.level >= cable.level:
-        return
     # a mark written inside a paragraph ("... (S//REL TO USA, GBR) The network ...") counts;
     # the Classified By reason letters ("1.4 (b), (c)") do not
     text = cable.source.text
@@ -901,7 +921,7 @@ def noforn_portion_without_banner(cable: Cable, ctx: Context) -> Iterator[Issue]
     Good:  banner "S E C R E T", caption "NOFORN", paragraph "2. (S/NF) ..."
     """
     level = cable.level
-    if cable.banner is None or level is None:
+    if cable.banner is None or level is None or not _mark_flags(cable) & _F_NOFORN:
         return
     nf = [m for m in _levelled(cable) if m.reading.noforn
           and not (level == Level.U and m.reading.sbu_level)]
