@@ -1078,8 +1078,8 @@ _CUT_SHORT = re.compile(r"\.\.\.[ \t]*(?:\n|$)")
 
 def _cite_offsets(text: str) -> list[int]:
     """Offsets of "REF", "Ref" and "ref", ascending: every match of _CITE starts at one.
-    Two literal searches ("REF"; "ef" after R or r) rather than a lower-cased copy of
-    the whole text: per character, a search costs half as much as lower-casing."""
+    Two literal searches ("REF"; "ef" after R or r): cheaper than searching a
+    lower-cased copy of the whole text, which has to be made first."""
     find = text.find
     out: list[int] = []
     pos = find("REF")
@@ -1109,7 +1109,7 @@ def _ref_anywhere_starts(text: str) -> list[int]:
     and the blanks is where its keyword must end."""
     out: list[int] = []
     find = text.find
-    search = _REF_KW_AT_END.search  # on the 10 characters before the keyword's end
+    search = _REF_KW_AT_END.search  # on the 10 characters before where a keyword ends
     colon = find(":")
     while colon >= 0:
         k = colon
@@ -1158,8 +1158,6 @@ def _ref_letters_anywhere(cable: Cable, ref_starts: list[int]
             else:  # counted leniently: "HANOI 60 (...) HANOI 330 (...)"
                 unlettered = max(unlettered, len(_LOOSE_TELEGRAM.findall(it.text)) or 1)
     return (letters, unlettered) if found else None
-
-
 
 
 def _cite_matches(block: str, cands: list[int], lo: int, base: int) -> Iterator[re.Match[str]]:
