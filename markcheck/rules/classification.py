@@ -674,7 +674,10 @@ def _unmarked(cable: Cable) -> list[Paragraph]:
     paras = cable.paragraphs
     if not paras:
         return []
-    if all(p.marking is not None for p in paras):
+    for p in paras:
+        if p.marking is None:
+            break
+    else:
         return []  # every paragraph marked (most cables): the loop below skips them all
     marks = _para_marks(cable)
     text = cable.source.text
@@ -1075,8 +1078,8 @@ def invented_banner_term(cable: Cable, ctx: Context) -> Iterator[Issue]:
     b = cable.banner
     if b is None or b.level is None:
         return
-    word = " ".join(b.level_text.split())
     if b.level > Level.U and "SENSITIVE" in b.controls:
+        word = " ".join(b.level_text.split())
         span = b.control_spans[b.controls.index("SENSITIVE")]
         yield Issue(Span(b.level_span.start, span.end),
                     f"banner joins {word} with SENSITIVE, which marks unclassified text only; "
@@ -1088,13 +1091,12 @@ def invented_banner_term(cable: Cable, ctx: Context) -> Iterator[Issue]:
     after = b.level_span.end
     if b.control_spans:
         after = b.control_spans[-1].end
-    rest = text[after:b.span.end]
-    m = _BANNER_GAP.match(rest)
-    assert m is not None
-    pos = after + m.end()
+    m = _BANNER_GAP.match(text, after, b.span.end)  # (no match only past the banner's end)
+    pos = after if m is None else m.end()
     inv = _INVENTED.match(text, pos, b.span.end)
     if inv and not (b.level == Level.U and inv.group().startswith("SENSITIVE")) \
             and not text.startswith("SPECIAL HANDLING", pos):
+        word = " ".join(b.level_text.split())
         yield Issue(Span(b.level_span.start, inv.end()),
                     f"banner joins {word} with {' '.join(inv.group().split())}, which is no "
                     f"classification marking; write {word} alone and use a registered caption")
