@@ -23,6 +23,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from itertools import pairwise
+from operator import attrgetter
 from typing import Iterator
 
 from ..diagnostics import Severity
@@ -108,6 +109,44 @@ class _Reading:
     @cached_property
     def sbu_level(self) -> bool:
         return self.level_word.upper() in ("SBU", "SBU-NF", "SENSITIVE BUT UNCLASSIFIED")
+
+    @cached_property
+    def single(self) -> str:
+        """The level written as one letter, upper-cased ("C" for "(c)"), else ""."""
+        return self.level_word.upper() if self.level is not None and len(self.level_word) == 1 \
+            else ""
+
+    @cached_property
+    def flags(self) -> int:
+        """What the rules that look at every mark of a cable look for (_F_*): their union
+        over a cable's marks (_mark_flags) tells most rules there is nothing to report."""
+        f = 0
+        if self.problems:
+            f |= _F_PROBLEMS
+        if "/" in self.seps:
+            f |= _F_SLASH
+        if "//" in self.seps:
+            f |= _F_DSLASH
+        if self.rel is not None and self.noforn:
+            f |= _F_NF_REL
+        if self.rel_problems:
+            f |= _F_REL_PROBLEMS
+        if self.noforn:
+            f |= _F_NOFORN
+        if self.level is None:
+            f |= _F_NO_LEVEL
+        elif self.level > Level.U:
+            if "FOUO" in self.controls:
+                f |= _F_FOUO_CLASSIFIED
+            if "SBU" in self.controls:
+                f |= _F_SBU_CLASSIFIED
+        return f
+
+
+# what a reading holds (_Reading.flags): C202 form, C202 separators, C207, C208, C210, C211,
+# C206, and no level (_levelled)
+_F_PROBLEMS, _F_SLASH, _F_DSLASH, _F_NF_REL, _F_REL_PROBLEMS = 1, 2, 4, 8, 16
+_F_FOUO_CLASSIFIED, _F_SBU_CLASSIFIED, _F_NOFORN, _F_NO_LEVEL = 32, 64, 128, 256
 
 
 def _rel_codes(body: str) -> tuple[tuple[str, ...], bool]:
@@ -246,9 +285,15 @@ class _Mark:
     text: str
     span: Span
     kind: str            # "paragraph", "subject", "text"
-    where: str           # "paragraph 3", "the SUBJECT line", "unnumbered text"
     reading: _Reading
     paragraph: Paragraph | None = None
+
+    @property
+    def where(self) -> str:
+        """For messages: "paragraph 3", "the SUBJECT line", "unnumbered text"."""
+        if self.kind == "paragraph":
+            return f"paragraph {self.paragraph.number}"  # type: ignore[union-attr]
+        return "the SUBJECT line" if self.kind == "subject" else "unnumbered text"
 
     @property
     def level(self) -> Level | None:
@@ -335,11 +380,12 @@ def _line_letters(text: str) -> list[tuple[int, int, str]]:
     hits: list[tuple[int, int, str]] = []
     find, rfind = text.find, text.rfind
     prev = line_start = 0  # line_start: where the line holding offset prev starts
+    near = _NEAR_LETTERS
     q = find(")", 1)
     while q >= 0:
-        at = q - 1
-        ch = text[at]
-        if ch in _NEAR_LETTERS:
+        if text[q - 1] in near:
+            at = q - 1
+            ch = text[at]
             nl = rfind("\n", prev, at)
             if nl >= 0:
                 line_start = nl + 1
@@ -442,6 +488,9 @@ def _squeezed(text: str) -> str:
     return " ".join(text.split())
 
 
+_SPAN_START = attrgetter("span.start")
+
+
 @per_cable
 def _marks(cable: Cable) -> tuple[_Mark, ...]:
     """Every portion mark in the cable, in text order; lettered-list letters left out."""
@@ -449,6 +498,7 @@ def _marks(cable: Cable) -> tuple[_Mark, ...]:
     body_marks = 0
     source = cable.source.text
     letters = None  # the cable's list letters (see _list_letter), found at the first "(C)"
+    garbled = False  # a mark without a level was taken
     for p in cable.paragraphs:
         span = p.marking_span
         if p.marking is not None and span is not None:
@@ -461,28 +511,35 @@ def _marks(cable: Cable) -> tuple[_Mark, ...]:
         reading = _read_mark(text)
         # (_list_letter is False for a level word of more than one letter, and for one
         # with no neighbour letter opening a line: most cables; then it is not called)
-        if reading.level is not None and len(reading.level_word) == 1:
+        single = reading.single
+        if single:
             if letters is None:
                 letters = _line_letters_of(cable)
-            near = letters.get(reading.level_word.upper())
+            near = letters.get(single)
             if (near is None or near[0]) and _list_letter(cable, span, reading.level_word):
                 continue
         if reading.level is None and not (_GARBLED.fullmatch(text.strip())
                                           or _HEAD_NOLEVEL.fullmatch(text.strip())):
             continue
-        out.append(_Mark(_squeezed(text), span, "paragraph", f"paragraph {p.number}",
-                         reading, p))
-        body_marks += reading.level is not None
+        out.append(_Mark(_squeezed(text), span, "paragraph", reading, p))
+        if reading.level is not None:
+            body_marks += 1
+        else:
+            garbled = True
     s = cable.subject
     if s is not None and s.marking is not None and s.marking_span is not None:
         text = cable.text_of(s.marking_span)
         reading = _read_mark(text)
-        if reading.level is not None or _GARBLED.fullmatch(text.strip()):
-            out.append(_Mark(text, s.marking_span, "subject", "the SUBJECT line", reading))
+        if reading.level is not None:
+            out.append(_Mark(text, s.marking_span, "subject", reading))
+        elif _GARBLED.fullmatch(text.strip()):
+            out.append(_Mark(text, s.marking_span, "subject", reading))
+            garbled = True
     # a garbled head ("(SE)") only counts as a mark where the cable marks its paragraphs,
     # and never when it reads as a topic ("(UN)", "(US)")
-    out = [m for m in out if m.reading.level is not None or
-           (body_marks and m.text.strip("() ").upper() not in _NOT_GARBLED)]
+    if garbled:
+        out = [m for m in out if m.reading.level is not None or
+               (body_marks and m.text.strip("() ").upper() not in _NOT_GARBLED)]
     for block in cable.header_text + cable.text_blocks:
         if block.marking is None or block.marking_span is None:
             continue
@@ -494,8 +551,8 @@ def _marks(cable: Cable) -> tuple[_Mark, ...]:
                 or any(not p.startswith("write ") for p in reading.problems) \
                 or _list_letter(cable, block.marking_span, reading.level_word, anywhere=True):
             continue
-        out.append(_Mark(text, block.marking_span, "text", "unnumbered text", reading))
-    out.sort(key=lambda m: m.span.start)
+        out.append(_Mark(text, block.marking_span, "text", reading))
+    out.sort(key=_SPAN_START)
     marks = tuple(out)
     return marks
 
@@ -504,8 +561,20 @@ def _marks(cable: Cable) -> tuple[_Mark, ...]:
 
 @per_cable
 def _levelled(cable: Cable) -> tuple[_Mark, ...]:
-    found = tuple(m for m in _marks(cable) if m.reading.level is not None)
+    marks = _marks(cable)
+    if not _mark_flags(cable) & _F_NO_LEVEL:
+        return marks  # every mark has a level (most cables)
+    found = tuple([m for m in marks if m.reading.level is not None])
     return found
+
+
+@per_cable
+def _mark_flags(cable: Cable) -> int:
+    """The union of the flags (_F_*) of the cable's marks."""
+    flags = 0
+    for m in _marks(cable):
+        flags |= m.reading.flags
+    return flags
 
 
 def _para_marks(cable: Cable) -> dict[int, _Mark]:
@@ -555,13 +624,16 @@ def _entire_text(cable: Cable) -> bool:
     """A statement that the whole text carries one level ("SECRET - ENTIRE TEXT")."""
     end = cable.paragraphs[1].span.start if len(cable.paragraphs) > 1 else len(cable.source.text)
     zone = cable.source.text[:end]
-    # ASCII text: either word must be there, in any case, before the regex can match
-    # (non-ASCII text may hold letters that match I/S/K case-insensitively: searched as is)
+    # either word must be there, in any case, before the regex can match. Upper-cased,
+    # every letter that matches one of theirs regardless of case is that letter ("ſ" is
+    # S, "ı" is I), but for "İ" (U+0130), which matches I and stays "İ"; so the slow
+    # case-insensitive search of a whole non-ASCII zone is mostly skipped too
+    up = zone.upper()
     if zone.isascii():
-        up = zone.upper()
         found = ("ENTIRE" in up or "PARAGRAPHS" in up) and bool(_ENTIRE_TEXT.search(zone))
     else:
-        found = bool(_ENTIRE_TEXT.search(zone))
+        found = ("ENTIRE" in up or "PARAGRAPHS" in up or "ENT\u0130RE" in up) \
+            and bool(_ENTIRE_TEXT.search(zone))
     return found
 
 
@@ -602,7 +674,10 @@ def _unmarked(cable: Cable) -> list[Paragraph]:
     paras = cable.paragraphs
     if not paras:
         return []
-    if all(p.marking is not None for p in paras):
+    for p in paras:
+        if p.marking is None:
+            break
+    else:
         return []  # every paragraph marked (most cables): the loop below skips them all
     marks = _para_marks(cable)
     text = cable.source.text
@@ -663,12 +738,14 @@ def portion_mark_missing(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   banner CONFIDENTIAL, paragraph "2. The minister said ..."
     Good:  banner CONFIDENTIAL, paragraph "2. (C) The minister said ..."
     """
-    if cable.level is None or cable.level == Level.U or _entire_text(cable):
+    if cable.level is None or cable.level == Level.U:
         return
     if ctx.on_or_after(_PORTION_MARKING_SINCE) is False:
         return
+    # most cables mark every paragraph: _unmarked says so at once, and the text is then
+    # not searched for an ENTIRE TEXT statement
     missing = _unmarked(cable)
-    if not missing:
+    if not missing or _entire_text(cable):
         return
     word = _banner_word(cable)
     any_mark = any(p.marking is not None or _head_mark(cable, p) for p in cable.paragraphs)
@@ -695,11 +772,17 @@ def malformed_portion_mark(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   "3. (S-NF) The source said ...", "4. (c) ...", "5. (CN) ..."
     Good:  "3. (S//NF) The source said ...", "4. (C) ..."
     """
+    flags = _mark_flags(cable)
+    if not flags & (_F_PROBLEMS | _F_SLASH | _F_DSLASH):
+        return  # every mark well formed, no separator (most cables)
     marks = _marks(cable)
-    for m in marks:
-        if m.reading.problems:
-            yield Issue(m.span, f"portion mark {m.text} in {m.where} is malformed: "
-                        f"{'; '.join(m.reading.problems)}")
+    if flags & _F_PROBLEMS:
+        for m in marks:
+            if m.reading.problems:
+                yield Issue(m.span, f"portion mark {m.text} in {m.where} is malformed: "
+                            f"{'; '.join(m.reading.problems)}")
+    if flags & (_F_SLASH | _F_DSLASH) != _F_SLASH | _F_DSLASH:
+        return  # one kind of separator: nothing mixed
     first: dict[str, _Mark] = {}
     for m in marks:
         for s in m.reading.seps:
@@ -775,16 +858,18 @@ def banner_above_portions(cable: Cable, ctx: Context) -> Iterator[Issue]:
     if b.of is not None and len({s.section for s in cable.sections}) < b.of:
         return  # sections missing: the higher portion may be in one of them
     marks = _levelled(cable)
-    if not marks or _entire_text(cable) or any(not _has_mark(cable, p) for p in cable.paragraphs):
+    if not marks:
+        return
+    top = max(marks, key=lambda m: m.level)
+    if top.level >= cable.level:
+        return  # a portion at the banner's level (most cables): nothing to check further
+    if _entire_text(cable) or any(not _has_mark(cable, p) for p in cable.paragraphs):
         return  # an unmarked paragraph may be the one at the banner's level
     if _cut_short(cable.source.text):
         return  # cut short ("... U...") or a part withheld: the rest is not here
     numbers = [p.number for p in cable.paragraphs]
     if numbers and numbers != list(range(1, len(numbers) + 1)):
         return  # paragraphs missing (or a numbering S107 reports)
-    top = max(marks, key=lambda m: m.level)
-    if top.level >= cable.level:
-        return
     # a mark written inside a paragraph ("... (S//REL TO USA, GBR) The network ...") counts;
     # the Classified By reason letters ("1.4 (b), (c)") do not
     text = cable.source.text
@@ -839,7 +924,7 @@ def noforn_portion_without_banner(cable: Cable, ctx: Context) -> Iterator[Issue]
     Good:  banner "S E C R E T", caption "NOFORN", paragraph "2. (S/NF) ..."
     """
     level = cable.level
-    if cable.banner is None or level is None:
+    if cable.banner is None or level is None or not _mark_flags(cable) & _F_NOFORN:
         return
     nf = [m for m in _levelled(cable) if m.reading.noforn
           and not (level == Level.U and m.reading.sbu_level)]
@@ -863,6 +948,8 @@ def noforn_with_rel_to(cable: Cable, ctx: Context) -> Iterator[Issue]:
     b = cable.banner
     if b is not None and b.noforn and "REL TO" in b.controls:
         yield Issue(b.span, "the banner says both NOFORN and REL TO; keep one of them")
+    if not _mark_flags(cable) & _F_NF_REL:
+        return
     for m in _marks(cable):
         if m.reading.noforn and m.reading.rel is not None:
             yield Issue(m.span, f"portion mark {m.text} in {m.where} says both NOFORN and REL TO; "
@@ -888,6 +975,8 @@ def malformed_rel_to(cable: Cable, ctx: Context) -> Iterator[Issue]:
         if problems:
             yield Issue(b.control_spans[i], f"the banner's REL TO list is malformed: "
                         f"{'; '.join(problems)}; write {_rel_fix(codes)}")
+    if not _mark_flags(cable) & _F_REL_PROBLEMS:
+        return
     for m in _marks(cable):
         if m.reading.rel_problems:
             yield Issue(m.rel_span, f"REL TO list of {' '.join(m.text.split())} in {m.where} is "
@@ -943,6 +1032,8 @@ def fouo_on_classified(cable: Cable, ctx: Context) -> Iterator[Issue]:
             if word in ("FOUO", "FOR OFFICIAL USE ONLY"):
                 yield Issue(span, f"the {_banner_word(cable)} banner carries {word}, which only "
                             f"unclassified text may carry; remove it")
+    if not _mark_flags(cable) & _F_FOUO_CLASSIFIED:
+        return
     for m in _levelled(cable):
         if "FOUO" in m.reading.controls and m.reading.level > Level.U:
             yield Issue(m.span, f"portion mark {m.text} in {m.where} puts FOUO on a classified "
@@ -959,6 +1050,8 @@ def sbu_on_classified(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   "(C/SBU)"
     Good:  "(C)", or "(SBU)" for unclassified sensitive text
     """
+    if not _mark_flags(cable) & _F_SBU_CLASSIFIED:
+        return
     for m in _levelled(cable):
         if "SBU" in m.reading.controls and m.reading.level > Level.U:
             yield Issue(m.span, f"portion mark {m.text} in {m.where} attaches SBU to a classified "
@@ -985,8 +1078,8 @@ def invented_banner_term(cable: Cable, ctx: Context) -> Iterator[Issue]:
     b = cable.banner
     if b is None or b.level is None:
         return
-    word = " ".join(b.level_text.split())
     if b.level > Level.U and "SENSITIVE" in b.controls:
+        word = " ".join(b.level_text.split())
         span = b.control_spans[b.controls.index("SENSITIVE")]
         yield Issue(Span(b.level_span.start, span.end),
                     f"banner joins {word} with SENSITIVE, which marks unclassified text only; "
@@ -998,13 +1091,12 @@ def invented_banner_term(cable: Cable, ctx: Context) -> Iterator[Issue]:
     after = b.level_span.end
     if b.control_spans:
         after = b.control_spans[-1].end
-    rest = text[after:b.span.end]
-    m = _BANNER_GAP.match(rest)
-    assert m is not None
-    pos = after + m.end()
+    m = _BANNER_GAP.match(text, after, b.span.end)  # (no match only past the banner's end)
+    pos = after if m is None else m.end()
     inv = _INVENTED.match(text, pos, b.span.end)
     if inv and not (b.level == Level.U and inv.group().startswith("SENSITIVE")) \
             and not text.startswith("SPECIAL HANDLING", pos):
+        word = " ".join(b.level_text.split())
         yield Issue(Span(b.level_span.start, inv.end()),
                     f"banner joins {word} with {' '.join(inv.group().split())}, which is no "
                     f"classification marking; write {word} alone and use a registered caption")

@@ -94,6 +94,7 @@ _PHRASE_HINTS = (("HUMANRIGHTS", "PHUM"), ("TERRORISM", "PTER"), ("ELECTION", "K
 
 #: TAGS that name a person's activity; the person's name must follow
 _PERSON_TAGS = ("OVIP", "OEXC", "OREP", "OTRA", "OCON")
+_PERSON_TAG_SET = frozenset(_PERSON_TAGS)
 
 #: program tags often written, for spelling suggestions (any K + 3 letters is accepted)
 _COMMON_PROGRAM = frozenset("""
@@ -263,7 +264,7 @@ def _split_run(word: str, historic: bool) -> list[str] | None:
 _KEYWORD_ITEM = re.compile(r"(?i)^(?:SUBJ(?:ECT)?|REFS?|REFTELS?|CLASSIFIED|E\.O\.?|DECL)[:.]?$")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Item:
     tag: Tag
     code: str                 # upper-cased, punctuation stripped
@@ -282,12 +283,12 @@ def _historic(ctx: Context) -> bool:
 _items_last: tuple = (None, None, None, None)
 
 
-def _items(cable: Cable, ctx: Context) -> list[_Item]:
+def _items(cable: Cable, ctx: Context) -> _Items:
     """Every TAGS item with its role, in order, up to a header keyword glued onto the line."""
     # read once per cable (the last cable's items are kept); callers do not change them
     global _items_last
     if cable.tags is None:
-        return []
+        return _NO_ITEMS
     last = _items_last
     if last[0] is cable:
         if last[1] is ctx:  # frozen: the same context, the same date
@@ -320,9 +321,27 @@ def _split_run_parts(code: str, historic: bool) -> tuple[str, ...] | None:
     return tuple(parts) if parts else None
 
 
-def _read_items(cable: Cable, historic: bool) -> list[_Item]:
-    out: list[_Item] = []
+class _Items(list):
+    """The items of a TAGS line (a list of _Item), with what the rules ask of them all."""
+
+    __slots__ = ("roles", "tag_kinds", "person_tag", "repeated")
+    roles: frozenset[str]   # the roles the items have
+    tag_kinds: frozenset[str]  # the kinds of the items of role tag
+    person_tag: bool        # an item is a tag of _PERSON_TAGS
+    repeated: bool          # an item of role tag repeats the code of one before
+
+
+_NO_ITEMS = _Items()
+_NO_ITEMS.roles = _NO_ITEMS.tag_kinds = frozenset()
+_NO_ITEMS.person_tag = _NO_ITEMS.repeated = False
+
+
+def _read_items(cable: Cable, historic: bool) -> _Items:
+    out = _Items()
     name_open = False  # words after OVIP/OEXC/... read as the person's name
+    tag_codes: list[str] = []  # the codes of the items of role tag
+    tag_kinds: list[str] = []  # and their kinds
+    unknown = False
     stop = _tags_stop(cable, historic)
     for tag in cable.tags.items:
         if tag.span.start >= stop:
@@ -339,6 +358,8 @@ def _read_items(cable: Cable, historic: bool) -> list[_Item]:
         if kind is not None:
             out.append(_Item(tag, code, "tag", kind))
             name_open = code in _PERSON_TAGS
+            tag_codes.append(code)
+            tag_kinds.append(kind)
             continue
         if name_open and _NAME_WORD.fullmatch(tag.text.rstrip(",")):
             out.append(_Item(tag, code, "name"))
@@ -349,7 +370,13 @@ def _read_items(cable: Cable, historic: bool) -> list[_Item]:
             out.append(_Item(tag, code, "run", parts=parts))
             continue
         out.append(_Item(tag, code, "unknown"))
-    _mark_free_text(cable, out)
+        unknown = True
+    if unknown:
+        _mark_free_text(cable, out)
+    out.roles = frozenset([it.role for it in out])
+    out.tag_kinds = frozenset(tag_kinds)
+    out.person_tag = not _PERSON_TAG_SET.isdisjoint(tag_codes)
+    out.repeated = len(set(tag_codes)) < len(tag_codes)
     return out
 
 
@@ -513,8 +540,11 @@ def unknown_tag(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   "TAGS: PREL ENGR TR POL"
     Good:  "TAGS: PREL ENRG TU"
     """
+    items = _items(cable, ctx)
+    if "unknown" not in items.roles:
+        return
     seen: set[str] = set()
-    for it in _items(cable, ctx):
+    for it in items:
         if it.role != "unknown" or it.code in seen:
             continue
         seen.add(it.code)
@@ -545,7 +575,7 @@ def person_tag_without_name(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Good:  "TAGS: OVIP (RICE, CONDOLEEZZA) PREL FR"
     """
     items = _items(cable, ctx)
-    if any(it.role in ("person", "name") for it in items):
+    if not items.person_tag or "person" in items.roles or "name" in items.roles:
         return
     seen: set[str] = set()
     for it in items:
@@ -566,14 +596,18 @@ def malformed_tags(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Good:  "TAGS: PREL ECON EFIN PHUM"
     """
     items = _items(cable, ctx)
+    roles = items.roles
+    if not items.repeated and "run" not in roles and "free" not in roles:
+        return  # most TAGS lines
     issues: list[Issue] = []
     counts: dict[str, int] = {}
     first_repeat: _Item | None = None
-    for it in items:
-        if it.role == "tag":
-            counts[it.code] = counts.get(it.code, 0) + 1
-            if counts[it.code] == 2 and first_repeat is None:
-                first_repeat = it
+    if items.repeated:
+        for it in items:
+            if it.role == "tag":
+                counts[it.code] = counts.get(it.code, 0) + 1
+                if counts[it.code] == 2 and first_repeat is None:
+                    first_repeat = it
     if first_repeat is not None:  # one finding for the line: the repeats share a cause
         dups = [f"{c} ({n} times)" if n > 2 else c for c, n in counts.items() if n > 1]
         issues.append(Issue(first_repeat.tag.span, f"repeated tags: {', '.join(dups)}; list "
@@ -619,14 +653,16 @@ def tags_incomplete(cable: Cable, ctx: Context) -> Iterator[Issue]:
     tags = cable.tags
     if tags is None or not tags.items or cable.subject is None:
         return  # missing or empty TAGS is T501's; without SUBJECT the header is garbled
-    kinds: set[str] = set()
-    for it in _items(cable, ctx):
-        if it.role == "tag":
-            kinds.add(it.kind or "")
-        elif it.role == "run":
-            kinds.update(_kind(p, True) or "" for p in it.parts)
-        elif it.role in ("person", "name"):
-            kinds.add("person")
+    items = _items(cable, ctx)
+    kinds: frozenset[str] | set[str] = items.tag_kinds
+    roles = items.roles
+    if "run" in roles or "person" in roles or "name" in roles:
+        kinds = set(kinds)
+        for it in items:
+            if it.role == "run":
+                kinds.update(_kind(p, True) or "" for p in it.parts)
+            elif it.role in ("person", "name"):
+                kinds.add("person")
     missing = []
     if not kinds & {"subject", "program"}:
         missing.append("a subject tag (PREL, ECON, ...)")
@@ -1040,13 +1076,60 @@ _LOOSE_TELEGRAM = re.compile(r"(?<![A-Za-z])[A-Za-z]{3,}(?: [A-Za-z]{2,}){0,2} +
 _CUT_SHORT = re.compile(r"\.\.\.[ \t]*(?:\n|$)")
 
 
-def _ref_offsets(text: str) -> list[int]:
-    """Offsets of "ref" in any case. No non-ASCII character matches r, e or f
-    regardless of case, so every match of _REF_ANYWHERE and _CITE starts at one."""
-    return _word_offsets(text, (b"ref",))
+def _cite_offsets(text: str) -> list[int]:
+    """Offsets of "REF", "Ref" and "ref", ascending: every match of _CITE starts at one.
+    Two literal searches ("REF"; "ef" after R or r): cheaper than searching a
+    lower-cased copy of the whole text, which has to be made first."""
+    find = text.find
+    out: list[int] = []
+    pos = find("REF")
+    while pos >= 0:
+        out.append(pos)
+        pos = find("REF", pos + 3)  # "REF" cannot overlap itself
+    pos = find("ef", 1)
+    if pos >= 0:
+        lower: list[int] = []
+        while pos >= 0:
+            if text[pos - 1] in "Rr":
+                lower.append(pos - 1)
+            pos = find("ef", pos + 2)
+        if lower:
+            out = sorted(out + lower) if out else lower
+    return out
 
 
-def _ref_letters_anywhere(cable: Cable, ref_offsets: list[int]
+#: a keyword of _REF_ANYWHERE ending where the search ends
+_REF_KW_AT_END = re.compile(r"(?i:REF(?:S|TELS?|ERENCES?|\(S\))?)\Z")
+
+
+def _ref_anywhere_starts(text: str) -> list[int]:
+    """Ascending offsets where a match of _REF_ANYWHERE can start (a subset of the
+    offsets of "ref" in any case, holding every start of a match). A match is a keyword,
+    blanks, an optional "." and a ":": back from each ":" (a few per cable) over the "."
+    and the blanks is where its keyword must end."""
+    out: list[int] = []
+    find = text.find
+    search = _REF_KW_AT_END.search  # on the 10 characters before where a keyword ends
+    colon = find(":")
+    while colon >= 0:
+        k = colon
+        if k and text[k - 1] in " \t.":
+            if text[k - 1] == ".":
+                k -= 1
+            while k and text[k - 1] in " \t":
+                k -= 1
+        w = text[k - 10 if k > 10 else 0:k]
+        if "R" in w or "r" in w:  # most colons follow no keyword: SUBJECT:, TAGS:, DECL:
+            m = search(w)
+            if m is not None:
+                out.append(k - len(w) + m.start())
+        colon = find(":", colon + 1)
+    if len(out) > 1:
+        out.sort()
+    return out
+
+
+def _ref_letters_anywhere(cable: Cable, ref_starts: list[int]
                           ) -> tuple[set[str], int] | None:
     """Letters of every REF list in the text (header, subject, quoted cables), and the
     number of unlettered references; None when the text holds no REF list at all."""
@@ -1056,7 +1139,7 @@ def _ref_letters_anywhere(cable: Cable, ref_offsets: list[int]
     unlettered = 0
     refs = _ref_list(cable)
     bodies: list[tuple[str, int]] = [(refs.body, refs.body_start)] if refs else []
-    for m in matches_at(_REF_ANYWHERE, text, ref_offsets):
+    for m in matches_at(_REF_ANYWHERE, text, ref_starts):
         stop = _BLANK_LINE.search(text, m.end())
         end = stop.start() if stop else len(text)
         bodies.append((text[m.end():_ref_extent(text, end, len(text))], m.end()))
@@ -1075,9 +1158,6 @@ def _ref_letters_anywhere(cable: Cable, ref_offsets: list[int]
             else:  # counted leniently: "HANOI 60 (...) HANOI 330 (...)"
                 unlettered = max(unlettered, len(_LOOSE_TELEGRAM.findall(it.text)) or 1)
     return (letters, unlettered) if found else None
-
-
-_CITE_WORDS = frozenset(("REF", "Ref", "ref"))
 
 
 def _cite_matches(block: str, cands: list[int], lo: int, base: int) -> Iterator[re.Match[str]]:
@@ -1110,15 +1190,15 @@ def ref_not_listed(cable: Cable, ctx: Context) -> Iterator[Issue]:
     if not _has_header(cable) or cable.partial:
         return
     text = cable.source.text
-    ref_offsets = _ref_offsets(text)
     # where a citation (_CITE) can start: "REF", "Ref" or "ref"
-    cands = [p for p in ref_offsets if text[p:p + 3] in _CITE_WORDS]
+    cands = _cite_offsets(text)
     if not cands:
         return  # no "REF", "Ref" or "ref" anywhere: nothing is cited
     missing_reported: set[str] = set()
     unset = object()
     has_refs = unset  # whether the text holds a REF list, read at the first citation
     listed = unset  # the REF lists' letters, read at the first citation naming a letter
+    ref_starts: list[int] | None = None  # where a REF list can start (_REF_ANYWHERE)
     first, last = cands[0] + 3, cands[-1]
     for blocks in (cable.paragraphs, cable.text_blocks):
         for b in blocks:
@@ -1133,8 +1213,12 @@ def ref_not_listed(cable: Cable, ctx: Context) -> Iterator[Issue]:
             block = text[span.start:span.end]
             for m in _cite_matches(block, cands, lo, span.start):
                 if has_refs is unset:  # as _ref_letters_anywhere(cable) is not None
-                    has_refs = cable.references is not None or \
-                        next(matches_at(_REF_ANYWHERE, text, ref_offsets), None) is not None
+                    if cable.references is not None:
+                        has_refs = True
+                    else:
+                        ref_starts = _ref_anywhere_starts(text)
+                        has_refs = next(matches_at(_REF_ANYWHERE, text, ref_starts),
+                                        None) is not None
                 if not has_refs:
                     if "" not in missing_reported and not _incomplete(cable):
                         missing_reported.add("")
@@ -1150,7 +1234,9 @@ def ref_not_listed(cable: Cable, ctx: Context) -> Iterator[Issue]:
                     continue
                 pos = Span(span.start + m.start(), span.start + m.end())
                 if listed is unset:
-                    listed = _ref_letters_anywhere(cable, ref_offsets)
+                    if ref_starts is None:
+                        ref_starts = _ref_anywhere_starts(text)
+                    listed = _ref_letters_anywhere(cable, ref_starts)
                 have, unlettered = listed
                 for letter in letters:
                     if letter in have or letter in missing_reported:
