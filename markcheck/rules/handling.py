@@ -41,6 +41,11 @@ class _Item(NamedTuple):
     raw: str = ""
 
 
+#: ``_new_item(_Item, (word, span, on_banner, raw))`` is ``_Item(word, span, on_banner, raw)``
+#: without the Python-level __new__ of the named tuple (items are made for every cable)
+_new_item = tuple.__new__
+
+
 @functools.lru_cache(maxsize=4096)
 def _norm(text: str) -> str:
     return " ".join(text.upper().replace("-", " ").split())
@@ -162,7 +167,7 @@ def _items(cable: Cable) -> list[_Item]:
         text = cable.source.text
         for word, span in zip(banner.controls, banner.control_spans):
             if word != "REL TO":
-                out.append(_Item(_norm(word), span, True, text[span.start:span.end]))
+                out.append(_new_item(_Item, (_norm(word), span, True, text[span.start:span.end])))
     zone_end = None  # worked out only for a line with one implausible word
     ordered = True   # out is in the order of the Spans: (start, end)
     last = None
@@ -188,8 +193,8 @@ def _items(cable: Cable) -> list[_Item]:
                 ordered = False
             last = key
             # a one-word line: the word's span is the line's
-            out.append(_Item(word, span if start == 0 and span.end == key[1] else Span(*key),
-                             False, raw))
+            out.append(_new_item(_Item, (word, span if start == 0 and span.end == key[1]
+                                         else Span(*key), False, raw)))
     if not ordered:
         out.sort(key=_span_key)  # the order of the Spans: (start, end)
     return out
@@ -249,7 +254,8 @@ def unknown_caption(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Good:  "NOFORN", "EXDIS"; "UNCLAS EFTO LONDON 002187"
     """
     items = _cable_items(cable)
-    level = cable.level
+    banner = cable.banner   # cable.level, without its property
+    level = banner.level if banner is not None else None
     for item in items:
         if item.word in KNOWN_CAPTIONS:
             if item.word != "EFTO" or level is None:
@@ -288,8 +294,10 @@ def sipdis_with_nodis_exdis(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Good:  "NODIS" alone, or "SIPDIS" alone for a telegram fit for wide sharing
     """
     sipdis = _found(cable, "SIPDIS")
+    if not sipdis:
+        return
     restricted = _found(cable, "NODIS", "EXDIS")
-    if sipdis and restricted:
+    if restricted:
         word = restricted[0].word
         yield Issue(sipdis[0].span, f"SIPDIS together with {word}: the {word} telegram must "
                     f"not go to SIPRNet distribution; remove SIPDIS (or {word} if the cable "
@@ -307,8 +315,11 @@ def nodis_with_exdis(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   "NODIS" and "EXDIS" on the caption lines of one telegram
     Good:  "NODIS" alone (or "EXDIS" alone)
     """
-    nodis, exdis = _found(cable, "NODIS"), _found(cable, "EXDIS")
-    if nodis and exdis:
+    nodis = _found(cable, "NODIS")
+    if not nodis:
+        return
+    exdis = _found(cable, "EXDIS")
+    if exdis:
         second = max(nodis[0], exdis[0], key=lambda i: i.span)
         yield Issue(second.span, "NODIS and EXDIS given together: keep one distribution caption "
                     "(NODIS is the stricter)")
@@ -326,7 +337,8 @@ def restricted_without_noforn(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   "S E C R E T STATE 012345" with the caption "NODIS" and no NOFORN
     Good:  "S E C R E T STATE 012345" with the captions "NODIS" and "NOFORN"
     """
-    level = cable.level
+    banner = cable.banner   # cable.level, without its property
+    level = banner.level if banner is not None else None
     if level is None or level == Level.U:
         return
     items = _found(cable, "NODIS", "EXDIS", "NOFORN")
@@ -353,10 +365,13 @@ def distribution_caption_order(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """
     rank = _RANK
     items = [i for i in _cable_items(cable) if i.word in rank]
+    if len(items) < 2:   # the usual cable: one distribution caption at most
+        return
     words = {i.word for i in items}
     if "NODIS" in words and "EXDIS" in words:  # H404: one of the two must go
         items = [i for i in items if i.word != "EXDIS"]
-    if len({i.word for i in items}) < 2:
+        words.discard("EXDIS")   # the words of the items left
+    if len(words) < 2:
         return
     strictest = min(items, key=lambda i: (rank[i.word], i.span))
     if items[0].word != strictest.word:
@@ -375,7 +390,8 @@ def sensitive_on_classified(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   "C O N F I D E N T I A L PARIS 001234" with the caption "SENSITIVE"
     Good:  "UNCLAS PARIS 001234" with the caption "SENSITIVE"
     """
-    level = cable.level
+    banner = cable.banner   # cable.level, without its property
+    level = banner.level if banner is not None else None
     if level is None or level == Level.U:
         return
     found = [i for i in _found(cable, *_SENSITIVE) if not i.on_banner]
@@ -494,7 +510,8 @@ def fouo_banner(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   "UNCLASSIFIED//FOR OFFICIAL USE ONLY" as the classification line
     Good:  "UNCLAS STATE 012345" with the caption "SENSITIVE"
     """
-    level, banner = cable.level, cable.banner
+    banner = cable.banner
+    level = banner.level if banner is not None else None   # cable.level
     if banner is None or level is None or level > Level.U:
         return
     if banner.post is None and any(b.post for b in cable.banner_repeats):
@@ -599,7 +616,11 @@ def sipdis_missing(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Good:  a 2008 telegram with "SIPDIS" on a caption line under the classification line
     """
     banner = cable.banner
-    if banner is None or ctx.on_or_after(_SIPDIS_CUTOFF) is not True:
+    if banner is None:
+        return
+    date = ctx.date   # ctx.on_or_after(_SIPDIS_CUTOFF) is not True, a precise date read here
+    if date is None or not (date.value >= _SIPDIS_CUTOFF if date.precise
+                            else date.on_or_after(_SIPDIS_CUTOFF) is True):
         return
     if banner.section not in (None, 1) or cable.partial:
         return
