@@ -61,9 +61,14 @@ def _on_or_after(ctx: Context, day: _dt.date) -> bool | None:
     date = ctx.date
     if date is None:
         return None
+    value = date.value
     if date.precise:   # earliest and latest are the date itself
-        return date.value >= day
-    return date.on_or_after(day)
+        return value >= day
+    # a year only (the usual date): from its 1 January (earliest) to its 31 December
+    year, day_year = value.year, day.year
+    if year != day_year:
+        return year > day_year
+    return True if day.month == 1 and day.day == 1 else None
 
 
 def _line_span(cable: Cable, start: int) -> Span:
@@ -504,6 +509,12 @@ def _read_letters(text: str, start: int, end: int, base: int, reason: Reason) ->
             prev = "letter"
             pos += 3
             continue
+        elif c == "a" and pos > 0 and text[pos - 1] == " " and pos + 3 < end \
+                and text.startswith("and ", pos):
+            # " and ": the and token (blanks around it: its lookarounds hold)
+            prev = "sep"
+            pos += 3
+            continue
         m = match(text, pos, end)
         if m is None:
             return
@@ -929,14 +940,17 @@ def decl_date_out_of_range(cable: Cable, ctx: Context) -> Iterator[Issue]:
     if decl is None or decl.date is None or decl.date_span is None:
         return
     date = ctx.date
-    if decl.date < date.earliest:
+    value = date.value
+    precise = date.precise
+    # date.earliest and date.latest, without their property calls
+    if decl.date < (value if precise else _dt.date(value.year, 1, 1)):
         shown = cable.text_of(decl.date_span)
         yield Issue(decl.date_span, f"DECL date {shown} is before the cable's date "
                     f"({date.value.year if not date.precise else date.value}); "
                     "the cable would be declassified as sent")
         return
     # the limit only where the date is past the shortest one: the usual date is within it
-    latest = date.latest
+    latest = value if precise else _dt.date(value.year, 12, 31)
     if decl.date <= _add_years(latest, 25):
         return
     names = [name for name, _ in decl.exemptions]
@@ -987,6 +1001,10 @@ def oadr_outside_12356(cable: Cable, ctx: Context) -> Iterator[Issue]:
         return
     decl = decl_value(cable)
     if decl is None:
+        return
+    # a match holds "oadr" in any case (no other letter folds to these four): the usual
+    # DECL date holds none
+    if "oadr" not in decl.text.lower():
         return
     m = _OADR.search(decl.text)
     if m is None:
