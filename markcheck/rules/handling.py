@@ -17,6 +17,7 @@ from ..diagnostics import Severity
 from ..markings import DISTRIBUTION_CAPTIONS, KNOWN_CAPTIONS, Level
 from ..model import Cable, Span
 from . import Context, Issue, rule
+from .authority import _on_or_after
 from .structure import _facts as _structure_facts, _fold
 
 # ------------------------------------------------------------------ caption items
@@ -342,6 +343,8 @@ def restricted_without_noforn(cable: Cable, ctx: Context) -> Iterator[Issue]:
     if level is None or level == Level.U:
         return
     items = _found(cable, "NODIS", "EXDIS", "NOFORN")
+    if not items:   # the usual cable: none of the three
+        return
     restricted = [i for i in items if i.word != "NOFORN"]
     if restricted and len(restricted) == len(items):
         word = restricted[0].word
@@ -550,18 +553,25 @@ def _inside(at: int, spans: list[Span]) -> bool:
     return any(s.start <= at < s.end for s in spans)
 
 
+def _in_field(cable: Cable, at: int) -> bool:
+    """``_inside(at, _header_fields(cable))``, without the list and the generator."""
+    for element in (cable.subject, cable.tags, cable.references):
+        if element is not None:
+            span = element.span
+            if span.start <= at < span.end:
+                return True
+    return False
+
+
 def _sipdis_in_header(cable: Cable) -> bool:
     """SIPDIS stands somewhere between the top and the first numbered paragraph."""
     text = cable.source.text
     end = cable.paragraphs[0].span.start if cable.paragraphs else len(text)
-    skip = None
     # the usual caption first, as written: "SIPDIS" on a caption line (the answer is True
-    # if any match stands outside the skipped lines, whichever is tried first)
+    # if any match stands outside the SUBJECT, TAGS and REF fields, whichever is tried first)
     at = text.find("SIPDIS", 0, end)
-    if at >= 0 and _SIPDIS_ANY.match(text, at, end) is not None:
-        skip = _header_fields(cable)
-        if not _inside(at, skip):
-            return True
+    if at >= 0 and _SIPDIS_ANY.match(text, at, end) is not None and not _in_field(cable, at):
+        return True
     # _SIPDIS_ANY.finditer(text, 0, end), tried only where the keyed text holds "sipdis";
     # only the header is keyed (_fold keeps one character for one, so the keyed header
     # is the keyed text's first ``end`` characters): the body's is rarely needed
@@ -573,9 +583,7 @@ def _sipdis_in_header(cable: Cable) -> bool:
         if m is None:
             at = keyed.find("sipdis", at + 1, end)
             continue
-        if skip is None:
-            skip = _header_fields(cable)
-        if not _inside(at, skip):
+        if not _in_field(cable, at):
             return True
         at = keyed.find("sipdis", m.end(), end)
     return False
@@ -618,9 +626,7 @@ def sipdis_missing(cable: Cable, ctx: Context) -> Iterator[Issue]:
     banner = cable.banner
     if banner is None:
         return
-    date = ctx.date   # ctx.on_or_after(_SIPDIS_CUTOFF) is not True, a precise date read here
-    if date is None or not (date.value >= _SIPDIS_CUTOFF if date.precise
-                            else date.on_or_after(_SIPDIS_CUTOFF) is True):
+    if _on_or_after(ctx, _SIPDIS_CUTOFF) is not True:
         return
     if banner.section not in (None, 1) or cable.partial:
         return
