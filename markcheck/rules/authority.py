@@ -389,10 +389,15 @@ def _cb_start(text: str, end: int) -> re.Match | None:
 
     A match holds one of _CB_WORDS, after at most "(SBU)" and white space (str.isspace
     is re's \\s); its lookbehinds still see the text before the start."""
-    found = [i for i in (text.find(w, 0, end) for w in _CB_WORDS) if i >= 0]
-    if not found:
+    # the first of the words: after a find, the next word is looked for only before it
+    find = text.find
+    pos = -1
+    for w in _CB_WORDS:
+        i = find(w, 0, end if pos < 0 else pos + len(w) - 1)
+        if i >= 0:
+            pos = i
+    if pos < 0:
         return None
-    pos = min(found)
     while pos > 0 and text[pos - 1].isspace():
         pos -= 1
     return _CB_START.search(text, max(0, pos - 5), end)
