@@ -560,16 +560,16 @@ def inconsistent_redaction(cable: Cable, ctx: Context) -> Iterator[Issue]:
     f = _facts(cable)
     if not f.has_xxx():   # no X-run anywhere: no token in the header to report
         return
-    body = _body_spans(cable)
-    if not body:
-        return
     low = f.low
     places = [("SUBJECT", cable.subject.span if cable.subject else None),
               ("TAGS", cable.tags.span if cable.tags else None)]
     places.extend(("FOR line", p.span) for p in cable.passing)
     places = [(label, span) for label, span in places
               if span is not None and low.find(b"xxx", span.start, span.end) >= 0]
-    if not places:
+    if not places:   # the usual cable with X-runs: none in the header (the body not listed)
+        return
+    body = _body_spans(cable)
+    if not body:
         return
     if any(_has_x_token(f, s) for s in body):   # the body redacts something
         return
