@@ -397,7 +397,10 @@ def sensitive_on_classified(cable: Cable, ctx: Context) -> Iterator[Issue]:
     level = banner.level if banner is not None else None
     if level is None or level == Level.U:
         return
-    found = [i for i in _found(cable, *_SENSITIVE) if not i.on_banner]
+    found = _found(cable, *_SENSITIVE)
+    if not found:
+        return
+    found = [i for i in found if not i.on_banner]
     if found:
         yield Issue(found[0].span, f"{found[0].word} caption on a {level.word} telegram: the "
                     "caption is for unclassified (SBU) traffic; remove it, or correct the "
