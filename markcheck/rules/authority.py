@@ -42,12 +42,33 @@ ORDERS: dict[str, tuple[_dt.date, _dt.date | None]] = {
 
 
 def _classified(cable: Cable) -> bool:
-    level = cable.level  # a property: read once (every D rule asks)
+    # cable.level read without its property (every D rule asks, some twice)
+    banner = cable.banner
+    if banner is None:
+        return False
+    level = banner.level
     return level is not None and level >= Level.C
 
 
 def _unclassified(cable: Cable) -> bool:
-    return cable.level is Level.U
+    banner = cable.banner
+    return banner is not None and banner.level is Level.U
+
+
+def _on_or_after(ctx: Context, day: _dt.date) -> bool | None:
+    """``ctx.on_or_after(day)``: a precise date answered here, without the three calls
+    of the properties behind it (every D rule with a date asks)."""
+    date = ctx.date
+    if date is None:
+        return None
+    value = date.value
+    if date.precise:   # earliest and latest are the date itself
+        return value >= day
+    # a year only (the usual date): from its 1 January (earliest) to its 31 December
+    year, day_year = value.year, day.year
+    if year != day_year:
+        return year > day_year
+    return True if day.month == 1 and day.day == 1 else None
 
 
 def _line_span(cable: Cable, start: int) -> Span:
@@ -216,24 +237,38 @@ _WORD_DATES = (  # "08 OCTOBER 2019", "October 8, 2019": unambiguous, if not the
 )
 
 
+#: the usual form, mm/dd/yyyy (the second of _DATE_FORMS)
+_MDY = _DATE_FORMS[1][0]
+
+
+def _dated(m: re.Match, yi: int, mi: int, di: int, short: bool):
+    """What :func:`_read_date` makes of a match of one of _DATE_FORMS."""
+    year = int(m[yi])
+    if short:
+        year += 2000 if year < 70 else 1900
+    day, swapped = _safe_date(year, int(m[mi]), int(m[di])), False
+    if day is None and (yi, mi, di) == (3, 1, 2):
+        day = _safe_date(year, int(m[di]), int(m[mi]))
+        swapped = day is not None
+    return day, m, short, swapped
+
+
 def _read_date(text: str, start: int = 0):
     """The first date in one of the accepted forms: (date or None, match, short_year, swapped).
 
     ``swapped`` is True for a day-first date (25/12/2015) that is no month-first one."""
+    m = _MDY.search(text, start)
+    if m is not None and m.start() == start:
+        # the usual "10/29/2014" right at the start: the one form before it (yyyy/mm/dd)
+        # cannot start there too (4 digits, where this has a "/" within 3 characters)
+        return _dated(m, 3, 1, 2, False)
     best = None
     for regex, (yi, mi, di), short in _DATE_FORMS:
         if best is not None and best[1].start() == start:
             return best  # no later form can start before the first offset searched
         m = regex.search(text, start)
         if m and (best is None or m.start() < best[1].start()):
-            year = int(m[yi])
-            if short:
-                year += 2000 if year < 70 else 1900
-            day, swapped = _safe_date(year, int(m[mi]), int(m[di])), False
-            if day is None and (yi, mi, di) == (3, 1, 2):
-                day = _safe_date(year, int(m[di]), int(m[mi]))
-                swapped = day is not None
-            best = (day, m, short, swapped)
+            best = _dated(m, yi, mi, di, short)
     for regex, (yi, mi, di) in _WORD_DATES:
         if best is not None and best[1].start() == start:
             return best
@@ -263,7 +298,8 @@ def read_decl(raw: str, span: Span, lenient: bool = False) -> DeclValue:
     """Classify a DECL value (``raw`` is the source text of ``span``); ``lenient`` for an
     unlabelled tail of the E.O. line, where a date anywhere will do."""
     stripped = raw.strip()
-    if not _elided(stripped):
+    elided = _elided(stripped)   # rstrip below takes no dot from an ellipsis: still the answer
+    if not elided:
         stripped = stripped.rstrip(" .,;")
     start = span.start + len(raw) - len(raw.lstrip())
     span = Span(start, start + len(stripped))
@@ -272,7 +308,7 @@ def read_decl(raw: str, span: Span, lenient: bool = False) -> DeclValue:
     if not stripped:
         value.kind = "elided" if lenient else "invalid"
         return value
-    if _elided(stripped):
+    if elided:
         value.kind = "elided"
         return value
     if _REDACTED.search(stripped):
@@ -288,7 +324,9 @@ def read_decl(raw: str, span: Span, lenient: bool = False) -> DeclValue:
     if found is not None:
         day, m, short, swapped = found
         before = stripped[:m.start()]
-        if _EXEMPTION.sub("", _PREFIX.sub("", before.strip())).strip(" ,;:()-") == "" or lenient:
+        # nothing before the date (the usual "DECL: 10/29/2014"): the subs find nothing
+        if lenient or not before \
+                or _EXEMPTION.sub("", _PREFIX.sub("", before.strip())).strip(" ,;:()-") == "":
             value.date = day
             value.date_span = Span(span.start + m.start(), span.start + m.end())
             value.short_year = short
@@ -351,10 +389,15 @@ def _cb_start(text: str, end: int) -> re.Match | None:
 
     A match holds one of _CB_WORDS, after at most "(SBU)" and white space (str.isspace
     is re's \\s); its lookbehinds still see the text before the start."""
-    found = [i for i in (text.find(w, 0, end) for w in _CB_WORDS) if i >= 0]
-    if not found:
+    # the first of the words: after a find, the next word is looked for only before it
+    find = text.find
+    pos = -1
+    for w in _CB_WORDS:
+        i = find(w, 0, end if pos < 0 else pos + len(w) - 1)
+        if i >= 0:
+            pos = i
+    if pos < 0:
         return None
-    pos = min(found)
     while pos > 0 and text[pos - 1].isspace():
         pos -= 1
     return _CB_START.search(text, max(0, pos - 5), end)
@@ -445,6 +488,11 @@ _LIST_AHEAD = re.compile(r"\s*(?:(?<![A-Za-z])[A-Za-z](?![A-Za-z0-9])|\(|\)|,|&|
                          r"[Aa]\s?[Nn]\s?[Dd]\b|[Oo][Rr]\b)")
 
 
+#: ASCII letters that, alone in parentheses, are a letter token: not C, S or U ("(C)" is
+#: the mark token, read apart)
+_LONE_LETTERS = frozenset("ABDEFGHIJKLMNOPQRTVWXYZabcdefghijklmnopqrstuvwxyz")
+
+
 def _read_letters(text: str, start: int, end: int, base: int, reason: Reason) -> None:
     """Read the category letters after the section, until the text stops being a list."""
     pos = start
@@ -452,11 +500,26 @@ def _read_letters(text: str, start: int, end: int, base: int, reason: Reason) ->
     prev = "sec"
     match = _LETTER_TOKENS.match
     while pos < end:
-        if text[pos] in " )":  # a lone space or ")": a ws or close token, nothing to note
+        c = text[pos]
+        if c in " )":  # a lone space or ")": a ws or close token, nothing to note
             pos += 1
-            if text[pos - 1] == ")" or pos >= end or not text[pos].isspace():
+            if c == ")" or pos >= end or not text[pos].isspace():
                 continue
             pos -= 1  # a run of white space: one ws token, read below
+        elif c == "(" and pos + 2 < end and text[pos + 2] == ")" \
+                and text[pos + 1] in _LONE_LETTERS:
+            # "(b)": the tokens open, letter, close (a run needs two letters, and the
+            # letter is no portion mark); a ")" follows the letter, so no word
+            reason.letters.append((text[pos + 1].lower(), Span(base + pos + 1, base + pos + 2)))
+            prev = "letter"
+            pos += 3
+            continue
+        elif c == "a" and pos > 0 and text[pos - 1] == " " and pos + 3 < end \
+                and text.startswith("and ", pos):
+            # " and ": the and token (blanks around it: its lookarounds hold)
+            prev = "sep"
+            pos += 3
+            continue
         m = match(text, pos, end)
         if m is None:
             return
@@ -565,7 +628,7 @@ def missing_classified_by(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   "C O N F I D E N T I A L ..." with E.O., TAGS and SUBJECT but no "Classified By:"
     Good:  "Classified By: Ambassador John Doe for reasons 1.4 (b) and (d)."
     """
-    if not _classified(cable) or ctx.on_or_after(E12958) is False:
+    if not _classified(cable) or _on_or_after(ctx, E12958) is False:
         return
     eo = eo_line(cable)
     if ctx.date is None and eo is not None and eo.order in ("11652", "12065", "12356"):
@@ -674,7 +737,7 @@ def reason_letter_invalid(cable: Cable, ctx: Context) -> Iterator[Issue]:
     if reason is None or reason.section is None:
         return
     last = "g" if reason.section == "1.5" else "h"
-    outdated = reason.section == "1.5" and ctx.on_or_after(E13292) is True
+    outdated = reason.section == "1.5" and _on_or_after(ctx, E13292) is True
     for letter, span in reason.letters:
         if letter == "h" and outdated:
             continue  # "1.5 (h)" after 2003 means 1.4 (h): D305 reports the section
@@ -699,11 +762,11 @@ def reason_section_era(cable: Cable, ctx: Context) -> Iterator[Issue]:
     reason = reason_of(cable)
     if reason is None or reason.section is None:
         return
-    after = ctx.on_or_after(E13292)
+    after = _on_or_after(ctx, E13292)
     if reason.section == "1.5" and after is True:
         yield Issue(reason.section_span, "reason cites 1.5, but since 2003-03-25 (E.O. 13292) "
                     "the categories are in 1.4; write 1.4 with the same letters")
-    elif reason.section == "1.4" and after is False and ctx.on_or_after(E12958) is True:
+    elif reason.section == "1.4" and after is False and _on_or_after(ctx, E12958) is True:
         yield Issue(reason.section_span, "reason cites 1.4, but before 2003-03-25 the "
                     "categories were in E.O. 12958 sec. 1.5; write 1.5 with the same letters",
                     severity=Severity.ERROR)
@@ -720,7 +783,7 @@ def _near_order(order: str) -> str | None:
 
 def _order_for(ctx: Context) -> str | None:
     for order, (start, end) in ORDERS.items():
-        if ctx.on_or_after(start) is True and (end is None or ctx.on_or_after(end) is False):
+        if _on_or_after(ctx, start) is True and (end is None or _on_or_after(ctx, end) is False):
             return order
     return None
 
@@ -769,7 +832,7 @@ def eo_line_invalid(cable: Cable, ctx: Context) -> Iterator[Issue]:
     if _eo_declassified(eo):
         return  # the line records a later declassification, under the order then in force
     start, end = ORDERS[eo.order]
-    if ctx.on_or_after(start) is False or (end is not None and ctx.on_or_after(end) is True):
+    if _on_or_after(ctx, start) is False or (end is not None and _on_or_after(ctx, end) is True):
         should = _order_for(ctx)
         hint = f"; on this date cite E.O. {should}" if should else ""
         yield Issue(span, f"E.O. {eo.order} was not in force on the cable's date "
@@ -881,15 +944,25 @@ def decl_date_out_of_range(cable: Cable, ctx: Context) -> Iterator[Issue]:
     decl = decl_value(cable)
     if decl is None or decl.date is None or decl.date_span is None:
         return
+    date = ctx.date
+    value = date.value
+    precise = date.precise
+    # date.earliest and date.latest, without their property calls
+    if decl.date < (value if precise else _dt.date(value.year, 1, 1)):
+        shown = cable.text_of(decl.date_span)
+        yield Issue(decl.date_span, f"DECL date {shown} is before the cable's date "
+                    f"({date.value.year if not date.precise else date.value}); "
+                    "the cable would be declassified as sent")
+        return
+    # the limit only where the date is past the shortest one: the usual date is within it
+    latest = value if precise else _dt.date(value.year, 12, 31)
+    if decl.date <= _add_years(latest, 25):
+        return
     names = [name for name, _ in decl.exemptions]
     limit = 75 if any(n.startswith("50X") for n in names) else 50 if any(
         n.startswith("25X") for n in names) else 25
-    shown = cable.text_of(decl.date_span)
-    if decl.date < ctx.date.earliest:
-        yield Issue(decl.date_span, f"DECL date {shown} is before the cable's date "
-                    f"({ctx.date.value.year if not ctx.date.precise else ctx.date.value}); "
-                    "the cable would be declassified as sent")
-    elif decl.date > _add_years(ctx.date.latest, limit):
+    if decl.date > _add_years(latest, limit):
+        shown = cable.text_of(decl.date_span)
         yield Issue(decl.date_span, f"DECL date {shown} is more than {limit} years after the "
                     "cable's date; shorten it or cite the exemption that allows it")
 
@@ -911,7 +984,7 @@ def x_exemption_after_2003(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   cable of 2006 with "E.O. 12958: DECL: X1"
     Good:  cable of 2006 with "E.O. 12958: DECL: 04/08/2016"
     """
-    if ctx.on_or_after(X_END) is not True:
+    if _on_or_after(ctx, X_END) is not True:
         return
     for name, span in _exemptions(cable):
         if name.startswith("X") and 1 <= int(name[1:]) <= 8:
@@ -934,10 +1007,14 @@ def oadr_outside_12356(cable: Cable, ctx: Context) -> Iterator[Issue]:
     decl = decl_value(cable)
     if decl is None:
         return
+    # a match holds "oadr" in any case (no other letter folds to these four): the usual
+    # DECL date holds none
+    if "oadr" not in decl.text.lower():
+        return
     m = _OADR.search(decl.text)
     if m is None:
         return
-    if ctx.on_or_after(E12958) is True or ctx.on_or_after(E12356) is False:
+    if _on_or_after(ctx, E12958) is True or _on_or_after(ctx, E12356) is False:
         span = Span(decl.span.start + m.start(), decl.span.start + m.end())
         yield Issue(span, "OADR was valid only under E.O. 12356 (1982-08-01 to 1995-10-13); "
                     "give a declassification date")

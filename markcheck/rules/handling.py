@@ -17,6 +17,7 @@ from ..diagnostics import Severity
 from ..markings import DISTRIBUTION_CAPTIONS, KNOWN_CAPTIONS, Level
 from ..model import Cable, Span
 from . import Context, Issue, rule
+from .authority import _on_or_after
 from .structure import _facts as _structure_facts, _fold
 
 # ------------------------------------------------------------------ caption items
@@ -39,6 +40,11 @@ class _Item(NamedTuple):
     span: Span
     on_banner: bool = False
     raw: str = ""
+
+
+#: ``_new_item(_Item, (word, span, on_banner, raw))`` is ``_Item(word, span, on_banner, raw)``
+#: without the Python-level __new__ of the named tuple (items are made for every cable)
+_new_item = tuple.__new__
 
 
 @functools.lru_cache(maxsize=4096)
@@ -162,7 +168,7 @@ def _items(cable: Cable) -> list[_Item]:
         text = cable.source.text
         for word, span in zip(banner.controls, banner.control_spans):
             if word != "REL TO":
-                out.append(_Item(_norm(word), span, True, text[span.start:span.end]))
+                out.append(_new_item(_Item, (_norm(word), span, True, text[span.start:span.end])))
     zone_end = None  # worked out only for a line with one implausible word
     ordered = True   # out is in the order of the Spans: (start, end)
     last = None
@@ -188,8 +194,8 @@ def _items(cable: Cable) -> list[_Item]:
                 ordered = False
             last = key
             # a one-word line: the word's span is the line's
-            out.append(_Item(word, span if start == 0 and span.end == key[1] else Span(*key),
-                             False, raw))
+            out.append(_new_item(_Item, (word, span if start == 0 and span.end == key[1]
+                                         else Span(*key), False, raw)))
     if not ordered:
         out.sort(key=_span_key)  # the order of the Spans: (start, end)
     return out
@@ -249,7 +255,8 @@ def unknown_caption(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Good:  "NOFORN", "EXDIS"; "UNCLAS EFTO LONDON 002187"
     """
     items = _cable_items(cable)
-    level = cable.level
+    banner = cable.banner   # cable.level, without its property
+    level = banner.level if banner is not None else None
     for item in items:
         if item.word in KNOWN_CAPTIONS:
             if item.word != "EFTO" or level is None:
@@ -288,8 +295,10 @@ def sipdis_with_nodis_exdis(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Good:  "NODIS" alone, or "SIPDIS" alone for a telegram fit for wide sharing
     """
     sipdis = _found(cable, "SIPDIS")
+    if not sipdis:
+        return
     restricted = _found(cable, "NODIS", "EXDIS")
-    if sipdis and restricted:
+    if restricted:
         word = restricted[0].word
         yield Issue(sipdis[0].span, f"SIPDIS together with {word}: the {word} telegram must "
                     f"not go to SIPRNet distribution; remove SIPDIS (or {word} if the cable "
@@ -307,8 +316,11 @@ def nodis_with_exdis(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   "NODIS" and "EXDIS" on the caption lines of one telegram
     Good:  "NODIS" alone (or "EXDIS" alone)
     """
-    nodis, exdis = _found(cable, "NODIS"), _found(cable, "EXDIS")
-    if nodis and exdis:
+    nodis = _found(cable, "NODIS")
+    if not nodis:
+        return
+    exdis = _found(cable, "EXDIS")
+    if exdis:
         second = max(nodis[0], exdis[0], key=lambda i: i.span)
         yield Issue(second.span, "NODIS and EXDIS given together: keep one distribution caption "
                     "(NODIS is the stricter)")
@@ -326,10 +338,13 @@ def restricted_without_noforn(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   "S E C R E T STATE 012345" with the caption "NODIS" and no NOFORN
     Good:  "S E C R E T STATE 012345" with the captions "NODIS" and "NOFORN"
     """
-    level = cable.level
+    banner = cable.banner   # cable.level, without its property
+    level = banner.level if banner is not None else None
     if level is None or level == Level.U:
         return
     items = _found(cable, "NODIS", "EXDIS", "NOFORN")
+    if not items:   # the usual cable: none of the three
+        return
     restricted = [i for i in items if i.word != "NOFORN"]
     if restricted and len(restricted) == len(items):
         word = restricted[0].word
@@ -353,10 +368,13 @@ def distribution_caption_order(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """
     rank = _RANK
     items = [i for i in _cable_items(cable) if i.word in rank]
+    if len(items) < 2:   # the usual cable: one distribution caption at most
+        return
     words = {i.word for i in items}
     if "NODIS" in words and "EXDIS" in words:  # H404: one of the two must go
         items = [i for i in items if i.word != "EXDIS"]
-    if len({i.word for i in items}) < 2:
+        words.discard("EXDIS")   # the words of the items left
+    if len(words) < 2:
         return
     strictest = min(items, key=lambda i: (rank[i.word], i.span))
     if items[0].word != strictest.word:
@@ -375,10 +393,14 @@ def sensitive_on_classified(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   "C O N F I D E N T I A L PARIS 001234" with the caption "SENSITIVE"
     Good:  "UNCLAS PARIS 001234" with the caption "SENSITIVE"
     """
-    level = cable.level
+    banner = cable.banner   # cable.level, without its property
+    level = banner.level if banner is not None else None
     if level is None or level == Level.U:
         return
-    found = [i for i in _found(cable, *_SENSITIVE) if not i.on_banner]
+    found = _found(cable, *_SENSITIVE)
+    if not found:
+        return
+    found = [i for i in found if not i.on_banner]
     if found:
         yield Issue(found[0].span, f"{found[0].word} caption on a {level.word} telegram: the "
                     "caption is for unclassified (SBU) traffic; remove it, or correct the "
@@ -494,7 +516,8 @@ def fouo_banner(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   "UNCLASSIFIED//FOR OFFICIAL USE ONLY" as the classification line
     Good:  "UNCLAS STATE 012345" with the caption "SENSITIVE"
     """
-    level, banner = cable.level, cable.banner
+    banner = cable.banner
+    level = banner.level if banner is not None else None   # cable.level
     if banner is None or level is None or level > Level.U:
         return
     if banner.post is None and any(b.post for b in cable.banner_repeats):
@@ -533,18 +556,25 @@ def _inside(at: int, spans: list[Span]) -> bool:
     return any(s.start <= at < s.end for s in spans)
 
 
+def _in_field(cable: Cable, at: int) -> bool:
+    """``_inside(at, _header_fields(cable))``, without the list and the generator."""
+    for element in (cable.subject, cable.tags, cable.references):
+        if element is not None:
+            span = element.span
+            if span.start <= at < span.end:
+                return True
+    return False
+
+
 def _sipdis_in_header(cable: Cable) -> bool:
     """SIPDIS stands somewhere between the top and the first numbered paragraph."""
     text = cable.source.text
     end = cable.paragraphs[0].span.start if cable.paragraphs else len(text)
-    skip = None
     # the usual caption first, as written: "SIPDIS" on a caption line (the answer is True
-    # if any match stands outside the skipped lines, whichever is tried first)
+    # if any match stands outside the SUBJECT, TAGS and REF fields, whichever is tried first)
     at = text.find("SIPDIS", 0, end)
-    if at >= 0 and _SIPDIS_ANY.match(text, at, end) is not None:
-        skip = _header_fields(cable)
-        if not _inside(at, skip):
-            return True
+    if at >= 0 and _SIPDIS_ANY.match(text, at, end) is not None and not _in_field(cable, at):
+        return True
     # _SIPDIS_ANY.finditer(text, 0, end), tried only where the keyed text holds "sipdis";
     # only the header is keyed (_fold keeps one character for one, so the keyed header
     # is the keyed text's first ``end`` characters): the body's is rarely needed
@@ -556,9 +586,7 @@ def _sipdis_in_header(cable: Cable) -> bool:
         if m is None:
             at = keyed.find("sipdis", at + 1, end)
             continue
-        if skip is None:
-            skip = _header_fields(cable)
-        if not _inside(at, skip):
+        if not _in_field(cable, at):
             return True
         at = keyed.find("sipdis", m.end(), end)
     return False
@@ -599,7 +627,9 @@ def sipdis_missing(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Good:  a 2008 telegram with "SIPDIS" on a caption line under the classification line
     """
     banner = cable.banner
-    if banner is None or ctx.on_or_after(_SIPDIS_CUTOFF) is not True:
+    if banner is None:
+        return
+    if _on_or_after(ctx, _SIPDIS_CUTOFF) is not True:
         return
     if banner.section not in (None, 1) or cable.partial:
         return

@@ -41,9 +41,13 @@ _REDACTED_TOKEN = re.compile(r"\[\s*REDACTED\b[^\[\]\n]{0,200}\]", re.I)
 _REDACTED_ONLY = re.compile(r"\s*(?:\[\s*REDACTED\b[^\[\]]{0,200}\]\s*)+", re.I)
 
 
+#: what ctx.option() reads for a rule without options (never changed)
+_NO_OPTIONS: dict = {}
+
+
 def release_level(ctx: Context, code: str = "R604") -> Level | None:
     """The release level of the run (``--release-level``), or None."""
-    value = ctx.option(code, "release-level", "")
+    value = ctx.options.get(code, _NO_OPTIONS).get("release-level", "")   # ctx.option()
     if not value:   # the usual run: no release level
         return None
     return _LEVELS.get(str(value).strip().upper())
@@ -51,15 +55,14 @@ def release_level(ctx: Context, code: str = "R604") -> Level | None:
 
 def regions(cable: Cable) -> list[tuple[int, int]]:
     """The text of the cable's elements (header and body), as sorted, merged offsets."""
-    spans: list[tuple[int, int]] = []  # (start, end): sorts as Span does, without its __lt__
-    for el in (cable.banner, cable.eo, cable.tags, cable.subject, cable.references,
-               cable.classified_by):
-        if el is not None:
-            spans.append((el.span.start, el.span.end))
+    # (start, end): sorts as Span does, without its __lt__; a list comprehension per group
+    spans = [(el.span.start, el.span.end)
+             for el in (cable.banner, cable.eo, cable.tags, cable.subject, cable.references,
+                        cable.classified_by) if el is not None]
     for group in (cable.banner_repeats, cable.captions, cable.passing, cable.eo_lines,
                   cable.header_text, cable.paragraphs, cable.text_blocks):
-        for x in group:
-            spans.append((x.span.start, x.span.end))
+        if group:
+            spans += [(x.span.start, x.span.end) for x in group]
     if not spans:
         return [(0, len(cable.source.text))]
     spans.sort()
@@ -557,16 +560,16 @@ def inconsistent_redaction(cable: Cable, ctx: Context) -> Iterator[Issue]:
     f = _facts(cable)
     if not f.has_xxx():   # no X-run anywhere: no token in the header to report
         return
-    body = _body_spans(cable)
-    if not body:
-        return
     low = f.low
     places = [("SUBJECT", cable.subject.span if cable.subject else None),
               ("TAGS", cable.tags.span if cable.tags else None)]
     places.extend(("FOR line", p.span) for p in cable.passing)
     places = [(label, span) for label, span in places
               if span is not None and low.find(b"xxx", span.start, span.end) >= 0]
-    if not places:
+    if not places:   # the usual cable with X-runs: none in the header (the body not listed)
+        return
+    body = _body_spans(cable)
+    if not body:
         return
     if any(_has_x_token(f, s) for s in body):   # the body redacts something
         return
@@ -582,13 +585,20 @@ def inconsistent_redaction(cable: Cable, ctx: Context) -> Iterator[Issue]:
 
 # ============================================================== R606
 @functools.lru_cache(maxsize=1024)
-def _store_candidates(start: str) -> tuple[str, ...]:
+def _store_candidates(start: str) -> tuple[tuple[str, bytes | None], ...]:
     """The paths :func:`find_store` tries from the absolute folder ``start``, in order:
-    a function of the string alone, worked out once per folder."""
+    a function of the string alone, worked out once per folder. Each comes with its
+    file-system encoding (what access() would make of it on every call), or None where
+    it has none (access() raises UnicodeEncodeError there, a ValueError)."""
     out = []
     d = os.path.abspath(start)
     while True:
-        out.append(os.path.join(d, STORE_NAME))
+        path = os.path.join(d, STORE_NAME)
+        try:
+            raw: bytes | None = os.fsencode(path)
+        except UnicodeEncodeError:
+            raw = None
+        out.append((path, raw))
         parent = os.path.dirname(d)
         if parent == d:
             return tuple(out)
@@ -603,19 +613,22 @@ def _find_store(start: str) -> str | None:
     return _first_store(_store_candidates(start))
 
 
-def _first_store(candidates: tuple[str, ...]) -> str | None:
+def _first_store(candidates: tuple[tuple[str, bytes | None], ...]) -> str | None:
     """The first of ``candidates`` that is a file (asked of the file system now), or None."""
     if not _EFFECTIVE_IDS:
-        for candidate in candidates:
+        for candidate, _ in candidates:
             if os.path.isfile(candidate):
                 return candidate
         return None
     access, exists = os.access, os.F_OK
-    for candidate in candidates:
+    for candidate, raw in candidates:
         # access() with the effective ids fails exactly where stat() (isfile) fails,
-        # without the cost of an exception for the usual missing file
+        # without the cost of an exception for the usual missing file; given the path
+        # already encoded, it does not encode it again
+        if raw is None:   # no encoding: isfile says False
+            continue
         try:
-            if not access(candidate, exists, effective_ids=True):
+            if not access(raw, exists, effective_ids=True):
                 continue
         except ValueError:   # a NUL in the path: isfile says False
             continue
@@ -627,7 +640,7 @@ def _first_store(candidates: tuple[str, ...]) -> str | None:
 _EFFECTIVE_IDS = os.access in os.supports_effective_ids
 
 
-def _folder_candidates(src: str) -> tuple[str, ...]:
+def _folder_candidates(src: str) -> tuple[tuple[str, bytes | None], ...]:
     """:func:`_store_candidates` of the folder of the source file ``src`` (a path that is
     not "-" nor "<...>"), that is of ``os.path.dirname(os.path.abspath(src))``."""
     # an absolute path with no ".", ".." or empty part, no trailing "/": abspath keeps it
@@ -640,10 +653,11 @@ def _folder_candidates(src: str) -> tuple[str, ...]:
 
 
 def _store_for(cable: Cable, ctx: Context) -> Store | None:
-    inline = ctx.option("R606", "store", {}) or {}
+    options = ctx.options.get("R606", _NO_OPTIONS)   # ctx.option(), without its calls
+    inline = options.get("store", {}) or {}
     if inline:
         return Store.from_dict(inline)
-    path = ctx.option("R606", "protected", "") or ""
+    path = options.get("protected", "") or ""
     if not path:
         src = cable.source.path
         if src and not src.startswith("<") and src != "-":
