@@ -8,6 +8,7 @@ once per process and cached on disk by Lark between processes.
 from __future__ import annotations
 
 import os
+import re
 from typing import Callable
 from functools import lru_cache, partial
 from pathlib import Path
@@ -173,6 +174,77 @@ def _first_match(patterns):
     return match
 
 
+
+def _no_match(text, pos):
+    return None
+
+
+def _anything(char: str) -> bool:
+    return True
+
+
+def _may_start(regex: str, flags: int):
+    """A test ``may(char)``: can a match of ``regex`` start with ``char``? False only
+    where the pattern proves it cannot; True wherever it is not sure (a pattern that
+    may match the empty string may start with anything). Read from ``re``'s own parse
+    of the pattern; a single-character item is asked of ``re`` itself, compiled with the
+    flags in force there, so case folding is ``re``'s."""
+    from re import _compiler, _constants as c, _parser
+
+    tree = _parser.parse(regex, flags)
+    consumes = {c.LITERAL, c.NOT_LITERAL, c.IN, c.ANY}
+    repeats = {c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", c.MAX_REPEAT)}
+    zero_width = {c.ASSERT, c.ASSERT_NOT, c.AT}
+    singles: dict = {}
+
+    def one(item, fl):  # a compiled one-character pattern of this item
+        key = (repr(item), fl)
+        pattern = singles.get(key)
+        if pattern is None:
+            sub = _parser.SubPattern(_parser.State(), [item])
+            sub.state.flags = fl
+            pattern = singles[key] = _compiler.compile(sub, fl)
+        return pattern
+
+    def seq(items, fl, ch):  # (may start with ch, may match empty)
+        for item in items:
+            may, empty = node(item, fl, ch)
+            if may:
+                return True, False
+            if not empty:
+                return False, False
+        return False, True
+
+    def node(item, fl, ch):
+        op, av = item
+        if op in consumes:
+            return one(item, fl).match(ch) is not None, False
+        if op is c.SUBPATTERN:
+            _group, add, remove, items = av
+            return seq(items, (fl | add) & ~remove, ch)
+        if op is c.ATOMIC_GROUP:
+            return seq(av, fl, ch)
+        if op is c.BRANCH:
+            outcomes = [seq(items, fl, ch) for items in av[1]]
+            return any(m for m, _ in outcomes), any(e for _, e in outcomes)
+        if op in repeats:
+            low, high, items = av
+            if high == 0:
+                return False, True
+            may, empty = seq(items, fl, ch)
+            return may, empty or low == 0
+        if op in zero_width:
+            return False, True
+        raise ValueError(f"no first-character reading of {op}")
+
+    base = tree.state.flags
+
+    def may(ch: str) -> bool:
+        start, empty = seq(tree.data, base, ch)
+        return start or empty
+
+    return may
+
 class _Driver:
     """Runs the LALR tables and contextual-lexer scanners that Lark built from the
     grammar, in one tight loop per text.
@@ -236,12 +308,19 @@ class _Driver:
         self._lark_root = frontend.lexer.root_lexer  # all terminals: for error messages
         self._root = None
         self._by_lexer: dict = {}
-        self.lexers: dict = {}  # parser state -> (match, ignored types), made on first use
+        self.lexers: dict = {}  # parser state -> its scan (see _scanner), made on first use
+        self._subscans: dict = {}  # (terminal names, flags, postfix) -> match of their alternation
+        self._first_chars: dict = {}  # (terminal name, flags) -> _may_start of its pattern
 
     def _scanner(self, state):
         """The scan of parser state ``state``: Lark's contextual lexer for that state,
         compiled on first use as Lark does (a one-file run compiles only the states it
-        visits). None where Lark's lexer has callbacks: the parse is then Lark's."""
+        visits). None where Lark's lexer has callbacks: the parse is then Lark's.
+
+        The scan is ``(by_char, ignored types, match, terminals)``: ``match`` tries all
+        the terminals; ``by_char``, where not None, maps the character at the scan
+        position to the ``match`` to use there instead, filled in as characters are
+        met (:meth:`_for_char`)."""
         basic = self._lark_lexers[state]
         try:
             scanner = basic.scanner  # Lark builds it (and its callbacks) on first use
@@ -249,12 +328,62 @@ class _Driver:
                 raise ValueError("terminal callbacks")
             entry = self._by_lexer.get(id(basic))
             if entry is None:
-                entry = self._by_lexer[id(basic)] = (_first_match(scanner._mres), basic.ignore_types)
+                whole = _first_match(scanner._mres)
+                terminals = tuple(scanner.terminals)
+                # split by first character only a scanner of re, of str, with enough
+                # terminals to pay for the look-up (an element's few do not)
+                split = scanner.re_ is re and not scanner.use_bytes and len(terminals) >= _SPLIT_FROM
+                postfix = "$" if getattr(scanner, "match_whole", False) else ""
+                entry = self._by_lexer[id(basic)] = (
+                    {} if split else None, basic.ignore_types, whole,
+                    (terminals, scanner.g_regex_flags, postfix))
         except (AttributeError, TypeError, ValueError):  # not as this driver reads it
             self.usable = False
             return None
         self.lexers[state] = entry
         return entry
+
+    def _for_char(self, entry, char: str):
+        """The ``match`` of a scan (see :meth:`_scanner`) at a position holding ``char``.
+
+        Lark's scanner is one alternation of all the state's terminals, and ``re`` tries
+        every branch in turn: at a blank line, some twenty terminals fail before the
+        ignored ``BLANK_LINES`` is reached. Here the alternation holds only the terminals
+        that can start with ``char`` (:func:`_may_start`: read from ``re``'s parse of each
+        terminal, and True wherever that reading is unsure), in Lark's order. A terminal
+        left out cannot match there, so the first branch that matches, and its match,
+        are the same as in Lark's alternation."""
+        by_char, _ignore, whole, (chosen, flags, postfix) = entry
+        try:
+            names = tuple(t.name for t in chosen if self._may(t, flags, char))
+            if len(names) == len(chosen):
+                match = whole
+            elif not names:
+                match = _no_match
+            else:
+                key = (names, flags, postfix)
+                match = self._subscans.get(key)
+                if match is None:
+                    by_name = {t.name: t for t in chosen}
+                    pattern = "|".join(f"(?P<{n}>{by_name[n].pattern.to_regexp()}{postfix})"
+                                       for n in names)
+                    match = self._subscans[key] = re.compile(pattern, flags).match
+        except (AssertionError, AttributeError, TypeError, ValueError, OverflowError,
+                RecursionError, re.error):
+            match = whole
+        by_char[char] = match
+        return match
+
+    def _may(self, terminal, flags: int, char: str) -> bool:
+        key = (terminal.name, flags)
+        may = self._first_chars.get(key)
+        if may is None:
+            try:
+                may = _may_start(terminal.pattern.to_regexp(), flags)
+            except (AttributeError, TypeError, ValueError, OverflowError, RecursionError, re.error):
+                may = _anything
+            self._first_chars[key] = may
+        return may(char)
 
     def _no_terminal(self, text: str, pos: int):
         """The failure where no terminal of the state fits at ``pos``, as Lark's
@@ -300,7 +429,11 @@ class _Driver:
                     scan = self._scanner(state)
                     if scan is None:
                         return _FAILED
-                match, ignore = scan
+                by_char, ignore, match, _terminals = scan
+                if by_char is not None:
+                    match = by_char.get(text[pos])
+                    if match is None:
+                        match = self._for_char(scan, text[pos])
                 m = match(text, pos)
                 if m is None:
                     return self._no_terminal(text, pos)
@@ -365,6 +498,9 @@ class _Failure:
 
 
 _REDUCE, _PASS, _GROW = 0, 1, 2  # kinds of reduce (see _Driver.parse)
+#: a scanner of this many terminals or more is split by first character (_Driver._for_char);
+#: the document's scanners have 17 to 27, an element's 3 to 9 (a look-up would not pay there)
+_SPLIT_FROM = 10
 
 
 class _LarkOnly:

@@ -8,6 +8,7 @@ on random element texts, and to Lark's error where the text does not fit.
 from __future__ import annotations
 
 import contextlib
+import re
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -160,3 +161,77 @@ def test_lark_insides_not_as_expected_fall_back_to_lark(monkeypatch):
         grammar._driver.cache_clear()
     assert flat(tree) == flat(real.parse(source.text, start="start"))
     assert cable == build(source)  # the driver again: the same model
+
+
+# -- the scanners split by first character (_Driver._for_char) ----------------------------
+
+
+@pytest.mark.parametrize("regex, yes, no", [
+    (r"\n+", "\n", "a \t"),
+    (r"[^\n]+\n", "aZ(1 ", "\n"),
+    (r"(?i:abc)|x", "aAx", "bX\n"),
+    (r"TAGS?(?![a-z])", "T", "ta"),
+    (r"(?i)tags", "tT", "a"),
+    (r"(?:\((?:U|C)\) *)?CLASSIFIED +BY", "(C", "c\n"),
+    (r"(?!\d)[^\n]*\n", "\n1a", ""),  # a lookahead is not read: unsure, so True
+    (r"x?y", "xy", "z"),
+    (r"x?", "\nq", ""),  # may match the empty string: may start anywhere
+    (r"(?>a|b)c", "ab", "c"),
+    (r"a{0}b", "b", "a"),
+])
+def test_may_start_reads_first_characters(regex, yes, no):
+    may = grammar._may_start(regex, 0)
+    assert all(may(ch) for ch in yes)
+    assert not any(may(ch) for ch in no)
+
+
+def _document_terminals():
+    lark = grammar.parser()
+    return [t for t in lark.terminals]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=st.sampled_from("\n \t(./:-ABCEILNOPRSTUXYZacegilnorstu0123489\"',\u00e9"),
+               min_size=1, max_size=40))
+def test_may_start_never_rules_out_a_match(text):
+    """Soundness: where a terminal matches a text, it may start with its first character."""
+    for t in _document_terminals():
+        regex = t.pattern.to_regexp()
+        flags = grammar.parser().lexer_conf.g_regex_flags
+        if re.match(regex, text, flags):
+            assert grammar._may_start(regex, flags)(text[0]), (t.name, text)
+
+
+def test_may_start_never_rules_out_a_match_on_real_lines(corpus):
+    """The same on the start of every line of a sample of real cables."""
+    flags = grammar.parser().lexer_conf.g_regex_flags
+    readers = [(t.name, re.compile(t.pattern.to_regexp(), flags),
+                grammar._may_start(t.pattern.to_regexp(), flags)) for t in _document_terminals()]
+    paths = sorted((corpus / "cables").iterdir())[::40]
+    for path in paths:
+        text = read_source(str(path)).text
+        starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n" and i + 1 < len(text)]
+        for at in starts:
+            for name, pattern, may in readers:
+                if pattern.match(text, at) and not may(text[at]):
+                    pytest.fail(f"{name} matches at {path.name}:{at} but was ruled out")
+
+
+def test_split_scanners_give_the_same_tokens_as_whole_ones(monkeypatch):
+    """With splitting switched off, the driver's tokens on the seed are the same."""
+    split = flat(grammar.parse_document(SEED.read_text()))
+    monkeypatch.setattr(grammar, "_SPLIT_FROM", 10 ** 6)
+    grammar._driver.cache_clear()
+    try:
+        assert flat(grammar.parse_document(SEED.read_text())) == split
+        assert all(entry[0] is None for entry in grammar._driver()._by_lexer.values())
+    finally:
+        grammar._driver.cache_clear()
+
+
+def test_document_scanners_are_split():
+    grammar.parse_document(SEED.read_text())
+    driver = grammar._driver()
+    split = [entry for entry in driver._by_lexer.values() if entry[0] is not None]
+    assert split and all(entry[0] for entry in split)  # filled as characters are met
+    assert driver._subscans  # some alternations hold fewer terminals than the whole
