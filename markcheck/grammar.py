@@ -311,6 +311,8 @@ class _Driver:
         self.lexers: dict = {}  # parser state -> its scan (see _scanner), made on first use
         self._subscans: dict = {}  # (terminal names, flags, postfix) -> match of their alternation
         self._first_chars: dict = {}  # (terminal name, flags) -> _may_start of its pattern
+        self.split = False  # split scanners (see _for_char): from the _SPLIT_AFTER-th document
+        self.documents = 0
 
     def _scanner(self, state):
         """The scan of parser state ``state``: Lark's contextual lexer for that state,
@@ -332,7 +334,8 @@ class _Driver:
                 terminals = tuple(scanner.terminals)
                 # split by first character only a scanner of re, of str, with enough
                 # terminals to pay for the look-up (an element's few do not)
-                split = scanner.re_ is re and not scanner.use_bytes and len(terminals) >= _SPLIT_FROM
+                split = self.split and scanner.re_ is re and not scanner.use_bytes \
+                    and len(terminals) >= _SPLIT_FROM
                 postfix = "$" if getattr(scanner, "match_whole", False) else ""
                 entry = self._by_lexer[id(basic)] = (
                     {} if split else None, basic.ignore_types, whole,
@@ -342,6 +345,16 @@ class _Driver:
             return None
         self.lexers[state] = entry
         return entry
+
+    def document(self) -> None:
+        """Count a document parse. Splitting the scanners costs about 60 ms of reading and
+        compiling patterns, which a one-file run (a pre-commit hook) would not win back:
+        they are split once the _SPLIT_AFTER-th document of the process is parsed."""
+        self.documents += 1
+        if self.documents == _SPLIT_AFTER:
+            self.split = True
+            self.lexers.clear()  # made again on first use, split where they qualify
+            self._by_lexer.clear()
 
     def _for_char(self, entry, char: str):
         """The ``match`` of a scan (see :meth:`_scanner`) at a position holding ``char``.
@@ -501,6 +514,8 @@ _REDUCE, _PASS, _GROW = 0, 1, 2  # kinds of reduce (see _Driver.parse)
 #: a scanner of this many terminals or more is split by first character (_Driver._for_char);
 #: the document's scanners have 17 to 27, an element's 3 to 9 (a look-up would not pay there)
 _SPLIT_FROM = 10
+#: the document parse of a process from which scanners are split (_Driver.document)
+_SPLIT_AFTER = 20
 
 
 class _LarkOnly:
@@ -508,6 +523,9 @@ class _LarkOnly:
     (another Lark release): every text is then parsed by ``Lark.parse``."""
 
     usable = False
+
+    def document(self) -> None:
+        pass
 
     def parse(self, text: str, start: str):
         return _FAILED
@@ -523,6 +541,7 @@ def _driver() -> _Driver | _LarkOnly:
 
 def parse_document(text: str) -> Tree:
     """Parse telegram text into the document tree; raise ParseFailure if it cannot."""
+    _driver().document()
     return _parse(text, "start")
 
 

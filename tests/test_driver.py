@@ -218,20 +218,23 @@ def test_may_start_never_rules_out_a_match_on_real_lines(corpus):
 
 
 def test_split_scanners_give_the_same_tokens_as_whole_ones(monkeypatch):
-    """With splitting switched off, the driver's tokens on the seed are the same."""
-    split = flat(grammar.parse_document(SEED.read_text()))
-    monkeypatch.setattr(grammar, "_SPLIT_FROM", 10 ** 6)
+    """A process's first documents are scanned whole (a one-file run does not pay for
+    splitting); from the _SPLIT_AFTER-th on, split, with the same tokens."""
+    seed = SEED.read_text()
+    monkeypatch.setattr(grammar, "_SPLIT_AFTER", 3)
     grammar._driver.cache_clear()
     try:
-        assert flat(grammar.parse_document(SEED.read_text())) == split
-        assert all(entry[0] is None for entry in grammar._driver()._by_lexer.values())
+        driver = grammar._driver()
+        whole = flat(grammar.parse_document(seed))
+        assert flat(grammar.parse_document(seed)) == whole
+        assert not driver.split and all(entry[0] is None for entry in driver._by_lexer.values())
+        assert not driver._subscans
+        assert flat(grammar.parse_document(seed)) == whole  # the third: split
+        split = [entry for entry in driver._by_lexer.values() if entry[0] is not None]
+        assert driver.split and split and all(entry[0] for entry in split)  # filled as met
+        assert driver._subscans  # some alternations hold fewer terminals than the whole
+        # elements' scanners (few terminals) stay whole
+        parse_element("TAGS: PREL PGOV", "tags")
+        assert any(entry[0] is None for entry in driver._by_lexer.values())
     finally:
         grammar._driver.cache_clear()
-
-
-def test_document_scanners_are_split():
-    grammar.parse_document(SEED.read_text())
-    driver = grammar._driver()
-    split = [entry for entry in driver._by_lexer.values() if entry[0] is not None]
-    assert split and all(entry[0] for entry in split)  # filled as characters are met
-    assert driver._subscans  # some alternations hold fewer terminals than the whole
