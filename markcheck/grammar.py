@@ -367,6 +367,10 @@ class _Driver:
         left out cannot match there, so the first branch that matches, and its match,
         are the same as in Lark's alternation."""
         by_char, _ignore, whole, (chosen, flags, postfix) = entry
+        if char > "\x7f":
+            # past ASCII the whole alternation, and nothing kept: a text may hold
+            # thousands of different characters, each of which would be read anew
+            return whole
         try:
             names = tuple(t.name for t in chosen if self._may(t, flags, char))
             if len(names) == len(chosen):

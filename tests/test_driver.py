@@ -233,6 +233,11 @@ def test_split_scanners_give_the_same_tokens_as_whole_ones(monkeypatch):
         split = [entry for entry in driver._by_lexer.values() if entry[0] is not None]
         assert driver.split and split and all(entry[0] for entry in split)  # filled as met
         assert driver._subscans  # some alternations hold fewer terminals than the whole
+        # a character past ASCII is scanned with the whole alternation and not kept
+        text = seed.replace("\nE.O.", "\n\u4e00 text\n\nE.O.", 1)  # in the header zone
+        assert repr("\u4e00 text\n") in repr(flat(grammar.parse_document(text)))
+        both_documents(text)  # the same tree as Lark's
+        assert not any("\u4e00" in entry[0] for entry in driver._by_lexer.values() if entry[0] is not None)
         # elements' scanners (few terminals) stay whole
         parse_element("TAGS: PREL PGOV", "tags")
         assert any(entry[0] is None for entry in driver._by_lexer.values())
