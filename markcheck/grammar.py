@@ -372,18 +372,16 @@ class _Driver:
             # thousands of different characters, each of which would be read anew
             return whole
         try:
-            names = tuple(t.name for t in chosen if self._may(t, flags, char))
-            if len(names) == len(chosen):
+            picked = [t for t in chosen if self._may(t, flags, char)]
+            if len(picked) == len(chosen):
                 match = whole
-            elif not names:
+            elif not picked:
                 match = _no_match
             else:
-                key = (names, flags, postfix)
+                key = (tuple(t.name for t in picked), flags, postfix)
                 match = self._subscans.get(key)
                 if match is None:
-                    by_name = {t.name: t for t in chosen}
-                    pattern = "|".join(f"(?P<{n}>{by_name[n].pattern.to_regexp()}{postfix})"
-                                       for n in names)
+                    pattern = "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()}{postfix})" for t in picked)
                     match = self._subscans[key] = re.compile(pattern, flags).match
         except (AssertionError, AttributeError, TypeError, ValueError, OverflowError,
                 RecursionError, re.error):
