@@ -174,11 +174,6 @@ def _first_match(patterns):
     return match
 
 
-
-def _no_match(text, pos):
-    return None
-
-
 def _anything(char: str) -> bool:
     return True
 
@@ -309,7 +304,7 @@ class _Driver:
         self._root = None
         self._by_lexer: dict = {}
         self.lexers: dict = {}  # parser state -> its scan (see _scanner), made on first use
-        self._subscans: dict = {}  # (terminal names, flags, postfix) -> match of their alternation
+        self._singles: dict = {}  # (terminal name, flags, postfix) -> match of its pattern alone
         self._first_chars: dict = {}  # (terminal name, flags) -> _may_start of its pattern
         self.split = False  # split scanners (see _for_char): from the _SPLIT_AFTER-th document
         self.documents = 0
@@ -357,36 +352,43 @@ class _Driver:
             self._by_lexer.clear()
 
     def _for_char(self, entry, char: str):
-        """The ``match`` of a scan (see :meth:`_scanner`) at a position holding ``char``.
+        """The terminals of a scan (see :meth:`_scanner`) to try at a position holding
+        ``char``: a tuple of ``(match, terminal name)``, tried in turn until one matches
+        (a name of None: the terminal is the match's ``lastgroup``).
 
         Lark's scanner is one alternation of all the state's terminals, and ``re`` tries
         every branch in turn: at a blank line, some twenty terminals fail before the
-        ignored ``BLANK_LINES`` is reached. Here the alternation holds only the terminals
-        that can start with ``char`` (:func:`_may_start`: read from ``re``'s parse of each
-        terminal, and True wherever that reading is unsure), in Lark's order. A terminal
-        left out cannot match there, so the first branch that matches, and its match,
-        are the same as in Lark's alternation."""
+        ignored ``BLANK_LINES`` is reached. Here only the terminals that can start with
+        ``char`` are tried (:func:`_may_start`: read from ``re``'s parse of each
+        terminal, and True wherever that reading is unsure), one pattern each, in Lark's
+        order. ``re`` takes an alternation's first branch that matches, so trying the
+        branches one by one in the same order gives the same terminal and the same match;
+        and a terminal left out cannot match there. Each terminal is compiled once, for
+        every state and character (compiling an alternation for each set of terminals met
+        cost a long run about 0.2 s, and every ``--jobs`` worker paid it again)."""
         by_char, _ignore, whole, (chosen, flags, postfix) = entry
         if char > "\x7f":
             # past ASCII the whole alternation, and nothing kept: a text may hold
             # thousands of different characters, each of which would be read anew
-            return whole
+            return ((whole, None),)
         try:
             picked = [t for t in chosen if self._may(t, flags, char)]
             if len(picked) == len(chosen):
-                match = whole
-            elif not picked:
-                match = _no_match
+                tries = ((whole, None),)
             else:
-                key = (tuple(t.name for t in picked), flags, postfix)
-                match = self._subscans.get(key)
-                if match is None:
-                    pattern = "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()}{postfix})" for t in picked)
-                    match = self._subscans[key] = re.compile(pattern, flags).match
+                tries = tuple((self._single(t, flags, postfix), t.name) for t in picked)
         except (AssertionError, AttributeError, TypeError, ValueError, OverflowError,
                 RecursionError, re.error):
-            match = whole
-        by_char[char] = match
+            tries = ((whole, None),)
+        by_char[char] = tries
+        return tries
+
+    def _single(self, terminal, flags: int, postfix: str):
+        """``match`` of one terminal's pattern, compiled once."""
+        key = (terminal.name, flags, postfix)
+        match = self._singles.get(key)
+        if match is None:
+            match = self._singles[key] = re.compile(terminal.pattern.to_regexp() + postfix, flags).match
         return match
 
     def _may(self, terminal, flags: int, char: str) -> bool:
@@ -445,14 +447,23 @@ class _Driver:
                     if scan is None:
                         return _FAILED
                 by_char, ignore, match, _terminals = scan
-                if by_char is not None:
-                    match = by_char.get(text[pos])
-                    if match is None:
-                        match = self._for_char(scan, text[pos])
-                m = match(text, pos)
-                if m is None:
-                    return self._no_terminal(text, pos)
-                ty = m.lastgroup
+                if by_char is None:
+                    m = match(text, pos)
+                    if m is None:
+                        return self._no_terminal(text, pos)
+                    ty = m.lastgroup
+                else:
+                    tries = by_char.get(text[pos])
+                    if tries is None:
+                        tries = self._for_char(scan, text[pos])
+                    for match, ty in tries:
+                        m = match(text, pos)
+                        if m is not None:
+                            break
+                    else:
+                        return self._no_terminal(text, pos)
+                    if ty is None:
+                        ty = m.lastgroup
                 end = m.end()
                 if ty in ignore:
                     pos = end
