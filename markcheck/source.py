@@ -14,9 +14,10 @@ import re
 from array import array
 from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import accumulate, repeat
 from typing import Mapping, Sequence
 
-__all__ = ["Source", "TextBuilder", "InputError", "decode", "read_source", "source_from_text"]
+__all__ = ["Source", "TextBuilder", "StrippedLines", "InputError", "decode", "read_source", "source_from_text"]
 
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -24,15 +25,18 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 def line_starts(raw: str) -> Sequence[int]:
     """Offsets where the lines of ``raw`` start (LF, CRLF or CR ends), compactly."""
-    starts = array("q", [0])
     if "\r" in raw:
+        starts = array("q", [0])
         starts.extend(m.end() for m in _LINE_BREAK.finditer(raw))
-    else:
-        find = raw.find
-        i = find("\n")
-        while i >= 0:
-            starts.append(i + 1)
-            i = find("\n", i + 1)
+        return starts
+    return _starts(raw.split("\n"))
+
+
+def _starts(lines: list[str]) -> Sequence[int]:
+    """Where each of ``lines`` starts in the text they were split from at "\n"."""
+    # each line starts one past the end of the one before: summed in C, not in a loop
+    starts = array("q", list(accumulate(map(_ONE_MORE, map(len, lines)), initial=0)))
+    starts.pop()  # where a line after the last would start
     return starts
 
 
@@ -55,16 +59,6 @@ class TextBuilder:
         # (normalised start, original start, verbatim?) sorted by normalised start
         self._segments: list[tuple[int, int, bool]] = []
         self._length = 0
-
-    @classmethod
-    def of(cls, parts: list[str], segments: list[tuple[int, int, bool]]) -> "TextBuilder":
-        """A builder holding ``parts`` already, with their ``segments`` (normalised
-        start, original start, verbatim?) as ``copy`` and ``replace`` would make them."""
-        builder = cls()
-        builder._parts = parts
-        builder._segments = segments
-        builder._length = sum(map(len, parts))
-        return builder
 
     def copy(self, text: str, orig_offset: int) -> None:
         if text:
@@ -90,6 +84,65 @@ class TextBuilder:
         return "".join(self._parts), self._segments
 
 
+class StrippedLines:
+    """A builder, as :class:`TextBuilder`, of the text of ``raw`` (LF line ends only)
+    with ``blanks`` cut at both ends of every line; a last line without a line break
+    gets one. Made in a few calls, with no piece or segment per line: a text line
+    stands for the file line of the same number, so an offset is mapped back by its
+    line when it is asked for (:class:`_LineMap`)."""
+
+    __slots__ = ("_raw", "_blanks")
+
+    def __init__(self, raw: str, blanks: str) -> None:
+        self._raw = raw
+        self._blanks = blanks
+
+    def build(self) -> tuple[str, "_LineMap"]:
+        raw = self._raw
+        lines = raw.split("\n")
+        raw_starts = _starts(lines)  # as line_starts(raw)
+        if len(lines) > 1 and not lines[-1]:
+            lines.pop()  # the break that ends the file opens no line
+        kept = list(map(str.strip, lines, repeat(self._blanks)))
+        text = "\n".join(kept) + "\n"
+        kept.append("")  # and the text's length last
+        return text, _LineMap(raw, self._blanks, _starts(kept), raw_starts)
+
+
+class _LineMap:
+    """Where the characters of a :class:`StrippedLines` text stand in the file: text
+    line ``k`` (from ``starts[k]``) is file line ``k`` without its edge blanks, and its
+    line break is the file line's (or, after a last line without one, the file's end)."""
+
+    __slots__ = ("_raw", "_blanks", "_starts", "raw_starts")
+
+    def __init__(self, raw: str, blanks: str, starts: Sequence[int], raw_starts: Sequence[int]) -> None:
+        self._raw = raw
+        self._blanks = blanks
+        self._starts = starts  # text line starts, and the text's length last
+        self.raw_starts = raw_starts  # line_starts(raw)
+
+    def original(self, offset: int, raw_starts: Sequence[int]) -> int:
+        starts, raw = self._starts, self._raw
+        if offset < 0:
+            return 0
+        if offset >= starts[-1]:  # past the text: as a verbatim end would extend
+            return len(raw) + (offset - starts[-1] if raw.endswith("\n") else 0)
+        k = bisect_right(starts, offset) - 1
+        column = offset - starts[k]
+        begin = raw_starts[k]
+        end = raw.find("\n", begin)
+        if end < 0:
+            end = len(raw)
+        if column < starts[k + 1] - starts[k] - 1:
+            line = raw[begin:end]
+            return begin + len(line) - len(line.lstrip(self._blanks)) + column
+        return end  # the line break
+
+
+_ONE_MORE = (1).__add__
+
+
 @dataclass(frozen=True, eq=False, slots=True)
 class Source:
     """A decoded file: the original text and the telegram text the grammar reads."""
@@ -99,19 +152,25 @@ class Source:
     text: str
     dialect: str
     facts: Mapping[str, str]
-    _segments: tuple[tuple[int, int, bool], ...]
-    _seg_starts: tuple[int, ...]
+    # (text start, file start, verbatim?) of each run, and their text starts; or, for
+    # a StrippedLines text, its _LineMap and None
+    _segments: "tuple[tuple[int, int, bool], ...] | _LineMap"
+    _seg_starts: tuple[int, ...] | None
     _line_starts: Sequence[int]
 
     @classmethod
-    def build(cls, path: str, raw: str, builder: TextBuilder, dialect: str,
+    def build(cls, path: str, raw: str, builder: "TextBuilder | StrippedLines", dialect: str,
               facts: Mapping[str, str] | None = None) -> "Source":
         text, segments = builder.build()
+        if segments.__class__ is _LineMap:
+            return cls(path, raw, text, dialect, dict(facts or {}), segments, None, segments.raw_starts)
         return cls(path, raw, text, dialect, dict(facts or {}), tuple(segments),
                    tuple(s[0] for s in segments), line_starts(raw))
 
     def original_offset(self, offset: int) -> int:
         """Offset in :attr:`raw` of the character at ``offset`` in :attr:`text`."""
+        if self._seg_starts is None:
+            return self._segments.original(offset, self._line_starts)
         if not self._segments:
             return 0
         k = bisect_right(self._seg_starts, offset) - 1
@@ -179,16 +238,15 @@ def read_source(path: str | os.PathLike[str], dialect: str | None = None,
     """Read ``path`` and return its :class:`Source` (dialect chosen by content)."""
     name = display_path if display_path is not None else os.fspath(path)
     try:
-        if os.path.isdir(path):
-            raise InputError(f"{name}: is a directory")
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except InputError:
-        raise
+        with open(path, "rb", buffering=0) as fh:  # one read of the whole file
+            data = fh.readall()
+    except IsADirectoryError:
+        raise InputError(f"{name}: is a directory") from None
     except FileNotFoundError:
         raise InputError(f"{name}: no such file") from None
-    except PermissionError:
-        raise InputError(f"{name}: permission denied") from None
+    except PermissionError:  # what opening a directory raises on some systems
+        reason = "is a directory" if os.path.isdir(path) else "permission denied"
+        raise InputError(f"{name}: {reason}") from None
     except OSError as exc:
         raise InputError(f"{name}: cannot read ({exc.strerror or exc})") from None
     return source_from_text(decode(data, name), name, dialect)

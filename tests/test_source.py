@@ -84,3 +84,29 @@ def test_plain_fast_path_matches_line_by_line(raw):
     assert a.text == b.text
     assert [a.original_offset(i) for i in range(len(a.text))] == \
         [b.original_offset(i) for i in range(len(b.text))]
+
+
+def _line_by_line(raw: str):
+    from markcheck.dialects import plain
+    from markcheck.source import Source, TextBuilder
+
+    ref = TextBuilder()
+    for start, line in plain.split_lines(raw):
+        plain.add_line(ref, line, start)
+    return Source.build("x", raw, ref, "plain")
+
+
+def test_plain_fast_path_maps_real_cables_back(corpus):
+    """On real cables (and with blanks added at their edges), every offset of the fast
+    path's text maps to the same place in the file as the line-by-line path's."""
+    paths = sorted((corpus / "cables").iterdir())[::60]
+    for path in paths:
+        raw = decode(path.read_bytes())
+        for variant in (raw, raw.rstrip("\n"), "  " + raw + " \t", raw.replace("\n", " \n\u00a0")):
+            fast = source_from_text(variant, "x", "plain")
+            assert fast._segments.__class__.__name__ == "_LineMap"
+            ref = _line_by_line(variant)
+            assert fast.text == ref.text
+            offsets = range(-1, len(fast.text) + 2)
+            assert [fast.original_offset(i) for i in offsets] == [ref.original_offset(i) for i in offsets]
+            assert [fast.position(i) for i in offsets[::7]] == [ref.position(i) for i in offsets[::7]]
