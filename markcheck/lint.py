@@ -14,7 +14,8 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 from .config import glob_regex, path_matches
 from .diagnostics import Diagnostic, Severity
 from .model import Cable, CableDate, build
-from .rules import Context, Rule, all_rules, forget_cables
+from .rules import REGISTRY, Context, Rule, all_rules, forget_cables
+from .rules import _load as load_rules
 from .source import InputError, Source, line_starts, read_source, source_from_text
 
 __all__ = ["Settings", "LintResult", "FileResult", "lint_source", "lint_text", "lint_file",
@@ -155,12 +156,31 @@ def _matches(code: str, patterns: Iterable[str]) -> bool:
 
 
 def select_rules(settings: Settings) -> list[Rule]:
+    return list(_selected(settings.select, settings.ignore))
+
+
+def _selected(select: tuple[str, ...], ignore: tuple[str, ...]) -> Sequence[Rule]:
+    """The rules ``select`` and ``ignore`` leave, in code order: worked out once for each
+    pair (every file of a run asks), and again if the registry has changed since."""
+    load_rules()
+    registered = tuple(REGISTRY.values())
+    key = (tuple(select), tuple(ignore))  # (a caller may give lists)
+    known = _SELECTIONS.get(key)
+    if known is not None and known[0] == registered:
+        return known[1]
     rules = all_rules()
-    if settings.select:
-        rules = [r for r in rules if _matches(r.code, settings.select)]
-    if settings.ignore:
-        rules = [r for r in rules if not _matches(r.code, settings.ignore)]
-    return rules
+    if select:
+        rules = [r for r in rules if _matches(r.code, select)]
+    if ignore:
+        rules = [r for r in rules if not _matches(r.code, ignore)]
+    if len(_SELECTIONS) >= 64:
+        _SELECTIONS.clear()
+    _SELECTIONS[key] = (registered, tuple(rules))
+    return _SELECTIONS[key][1]
+
+
+#: (select, ignore) -> (the registry's rules then, the rules selected)
+_SELECTIONS: dict = {}
 
 
 def check_cable(cable: Cable, settings: Settings, rules: Sequence[Rule] | None = None) -> list[Diagnostic]:
@@ -183,11 +203,10 @@ def check_cable(cable: Cable, settings: Settings, rules: Sequence[Rule] | None =
         if code[0] != family:  # a family's shared facts are not needed by the next one
             family = code[0]
             forget_cables()
-        sev_default = severity.get(code, r.severity)
         for issue in r.func(cable, ctx):
             span = issue.span
             line, col, end_line, end_col = span_of(span.start, span.end)
-            sev = severity.get(code) or issue.severity or sev_default
+            sev = severity.get(code) or issue.severity or r.severity
             message = issue.message
             if "\n" in message:  # a message is one line, even where it quotes wrapped text
                 message = message.replace("\n", " ")
@@ -288,13 +307,18 @@ class GitIgnore:
     def ignored(self, paths: Sequence[str]) -> set[str]:
         """The subset of ``paths`` (files) that is ignored."""
         groups: dict[str, list[tuple[str, str]]] = {}
+        # each folder's work tree and real path, found once (a folder may hold thousands)
+        folders: dict[str, tuple[str | None, str]] = {}
         for p in paths:
-            top = self.toplevel(os.path.dirname(os.path.abspath(p)) or ".")
+            folder = os.path.dirname(os.path.abspath(p)) or "."
+            known = folders.get(folder)
+            if known is None:
+                top = self.toplevel(folder)
+                known = folders[folder] = (top, os.path.realpath(folder) if top is not None else "")
+            top, real_folder = known
             if top is None:
                 continue
-            real = os.path.join(os.path.realpath(os.path.dirname(os.path.abspath(p))),
-                                os.path.basename(p))
-            rel = os.path.relpath(real, top)
+            rel = os.path.relpath(os.path.join(real_folder, os.path.basename(p)), top)
             if rel.startswith(".."):
                 continue
             groups.setdefault(top, []).append((p, rel))
@@ -422,7 +446,7 @@ def lint_file(path: str, settings: Settings) -> FileResult:
         source = read_source(path, settings.dialect)
     except InputError as exc:
         return FileResult(path, error=str(exc))
-    diags = check_cable(build(source), settings, select_rules(settings))
+    diags = check_cable(build(source), settings, _selected(settings.select, settings.ignore))
     return FileResult(path, diags, raw=source.raw if diags else None)
 
 
