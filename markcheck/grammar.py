@@ -174,6 +174,19 @@ def _first_match(patterns):
     return match
 
 
+def _plain_terminals(basic):
+    """``(terminals, flags)`` of Lark's lexer ``basic`` for one parser state, in the order
+    its scanner tries them, read without building that scanner; None where the scanner
+    would not hold them as they are: a string terminal (Lark may fold it into a pattern
+    that matches it), callbacks, bytes, or a regex module other than ``re``."""
+    terminals = basic.terminals
+    if basic.re is not re or basic.use_bytes or basic.user_callbacks:
+        return None
+    if any(t.pattern.type != "re" for t in terminals):
+        return None
+    return tuple(terminals), basic.g_regex_flags
+
+
 def _anything(char: str) -> bool:
     return True
 
@@ -306,50 +319,50 @@ class _Driver:
         self.lexers: dict = {}  # parser state -> its scan (see _scanner), made on first use
         self._singles: dict = {}  # (terminal name, flags, postfix) -> match of its pattern alone
         self._first_chars: dict = {}  # (terminal name, flags) -> _may_start of its pattern
-        self.split = False  # split scanners (see _for_char): from the _SPLIT_AFTER-th document
-        self.documents = 0
+        self.split = True  # split scanners of enough terminals (see _for_char)
 
     def _scanner(self, state):
         """The scan of parser state ``state``: Lark's contextual lexer for that state,
         compiled on first use as Lark does (a one-file run compiles only the states it
         visits). None where Lark's lexer has callbacks: the parse is then Lark's.
 
-        The scan is ``(by_char, ignored types, match, terminals)``: ``match`` tries all
-        the terminals; ``by_char``, where not None, maps the character at the scan
-        position to the ``match`` to use there instead, filled in as characters are
-        met (:meth:`_for_char`)."""
+        The scan is ``(by_char, ignored types, match, terminals)``. Where ``by_char`` is
+        None, ``match`` is Lark's alternation of all the terminals. Otherwise the scanner
+        is split (see :meth:`_for_char`): ``by_char`` maps the character at the scan
+        position to the terminals to try there, filled in as characters are met, and
+        ``match`` holds all of them, to try past ASCII."""
         basic = self._lark_lexers[state]
         try:
-            scanner = basic.scanner  # Lark builds it (and its callbacks) on first use
-            if basic.callback:
-                raise ValueError("terminal callbacks")
             entry = self._by_lexer.get(id(basic))
             if entry is None:
-                whole = _first_match(scanner._mres)
-                terminals = tuple(scanner.terminals)
-                # split by first character only a scanner of re, of str, with enough
-                # terminals to pay for the look-up (an element's few do not)
-                split = self.split and scanner.re_ is re and not scanner.use_bytes \
-                    and len(terminals) >= _SPLIT_FROM
-                postfix = "$" if getattr(scanner, "match_whole", False) else ""
-                entry = self._by_lexer[id(basic)] = (
-                    {} if split else None, basic.ignore_types, whole,
-                    (terminals, scanner.g_regex_flags, postfix))
-        except (AttributeError, TypeError, ValueError):  # not as this driver reads it
+                plain = _plain_terminals(basic) if self.split else None
+                if plain is not None and len(plain[0]) >= _SPLIT_FROM:
+                    # split, with no alternation of Lark's compiled: each terminal is
+                    # compiled alone, once for all states
+                    terminals, flags = plain
+                    every = tuple((self._single(t, flags, ""), t.name) for t in terminals)
+                    entry = ({}, basic.ignore_types, every, (terminals, flags, ""))
+                else:
+                    scanner = basic.scanner  # Lark builds it (and its callbacks) on first use
+                    if basic.callback:
+                        raise ValueError("terminal callbacks")
+                    whole = _first_match(scanner._mres)
+                    terminals = tuple(scanner.terminals)
+                    # split by first character only a scanner of re, of str, with enough
+                    # terminals to pay for the look-up (an element's few do not)
+                    split = self.split and scanner.re_ is re and not scanner.use_bytes \
+                        and len(terminals) >= _SPLIT_FROM
+                    postfix = "$" if getattr(scanner, "match_whole", False) else ""
+                    entry = (
+                        {} if split else None, basic.ignore_types,
+                        ((whole, None),) if split else whole,
+                        (terminals, scanner.g_regex_flags, postfix))
+                self._by_lexer[id(basic)] = entry
+        except (AttributeError, TypeError, ValueError, re.error):  # not as this driver reads it
             self.usable = False
             return None
         self.lexers[state] = entry
         return entry
-
-    def document(self) -> None:
-        """Count a document parse. Splitting the scanners costs about 60 ms of reading and
-        compiling patterns, which a one-file run (a pre-commit hook) would not win back:
-        they are split once the _SPLIT_AFTER-th document of the process is parsed."""
-        self.documents += 1
-        if self.documents == _SPLIT_AFTER:
-            self.split = True
-            self.lexers.clear()  # made again on first use, split where they qualify
-            self._by_lexer.clear()
 
     def _for_char(self, entry, char: str):
         """The terminals of a scan (see :meth:`_scanner`) to try at a position holding
@@ -366,20 +379,20 @@ class _Driver:
         and a terminal left out cannot match there. Each terminal is compiled once, for
         every state and character (compiling an alternation for each set of terminals met
         cost a long run about 0.2 s, and every ``--jobs`` worker paid it again)."""
-        by_char, _ignore, whole, (chosen, flags, postfix) = entry
+        by_char, _ignore, every, (chosen, flags, postfix) = entry
         if char > "\x7f":
-            # past ASCII the whole alternation, and nothing kept: a text may hold
-            # thousands of different characters, each of which would be read anew
-            return ((whole, None),)
+            # past ASCII all terminals, and nothing kept: a text may hold thousands of
+            # different characters, each of which would be read anew
+            return every
         try:
             picked = [t for t in chosen if self._may(t, flags, char)]
             if len(picked) == len(chosen):
-                tries = ((whole, None),)
+                tries = every
             else:
                 tries = tuple((self._single(t, flags, postfix), t.name) for t in picked)
         except (AssertionError, AttributeError, TypeError, ValueError, OverflowError,
                 RecursionError, re.error):
-            tries = ((whole, None),)
+            tries = every
         by_char[char] = tries
         return tries
 
@@ -527,8 +540,6 @@ _REDUCE, _PASS, _GROW = 0, 1, 2  # kinds of reduce (see _Driver.parse)
 #: a scanner of this many terminals or more is split by first character (_Driver._for_char);
 #: the document's scanners have 17 to 27, an element's 3 to 9 (a look-up would not pay there)
 _SPLIT_FROM = 10
-#: the document parse of a process from which scanners are split (_Driver.document)
-_SPLIT_AFTER = 20
 
 
 class _LarkOnly:
@@ -536,9 +547,6 @@ class _LarkOnly:
     (another Lark release): every text is then parsed by ``Lark.parse``."""
 
     usable = False
-
-    def document(self) -> None:
-        pass
 
     def parse(self, text: str, start: str):
         return _FAILED
@@ -554,7 +562,6 @@ def _driver() -> _Driver | _LarkOnly:
 
 def parse_document(text: str) -> Tree:
     """Parse telegram text into the document tree; raise ParseFailure if it cannot."""
-    _driver().document()
     return _parse(text, "start")
 
 

@@ -217,25 +217,28 @@ def test_may_start_never_rules_out_a_match_on_real_lines(corpus):
                     pytest.fail(f"{name} matches at {path.name}:{at} but was ruled out")
 
 
-def test_split_scanners_give_the_same_tokens_as_whole_ones(monkeypatch):
-    """A process's first documents are scanned whole (a one-file run does not pay for
-    splitting); from the _SPLIT_AFTER-th on, split, with the same tokens."""
+def test_split_scanners_give_the_same_tokens_as_whole_ones():
+    """Scanners split by first character (each terminal tried alone) give the same tokens
+    as Lark's whole alternations."""
     seed = SEED.read_text()
-    monkeypatch.setattr(grammar, "_SPLIT_AFTER", 3)
     grammar._driver.cache_clear()
     try:
         driver = grammar._driver()
+        driver.split = False
         whole = flat(grammar.parse_document(seed))
-        assert flat(grammar.parse_document(seed)) == whole
-        assert not driver.split and all(entry[0] is None for entry in driver._by_lexer.values())
+        assert all(entry[0] is None for entry in driver._by_lexer.values())
         assert not driver._singles
-        assert flat(grammar.parse_document(seed)) == whole  # the third: split
+        driver.split = True
+        driver.lexers.clear()
+        driver._by_lexer.clear()
+        assert flat(grammar.parse_document(seed)) == whole
         split = [entry for entry in driver._by_lexer.values() if entry[0] is not None]
-        assert driver.split and split and all(entry[0] for entry in split)  # filled as met
-        assert driver._singles  # terminals tried one by one: fewer than the whole at some characters
+        assert split and all(entry[0] for entry in split)  # filled as met
+        assert driver._singles  # terminals tried one by one: fewer than all at some characters
         tries = [t for entry in split for t in entry[0].values()]
-        assert any(t and t[0][1] is not None for t in tries)
-        # a character past ASCII is scanned with the whole alternation and not kept
+        assert any(len(t) < len(entry[2]) for entry in split for t in entry[0].values())
+        assert all(name is not None for t in tries for _match, name in t)
+        # at a character past ASCII every terminal is tried, and nothing is kept
         text = seed.replace("\nE.O.", "\n\u4e00 text\n\nE.O.", 1)  # in the header zone
         assert repr("\u4e00 text\n") in repr(flat(grammar.parse_document(text)))
         both_documents(text)  # the same tree as Lark's
