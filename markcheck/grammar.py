@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Callable
 from functools import lru_cache, partial
 from pathlib import Path
 
@@ -572,21 +571,35 @@ def parse_element(text: str, start: str, base: int = 0):
     transformer, :class:`markcheck.model.ElementBuilder`); ``base`` is the offset of
     ``text`` in the telegram, added to every span.
     """
-    builder = parser().options.transformer
+    builder = _transformer()
     builder.begin(text, base)
-    return _parse(text.replace("\n", " "), start, lambda: builder.begin(text, base))
+    return _parse(text.replace("\n", " "), start, (builder, text, base))
 
 
-def _parse(text: str, start: str, again: Callable[[], None] | None = None):
+def _transformer():
+    """The parser's transformer (kept with its parser: Lark's options answer through a
+    slow __getattr__)."""
+    lark = parser()
+    if _TRANSFORMER[0] is not lark:
+        _TRANSFORMER[:] = [lark, lark.options.transformer]
+    return _TRANSFORMER[1]
+
+
+_TRANSFORMER: list = [None, None]  # (parser, its transformer)
+
+
+def _parse(text: str, start: str, again: tuple | None = None):
     """The driver's parse of ``text``; ``Lark.parse`` where the driver cannot tell
-    (``again`` first readies the transformer for a second parse)."""
+    (``again``, a transformer with the element's text and offset, is readied for a
+    second parse first)."""
     result = _driver().parse(text, start)
     if result.__class__ is _Failure:
         raise ParseFailure(result.message, result.offset)
     if result is not _FAILED:
         return result
     if again is not None:
-        again()
+        builder, original, base = again
+        builder.begin(original, base)
     try:
         return parser().parse(text, start=start)
     except UnexpectedInput as exc:
