@@ -1077,9 +1077,7 @@ def _date_of(fields: dict, source: Source) -> CableDate | None:
         d = date_from_text(fields["cable_dated"])
         if d:
             return CableDate(d, "document metadata")
-    path = source.path
-    # os.path.basename of a str path, without its calls
-    name = path[path.rfind("/") + 1:] if path.__class__ is str else os.path.basename(path)
+    name = os.path.basename(source.path)  # (on Windows a "\\" ends a folder too)
     m = _REFID.match(name)
     if m:
         return CableDate(_dt.date(_year(m[1]), 1, 1), "reference id in file name", precise=False)

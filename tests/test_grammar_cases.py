@@ -6,6 +6,8 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import markcheck
 from markcheck.dump import cable_to_dict
@@ -76,3 +78,35 @@ def test_paragraph_head_split_matches_grammar_on_corpus(corpus):
             _agree(cable.source.text[p.span.start:p.span.end].split("\n")[0])
             n += 1
     assert n > 3000
+
+
+def _same_split(head: str) -> bool:
+    """Where the model's quick head regex reads a head, it reads it as paragraph_parts:
+    the same groups at the same offsets. Returns whether the quick regex read it."""
+    from markcheck.model import _SIMPLE_HEAD, paragraph_parts
+
+    quick = _SIMPLE_HEAD(head)
+    if quick is None:
+        return False
+    full = paragraph_parts().match(head)
+    assert full is not None and quick.regs == full.regs, head
+    return True
+
+
+@given(st.text(alphabet="0123456789. \t()/-CSTUNFLOBRcsu\nAx", min_size=1, max_size=24))
+@settings(max_examples=2000, deadline=None)
+def test_quick_paragraph_head_reads_as_the_full_one(head):
+    _same_split(head)
+
+
+def test_quick_paragraph_head_reads_real_heads_as_the_full_one(corpus):
+    from markcheck.model import build, simple_head, _SIMPLE_HEAD
+    from markcheck.source import read_source
+
+    assert simple_head() is _SIMPLE_HEAD  # the guard finds the two agree
+    read = 0
+    for path in sorted((corpus / "cables").iterdir())[::10]:
+        cable = build(read_source(path))
+        for p in cable.paragraphs:
+            read += _same_split(cable.source.text[p.span.start:p.span.end])
+    assert read > 3000  # most heads take the quick way
