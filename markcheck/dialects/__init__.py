@@ -25,15 +25,17 @@ DIALECTS: dict[str, Normalizer] = {
 _HTML_SIGN = re.compile(r"<(?:!DOCTYPE\s+html|html[\s>]|pre[\s>])", re.I)
 # a link to an anchor, or an autolink; two patterns, each searched for by its first
 # character (one alternation of the two is tried at every offset of the text)
-_MARKDOWN_SIGNS = (re.compile(r"\[[^\]\n]{1,40}\]\(#[^)\n]*\)"), re.compile(r"<https?://[^>\n]+>"))
+_MARKDOWN_SIGNS = (("[", re.compile(r"\[[^\]\n]{1,40}\]\(#[^)\n]*\)")),
+                   ("<", re.compile(r"<https?://[^>\n]+>")))
 
 
 def detect(raw: str, path: str = "") -> str:
     """Choose a dialect from the content (the file name only breaks ties)."""
     head = raw[:4096]
-    if _HTML_SIGN.search(head) and "</pre>" in raw.lower():
+    # each sign is searched for only where its first character occurs at all
+    if "<" in head and _HTML_SIGN.search(head) and "</pre>" in raw.lower():
         return "html"
-    if any(sign.search(raw) for sign in _MARKDOWN_SIGNS):
+    if any(first in raw and sign.search(raw) for first, sign in _MARKDOWN_SIGNS):
         return "markdown"
     lower = path.lower()
     if lower.endswith((".html", ".htm")) and "<" in head:
