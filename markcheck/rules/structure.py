@@ -230,6 +230,8 @@ def malformed_origin(cable: Cable, ctx: Context) -> Iterator[Issue]:
 
 # ---------------------------------------------------------------------- paragraphs
 _NUMBER = operator.attrgetter("number")
+#: the printable ASCII characters but the blank (none of them is stripped by rstrip())
+_PRINTABLE = frozenset(map(chr, range(33, 127)))
 
 
 @rule("S107", "paragraph-numbering", Severity.ERROR)
@@ -257,7 +259,12 @@ def paragraph_numbering(cable: Cable, ctx: Context) -> Iterator[Issue]:
     copy = paras[0].copy
     for i, p in enumerate(paras, 1):
         span = p.number_span
-        styles.append(text[span.start:span.end].rstrip()[-1:])
+        # the last character of the number that is not blank: mostly its very last
+        end = span.end
+        style = text[end - 1] if end > span.start else ""
+        if style not in _PRINTABLE:
+            style = text[span.start:end].rstrip()[-1:]
+        styles.append(style)
         if p.marking is None:
             unmarked += 1
         if in_order and (p.number != i or p.copy != copy):
