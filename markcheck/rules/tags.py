@@ -1013,8 +1013,14 @@ def _telegrams(ref: _Ref) -> Iterator[re.Match[str]]:
             before = text[max(first, m.start() - 40):m.start()].rstrip()
             if not _SEPARATOR_END.search(before):
                 continue
-        words = m.group("post").upper().split()
-        if any(w.strip(".") in _NOT_POSTS or len(w.strip(".")) < 2 or "XX" in w for w in words):
+        # (a loop, not any() over a generator: one strip per word, no generator)
+        not_post = False
+        for w in m.group("post").upper().split():
+            bare = w.strip(".")
+            if bare in _NOT_POSTS or len(bare) < 2 or "XX" in w:
+                not_post = True
+                break
+        if not_post:
             continue
         if _MONTH_AFTER.match(text, m.end()):
             continue  # "PARIS POINTS 20 SEPTEMBER 2007": a date
