@@ -230,6 +230,8 @@ def malformed_origin(cable: Cable, ctx: Context) -> Iterator[Issue]:
 
 # ---------------------------------------------------------------------- paragraphs
 _NUMBER = operator.attrgetter("number")
+#: the printable ASCII characters but the blank (none of them is stripped by rstrip())
+_PRINTABLE = frozenset(map(chr, range(33, 127)))
 
 
 @rule("S107", "paragraph-numbering", Severity.ERROR)
@@ -257,7 +259,12 @@ def paragraph_numbering(cable: Cable, ctx: Context) -> Iterator[Issue]:
     copy = paras[0].copy
     for i, p in enumerate(paras, 1):
         span = p.number_span
-        styles.append(text[span.start:span.end].rstrip()[-1:])
+        # the last character of the number that is not blank: mostly its very last
+        end = span.end
+        style = text[end - 1] if end > span.start else ""
+        if style not in _PRINTABLE:
+            style = text[span.start:end].rstrip()[-1:]
+        styles.append(style)
         if p.marking is None:
             unmarked += 1
         if in_order and (p.number != i or p.copy != copy):
@@ -465,6 +472,8 @@ _AT_START = re.compile(r"(?:BEGIN\s+)?" + _WHO + r"(?P<kind>SUMMARY|COMMENT)\b"
 _MID = re.compile(r"(?:(?<=[.;)]\s)|(?<=[.;)]\s\s)|(?<=[(\[])|(?<=--\s))" + _WHO +
                   r"(?P<kind>SUMMARY|COMMENT)(?:\s+AND\s+(?P<also>SUMMARY|COMMENT|\w+(?:\s+\w+)?))?"
                   r"\s*(?P<colon>:|(?<=COMMENT)\.|(?<=comment)\.)", re.I)
+#: the characters a match of _AT_START can start with (case-blind: "\u017f" is an "s")
+_AT_START_FIRST = frozenset("BEPMCUDS" "bepmcuds" "\u017f")
 # a heading line: "Summary", "------- SUMMARY -------", "I. Summary", "Comment:"
 _AFTER_HEADING = r"S?(?:[ \t]+AND[ \t]+\w+(?:[ \t]+\w+)?)?[ \t]*[:.]?[-=/ \t]*$"
 _HEADING = re.compile(r"^[-=/ \t]*(?:[IVX]{1,4}\.|[A-H]\.)?[ \t]*(?:\w+[ \t]+AND[ \t]+)?"
@@ -554,7 +563,7 @@ def _markers(cable: Cable) -> list[_Marker]:
                 if after == "?" or after.isspace():
                     starts.append(at - base)
             at = find("end", at + 1, end - 1)
-        for m in matches_at(_END, text, starts):
+        for m in matches_at(_END, text, starts) if starts else ():
             at, pos = m.span()
             for kind in filter(None, (m["kind"], m["also"])):
                 add(_Marker("end", kind.upper().rstrip("S"), base + at, base + pos, number, False))
@@ -595,7 +604,8 @@ def _markers(cable: Cable) -> list[_Marker]:
                     taken.update(range(at, pos))
         head = _PARA_HEAD.match(text) if number is not None else None
         start = head.end() if head else 0
-        m = _AT_START.match(text, start)
+        # (a match starts with a letter of _AT_START_FIRST: tried only there)
+        m = _AT_START.match(text, start) if text[start:start + 1] in _AT_START_FIRST else None
         if m and m.start() not in taken:
             for kind in _kinds(m):
                 add(_Marker("open", kind, base + m.start("kind"), base + m.end("kind"), number,

@@ -156,13 +156,16 @@ def _has_header(cable: Cable) -> bool:
     return bool(cable.tags or cable.subject or cable.eo_lines or cable.classified_by)
 
 
-def _word_offsets(text: str, words: tuple[bytes, ...]) -> list[int]:
+def _word_offsets(text: str, words: tuple[str, ...]) -> list[int]:
     """Sorted offsets where one of ``words`` (lower-case ASCII) is written in any case,
-    found with a fast literal search in a lower-cased bytes copy of the text: encoding
-    replaces each non-ASCII character with one byte, so the offsets are the text's."""
-    lower = text.encode("ascii", "replace").lower()
+    found with a fast literal search in a lower-cased copy of the text in which each
+    non-ASCII character is one "?", so that the offsets are the text's."""
+    lower = (text if text.isascii() else
+             text.encode("ascii", "replace").decode("ascii")).lower()
     out: list[int] = []
     for word in words:
+        if word not in lower:  # (mostly: the test costs less than a find())
+            continue
         pos = lower.find(word)
         while pos >= 0:
             out.append(pos)
@@ -172,7 +175,7 @@ def _word_offsets(text: str, words: tuple[bytes, ...]) -> list[int]:
     return out
 
 
-def _finditer_from(pattern: re.Pattern[str], text: str, words: tuple[bytes, ...],
+def _finditer_from(pattern: re.Pattern[str], text: str, words: tuple[str, ...],
                    ascii_only: bool) -> Iterator[re.Match[str]]:
     """``pattern.finditer(text)`` for a pattern whose every match starts with one of
     ``words`` (lower-case ASCII) in some case: tried at their offsets only. Some
@@ -688,7 +691,7 @@ _SWALLOWED = re.compile(
 _SWALLOWED_NAMES = {"ref": "REF", "glued": "REF", "cb": "Classified By", "eo": "the E.O. line",
                     "tags": "TAGS", "tagsword": "TAGS", "subj": "a second SUBJECT"}
 #: how every _SWALLOWED match starts, lower-cased
-_SWALLOWED_STARTS = (b"ref", b"classified", b"e.", b"tags", b"subj")
+_SWALLOWED_STARTS = ("ref", "classified", "e.", "tags", "subj")
 
 
 _SUBJECT_SEPS = re.compile(r"[\s,]+")
@@ -784,6 +787,8 @@ def _mask_page_marks(text: str) -> str:
     """``text`` with its page marks blanked: ``_PAGE_MARK.sub(_blank, text)``, searched
     only near the marks' " OF ", which stand between two digits (``\\d``, that is a
     decimal character), unlike the " OF " of prose."""
+    if " OF " not in text:  # (mostly; the test costs less than a find())
+        return text
     ofs: list[int] = []
     pos = text.find(" OF ")
     while pos >= 0:
@@ -869,7 +874,7 @@ _REF_START = re.compile(r"\s*(?:\d{2,4}\s+)?[A-Z][A-Za-z.'-]*(?:\s+[A-Z][A-Za-z.
 _REF_STOP = re.compile(r"(?<![A-Za-z])(?:CLASSIFIED\s+BY\b|SUBJ(?:ECT)?\s*:"
                        r"|E\.\s?O\.\s?1[23]\d{3}\s*:)", re.I)
 #: how every _REF_STOP match starts, lower-cased
-_REF_STOP_STARTS = (b"classified", b"subj", b"e.")
+_REF_STOP_STARTS = ("classified", "subj", "e.")
 
 
 def _markers(text: str) -> list[re.Match[str]]:
@@ -877,12 +882,14 @@ def _markers(text: str) -> list[re.Match[str]]:
     a ".", ")" or ":" (1 character), or a ")" (2 or 3 characters, "(A)", "(A )")."""
     starts: list[int] = []
     find = text.find
+    # (an ``in`` test costs less than a find(), which parses its arguments, where the
+    # character is absent, and little where it is not: the texts are short)
     for ch in ".:":
-        pos = find(ch)
+        pos = find(ch) if ch in text else -1
         while pos >= 0:
             starts.append(pos - 1)
             pos = find(ch, pos + 1)
-    pos = find(")")
+    pos = find(")") if ")" in text else -1
     while pos >= 0:
         starts.extend((pos - 3, pos - 2, pos - 1))
         pos = find(")", pos + 1)
@@ -1013,8 +1020,14 @@ def _telegrams(ref: _Ref) -> Iterator[re.Match[str]]:
             before = text[max(first, m.start() - 40):m.start()].rstrip()
             if not _SEPARATOR_END.search(before):
                 continue
-        words = m.group("post").upper().split()
-        if any(w.strip(".") in _NOT_POSTS or len(w.strip(".")) < 2 or "XX" in w for w in words):
+        # (a loop, not any() over a generator: one strip per word, no generator)
+        not_post = False
+        for w in m.group("post").upper().split():
+            bare = w.strip(".")
+            if bare in _NOT_POSTS or len(bare) < 2 or "XX" in w:
+                not_post = True
+                break
+        if not_post:
             continue
         if _MONTH_AFTER.match(text, m.end()):
             continue  # "PARIS POINTS 20 SEPTEMBER 2007": a date
