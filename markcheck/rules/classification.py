@@ -368,6 +368,8 @@ _NEAR = {"C": "BD", "S": "RT", "U": "TV"}
 _NEAR_LETTERS = frozenset("BDRTVbdrtv")
 #: what may stand before a list letter at a line start (see the patterns of _list_letter)
 _LINE_HEAD = re.compile(r"[ \t]*(?:\d{1,3} ?[.)][ \t]*)?\(?")
+#: what a non-empty match of _LINE_HEAD starts with
+_HEAD_FIRST = frozenset(" \t(0123456789")
 _PAREN_LETTER = re.compile(r"\(([BDRTVbdrtv])\)")
 
 
@@ -379,19 +381,20 @@ def _line_letters(text: str) -> list[tuple[int, int, str]]:
     first letter-and-")" of a line can be one, and each line is read once."""
     hits: list[tuple[int, int, str]] = []
     find, rfind = text.find, text.rfind
-    prev = line_start = 0  # line_start: where the line holding offset prev starts
     near = _NEAR_LETTERS
     q = find(")", 1)
     while q >= 0:
         if text[q - 1] in near:
             at = q - 1
-            ch = text[at]
-            nl = rfind("\n", prev, at)
-            if nl >= 0:
-                line_start = nl + 1
-            prev = at
-            if _LINE_HEAD.fullmatch(text, line_start, at):
-                hits.append((line_start, at, ch.upper()))
+            # the line's start: past the line of the last letter read, a newline stands
+            # between it and this one (or this is the first line read)
+            line_start = rfind("\n", 0, at) + 1
+            # a head opens with a blank, "(" or a digit (\d: isdecimal), or is empty: the
+            # regex is not tried on a line of prose ("Classified By: ... 1.4 (b) and (d)")
+            if (line_start == at or text[line_start] in _HEAD_FIRST
+                    or text[line_start].isdecimal()) \
+                    and _LINE_HEAD.fullmatch(text, line_start, at):
+                hits.append((line_start, at, text[at].upper()))
             q = find("\n", q)  # no later letter of this line opens it
             if q < 0:
                 break
@@ -399,6 +402,9 @@ def _line_letters(text: str) -> list[tuple[int, int, str]]:
     return hits
 
 
+#: what _line_letters_of finds in a text with no neighbour letter opening a line (most
+#: cables): shared, never changed
+_NO_LINE_LETTERS: dict[str, tuple[list[int], list[int]]] = {up: ([], []) for up in _NEAR}
 
 
 def _skip(cable: Cable) -> Span:
@@ -414,6 +420,8 @@ def _line_letters_of(cable: Cable) -> dict[str, tuple[list[int], list[int]]]:
     if hits:
         skip = _skip(cable)
         hits = [h for h in hits if not skip.start <= h[1] < skip.end]
+    if not hits:
+        return _NO_LINE_LETTERS
     found = {}
     for up, near in _NEAR.items():
         mine = [h for h in hits if h[2] in near]
@@ -490,6 +498,19 @@ def _squeezed(text: str) -> str:
 
 _SPAN_START = attrgetter("span.start")
 
+#: what _marks asks of a paragraph's mark text, by the text: (its reading, the text
+#: squeezed, the single-letter level, the level); one dict look-up per paragraph in
+#: place of three cached calls. Cleared when full (as the lru caches behind it evict).
+_PARA_INFO: dict[str, tuple[_Reading, str, str, Level | None]] = {}
+
+
+def _para_info(text: str) -> tuple[_Reading, str, str, Level | None]:
+    if len(_PARA_INFO) >= 4096:
+        _PARA_INFO.clear()
+    reading = _read_mark(text)
+    info = _PARA_INFO[text] = (reading, _squeezed(text), reading.single, reading.level)
+    return info
+
 
 @per_cable
 def _marks(cable: Cable) -> tuple[_Mark, ...]:
@@ -499,6 +520,7 @@ def _marks(cable: Cable) -> tuple[_Mark, ...]:
     source = cable.source.text
     letters = None  # the cable's list letters (see _list_letter), found at the first "(C)"
     garbled = False  # a mark without a level was taken
+    para_info = _PARA_INFO.get
     for p in cable.paragraphs:
         span = p.marking_span
         if p.marking is not None and span is not None:
@@ -508,21 +530,23 @@ def _marks(cable: Cable) -> tuple[_Mark, ...]:
             if found is None:
                 continue
             text, span = found
-        reading = _read_mark(text)
+        info = para_info(text)
+        if info is None:
+            info = _para_info(text)
+        reading, squeezed, single, level = info
         # (_list_letter is False for a level word of more than one letter, and for one
         # with no neighbour letter opening a line: most cables; then it is not called)
-        single = reading.single
         if single:
             if letters is None:
                 letters = _line_letters_of(cable)
             near = letters.get(single)
             if (near is None or near[0]) and _list_letter(cable, span, reading.level_word):
                 continue
-        if reading.level is None and not (_GARBLED.fullmatch(text.strip())
-                                          or _HEAD_NOLEVEL.fullmatch(text.strip())):
+        if level is None and not (_GARBLED.fullmatch(text.strip())
+                                  or _HEAD_NOLEVEL.fullmatch(text.strip())):
             continue
-        out.append(_Mark(_squeezed(text), span, "paragraph", reading, p))
-        if reading.level is not None:
+        out.append(_Mark(squeezed, span, "paragraph", reading, p))
+        if level is not None:
             body_marks += 1
         else:
             garbled = True
