@@ -373,16 +373,17 @@ _HEAD_FIRST = frozenset(" \t(0123456789")
 _PAREN_LETTER = re.compile(r"\(([BDRTVbdrtv])\)")
 
 
-def _line_letters(text: str) -> list[tuple[int, int, str]]:
+def _line_letters(text: str, start: int = 0) -> list[tuple[int, int, str]]:
     """(line start, offset, letter) of each neighbour letter that opens a line, as the
-    pattern of _list_letter finds them: after _LINE_HEAD, followed by ")".
+    pattern of _list_letter finds them: after _LINE_HEAD, followed by ")"; of the lines
+    from ``start`` on (a line start: each line is read on its own).
 
     Found from the ")" after the letter: a line's head holds no letter, so only the
     first letter-and-")" of a line can be one, and each line is read once."""
     hits: list[tuple[int, int, str]] = []
     find, rfind = text.find, text.rfind
     near = _NEAR_LETTERS
-    q = find(")", 1)
+    q = find(")", start + 1)  # (a ")" at a line start follows no letter)
     while q >= 0:
         if text[q - 1] in near:
             at = q - 1
@@ -416,7 +417,22 @@ def _skip(cable: Cable) -> Span:
 def _line_letters_of(cable: Cable) -> dict[str, tuple[list[int], list[int]]]:
     """Per single-letter level (C, S, U): (line starts, offsets) of the neighbour letters
     opening a line, in text order, outside the Classified By line; once per cable."""
-    hits = _line_letters(cable.source.text)
+    return _letters_by_level(cable, 0)
+
+
+@per_cable
+def _body_line_letters_of(cable: Cable) -> dict[str, tuple[list[int], list[int]]]:
+    """:func:`_line_letters_of` of the lines from the first paragraph's on: all that a
+    paragraph's mark looks at (its window starts at the first paragraph), without the
+    header's "REF: (A) ... (B)" lists read."""
+    text = cable.source.text
+    paras = cable.paragraphs
+    start = text.rfind("\n", 0, paras[0].span.start) + 1 if paras else 0
+    return _letters_by_level(cable, start)
+
+
+def _letters_by_level(cable: Cable, start: int) -> dict[str, tuple[list[int], list[int]]]:
+    hits = _line_letters(cable.source.text, start)
     if hits:
         skip = _skip(cable)
         hits = [h for h in hits if not skip.start <= h[1] < skip.end]
@@ -453,12 +469,14 @@ def _list_letter(cable: Cable, span: Span, letter: str, anywhere: bool = False) 
     up = letter.upper()
     if up in _NEAR:
         # the letters of the whole text, found once per cable; in text order, so the
-        # first one at or after a window's start is the only one to check
-        starts, offsets = _line_letters_of(cable)[up]
+        # first one at or after a window's start is the only one to check (a paragraph's
+        # window starts at the first paragraph: the letters from its line on will do)
+        body = not anywhere and cable.paragraphs
+        starts, offsets = (_body_line_letters_of if body else _line_letters_of)(cable)[up]
         text = cable.source.text
         if starts:
             lo, hi = max(0, span.start - 4000), min(len(text), span.end + 4000)
-            if not anywhere and cable.paragraphs:
+            if body:
                 lo = max(lo, cable.paragraphs[0].span.start)
             i = bisect_left(starts, lo)  # a match starts at its line start, ends after ")"
             if i < len(offsets) and offsets[i] + 2 <= hi:
@@ -538,7 +556,7 @@ def _marks(cable: Cable) -> tuple[_Mark, ...]:
         # with no neighbour letter opening a line: most cables; then it is not called)
         if single:
             if letters is None:
-                letters = _line_letters_of(cable)
+                letters = _body_line_letters_of(cable)
             near = letters.get(single)
             if (near is None or near[0]) and _list_letter(cable, span, reading.level_word):
                 continue
