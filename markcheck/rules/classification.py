@@ -30,6 +30,7 @@ from ..diagnostics import Severity
 from ..markings import Level
 from ..model import Cable, Paragraph, Span
 from . import Context, Issue, per_cable, rule
+from .authority import _on_or_after   # ctx.on_or_after, without its property calls
 
 # ====================================================================== reading marks
 
@@ -515,6 +516,8 @@ def _squeezed(text: str) -> str:
 
 
 _SPAN_START = attrgetter("span.start")
+#: a mark's level (_Mark.level), without the property
+_READING_LEVEL = attrgetter("reading.level")
 
 #: what _marks asks of a paragraph's mark text, by the text: (its reading, the text
 #: squeezed, the single-letter level, the level); one dict look-up per paragraph in
@@ -638,6 +641,10 @@ def _header_zone(cable: Cable) -> str:
     return text[:end]
 
 
+_NOFORN_WORDS = re.compile(r"NOFORN|NOT\s+RELEASABLE\s+TO\s+FOREIGN", re.I)
+_SENSITIVE_WORDS = re.compile(r"SENSI?T|SITI?VE", re.I)
+
+
 def _has_noforn(cable: Cable) -> bool:
     if cable.banner is not None and cable.banner.noforn:
         return True
@@ -645,7 +652,7 @@ def _has_noforn(cable: Cable) -> bool:
         return True
     if "NOFORN" in cable.caption_words:
         return True
-    return bool(re.search(r"NOFORN|NOT\s+RELEASABLE\s+TO\s+FOREIGN", _header_zone(cable), re.I))
+    return bool(_NOFORN_WORDS.search(_header_zone(cable)))
 
 
 def _has_sensitive(cable: Cable) -> bool:
@@ -655,7 +662,7 @@ def _has_sensitive(cable: Cable) -> bool:
     if any("SENSITIVE" in w for w in cable.caption_words):
         return True
     # misspelt or garbled ("SENSITVE", "...00040QSITIVE") still shows the writer's intent
-    return bool(re.search(r"SENSI?T|SITI?VE", _header_zone(cable), re.I))
+    return bool(_SENSITIVE_WORDS.search(_header_zone(cable)))
 
 
 _ENTIRE_TEXT = re.compile(r"ENTIRE\s+(?:TEXT|CABLE|MESSAGE)|ALL\s+PARAGRAPHS", re.I)
@@ -780,9 +787,11 @@ def portion_mark_missing(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   banner CONFIDENTIAL, paragraph "2. The minister said ..."
     Good:  banner CONFIDENTIAL, paragraph "2. (C) The minister said ..."
     """
-    if cable.level is None or cable.level == Level.U:
+    b = cable.banner   # cable.level, without its property
+    level = b.level if b is not None else None
+    if level is None or level == Level.U:
         return
-    if ctx.on_or_after(_PORTION_MARKING_SINCE) is False:
+    if _on_or_after(ctx, _PORTION_MARKING_SINCE) is False:
         return
     # most cables mark every paragraph: _unmarked says so at once, and the text is then
     # not searched for an ENTIRE TEXT statement
@@ -848,7 +857,8 @@ def portion_above_banner(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   banner CONFIDENTIAL, paragraph "3. (S) ..."
     Good:  banner SECRET over "3. (S) ...", or the paragraph re-marked (C) after review
     """
-    level = cable.level
+    b = cable.banner   # cable.level, without its property
+    level = b.level if b is not None else None
     if level is None or level == Level.U:
         return
     word = ""
@@ -895,15 +905,16 @@ def banner_above_portions(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Good:  banner CONFIDENTIAL over (C) and (U) paragraphs
     """
     b = cable.banner
-    if b is None or cable.level is None or cable.level == Level.U or cable.partial:
+    level = b.level if b is not None else None   # cable.level
+    if b is None or level is None or level == Level.U or cable.partial:
         return
     if b.of is not None and len({s.section for s in cable.sections}) < b.of:
         return  # sections missing: the higher portion may be in one of them
     marks = _levelled(cable)
     if not marks:
         return
-    top = max(marks, key=lambda m: m.level)
-    if top.level >= cable.level:
+    top = max(marks, key=_READING_LEVEL)
+    if top.level >= level:
         return  # a portion at the banner's level (most cables): nothing to check further
     if _entire_text(cable) or any(not _has_mark(cable, p) for p in cable.paragraphs):
         return  # an unmarked paragraph may be the one at the banner's level
@@ -921,7 +932,7 @@ def banner_above_portions(cable: Cable, ctx: Context) -> Iterator[Issue]:
                                                              text[cb.start:m.start()]):
             continue
         r = _read_mark(m.group())
-        if r.level is not None and r.level >= cable.level:
+        if r.level is not None and r.level >= level:
             return
     yield Issue(b.level_span, f"banner {_banner_word(cable)} is above every portion (the highest "
                 f"is {top.text} in {top.where}); lower the banner to {top.level.word} or check "
@@ -940,12 +951,12 @@ def unclassified_banner_classified_portion(cable: Cable, ctx: Context) -> Iterat
     Good:  "S E C R E T SECTION 01 OF 02 TRIPOLI 000868" over "1. (S/NF) ..."
     """
     b = cable.banner
-    if b is None or cable.level != Level.U:
+    if b is None or b.level != Level.U:   # cable.level
         return
     high = [m for m in _levelled(cable) if m.level > Level.U]
     if not high:
         return
-    top = max(high, key=lambda m: m.level)
+    top = max(high, key=_READING_LEVEL)
     n = len(high)
     yield Issue(b.level_span, f"banner {' '.join(b.level_text.split())} but {n} portion"
                 f"{'s are' if n > 1 else ' is'} classified (the highest {top.text} in "
@@ -965,8 +976,9 @@ def noforn_portion_without_banner(cable: Cable, ctx: Context) -> Iterator[Issue]
     Bad:   banner "S E C R E T", no NOFORN caption, paragraph "2. (S/NF) ..."
     Good:  banner "S E C R E T", caption "NOFORN", paragraph "2. (S/NF) ..."
     """
-    level = cable.level
-    if cable.banner is None or level is None or not _mark_flags(cable) & _F_NOFORN:
+    b = cable.banner
+    level = b.level if b is not None else None   # cable.level
+    if b is None or level is None or not _mark_flags(cable) & _F_NOFORN:
         return
     nf = [m for m in _levelled(cable) if m.reading.noforn
           and not (level == Level.U and m.reading.sbu_level)]
@@ -1069,7 +1081,8 @@ def fouo_on_classified(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Good:  "(U//FOUO)", "(C)"
     """
     b = cable.banner
-    if b is not None and cable.level is not None and cable.level > Level.U:
+    level = b.level if b is not None else None   # cable.level
+    if level is not None and level > Level.U:
         for word, span in zip(b.controls, b.control_spans):
             if word in ("FOUO", "FOR OFFICIAL USE ONLY"):
                 yield Issue(span, f"the {_banner_word(cable)} banner carries {word}, which only "
@@ -1156,7 +1169,7 @@ def sbu_without_sensitive(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Good:  "UNCLAS SENSITIVE STATE 012345", or a "SENSITIVE" caption line, over "1. (SBU) ..."
     """
     b = cable.banner
-    if b is None or cable.level != Level.U or "OFFICIAL" in b.level_text.upper():
+    if b is None or b.level != Level.U or "OFFICIAL" in b.level_text.upper():   # cable.level
         return
     marks = _levelled(cable)
     sbu = [m for m in marks if m.reading.sbu]
@@ -1186,9 +1199,11 @@ def subject_not_marked(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Good:  banner CONFIDENTIAL, "SUBJECT: (U) ELECTIONS IN PARIS"
     """
     s = cable.subject
-    if s is None or cable.level is None or cable.level == Level.U or s.marking is not None:
+    b = cable.banner
+    level = b.level if b is not None else None   # cable.level
+    if s is None or level is None or level == Level.U or s.marking is not None:
         return
-    if ctx.on_or_after(_PORTION_MARKING_SINCE) is False:
+    if _on_or_after(ctx, _PORTION_MARKING_SINCE) is False:
         return
     if _TRAILING_MARK.search(s.text) or _ANY_MARK.match(s.text):
         return
@@ -1197,6 +1212,9 @@ def subject_not_marked(cable: Cable, ctx: Context) -> Iterator[Issue]:
     end = s.span.end if end < 0 or end > s.span.end else end
     yield Issue(Span(s.span.start, end), "the SUBJECT line carries no portion mark; put one "
                 "after SUBJECT: ((U) for an unclassified subject)")
+
+
+_LOU_RETIRED = _dt.date(1995, 10, 1)
 
 
 @rule("C218", "limited-official-use-after-1995", Severity.ERROR)
@@ -1213,6 +1231,6 @@ def limited_official_use_after_1995(cable: Cable, ctx: Context) -> Iterator[Issu
     b = cable.banner
     if b is None or "".join(b.level_text.split()).upper() != "LIMITEDOFFICIALUSE":
         return
-    if ctx.on_or_after(_dt.date(1995, 10, 1)) is True:
+    if _on_or_after(ctx, _LOU_RETIRED) is True:
         yield Issue(b.level_span, "LIMITED OFFICIAL USE is no classification after October "
                     "1995; write UNCLAS SENSITIVE and mark the portions (SBU)")
