@@ -311,15 +311,18 @@ def read_decl(raw: str, span: Span, lenient: bool = False) -> DeclValue:
     if elided:
         value.kind = "elided"
         return value
-    if _REDACTED.search(stripped):
+    # each regex below only where the upper-cased value holds what a match must (under
+    # re.I, X and N match only their two ASCII cases): the usual date holds neither
+    if "XXXX" in upper and _REDACTED.search(stripped):
         value.kind = "redacted"
         return value
-    if _NA_VALUE.match(stripped):
+    if upper[0] == "N" and _NA_VALUE.match(stripped):
         value.kind = "na"
         return value
-    for m in _EXEMPTION.finditer(stripped):
-        at = Span(span.start + m.start(), span.start + m.end())
-        value.exemptions.append((_exemption_name(m), at))
+    if "X" in upper:
+        for m in _EXEMPTION.finditer(stripped):
+            at = Span(span.start + m.start(), span.start + m.end())
+            value.exemptions.append((_exemption_name(m), at))
     found = _read_date(stripped)
     if found is not None:
         day, m, short, swapped = found

@@ -30,6 +30,7 @@ from ..diagnostics import Severity
 from ..markings import Level
 from ..model import Cable, Paragraph, Span
 from . import Context, Issue, per_cable, rule
+from .authority import _on_or_after   # ctx.on_or_after, without its property calls
 
 # ====================================================================== reading marks
 
@@ -368,30 +369,34 @@ _NEAR = {"C": "BD", "S": "RT", "U": "TV"}
 _NEAR_LETTERS = frozenset("BDRTVbdrtv")
 #: what may stand before a list letter at a line start (see the patterns of _list_letter)
 _LINE_HEAD = re.compile(r"[ \t]*(?:\d{1,3} ?[.)][ \t]*)?\(?")
+#: what a non-empty match of _LINE_HEAD starts with
+_HEAD_FIRST = frozenset(" \t(0123456789")
 _PAREN_LETTER = re.compile(r"\(([BDRTVbdrtv])\)")
 
 
-def _line_letters(text: str) -> list[tuple[int, int, str]]:
+def _line_letters(text: str, start: int = 0) -> list[tuple[int, int, str]]:
     """(line start, offset, letter) of each neighbour letter that opens a line, as the
-    pattern of _list_letter finds them: after _LINE_HEAD, followed by ")".
+    pattern of _list_letter finds them: after _LINE_HEAD, followed by ")"; of the lines
+    from ``start`` on (a line start: each line is read on its own).
 
     Found from the ")" after the letter: a line's head holds no letter, so only the
     first letter-and-")" of a line can be one, and each line is read once."""
     hits: list[tuple[int, int, str]] = []
     find, rfind = text.find, text.rfind
-    prev = line_start = 0  # line_start: where the line holding offset prev starts
     near = _NEAR_LETTERS
-    q = find(")", 1)
+    q = find(")", start + 1)  # (a ")" at a line start follows no letter)
     while q >= 0:
         if text[q - 1] in near:
             at = q - 1
-            ch = text[at]
-            nl = rfind("\n", prev, at)
-            if nl >= 0:
-                line_start = nl + 1
-            prev = at
-            if _LINE_HEAD.fullmatch(text, line_start, at):
-                hits.append((line_start, at, ch.upper()))
+            # the line's start: past the line of the last letter read, a newline stands
+            # between it and this one (or this is the first line read)
+            line_start = rfind("\n", 0, at) + 1
+            # a head opens with a blank, "(" or a digit (\d: isdecimal), or is empty: the
+            # regex is not tried on a line of prose ("Classified By: ... 1.4 (b) and (d)")
+            if (line_start == at or text[line_start] in _HEAD_FIRST
+                    or text[line_start].isdecimal()) \
+                    and _LINE_HEAD.fullmatch(text, line_start, at):
+                hits.append((line_start, at, text[at].upper()))
             q = find("\n", q)  # no later letter of this line opens it
             if q < 0:
                 break
@@ -399,6 +404,9 @@ def _line_letters(text: str) -> list[tuple[int, int, str]]:
     return hits
 
 
+#: what _line_letters_of finds in a text with no neighbour letter opening a line (most
+#: cables): shared, never changed
+_NO_LINE_LETTERS: dict[str, tuple[list[int], list[int]]] = {up: ([], []) for up in _NEAR}
 
 
 def _skip(cable: Cable) -> Span:
@@ -410,10 +418,27 @@ def _skip(cable: Cable) -> Span:
 def _line_letters_of(cable: Cable) -> dict[str, tuple[list[int], list[int]]]:
     """Per single-letter level (C, S, U): (line starts, offsets) of the neighbour letters
     opening a line, in text order, outside the Classified By line; once per cable."""
-    hits = _line_letters(cable.source.text)
+    return _letters_by_level(cable, 0)
+
+
+@per_cable
+def _body_line_letters_of(cable: Cable) -> dict[str, tuple[list[int], list[int]]]:
+    """:func:`_line_letters_of` of the lines from the first paragraph's on: all that a
+    paragraph's mark looks at (its window starts at the first paragraph), without the
+    header's "REF: (A) ... (B)" lists read."""
+    text = cable.source.text
+    paras = cable.paragraphs
+    start = text.rfind("\n", 0, paras[0].span.start) + 1 if paras else 0
+    return _letters_by_level(cable, start)
+
+
+def _letters_by_level(cable: Cable, start: int) -> dict[str, tuple[list[int], list[int]]]:
+    hits = _line_letters(cable.source.text, start)
     if hits:
         skip = _skip(cable)
         hits = [h for h in hits if not skip.start <= h[1] < skip.end]
+    if not hits:
+        return _NO_LINE_LETTERS
     found = {}
     for up, near in _NEAR.items():
         mine = [h for h in hits if h[2] in near]
@@ -445,12 +470,14 @@ def _list_letter(cable: Cable, span: Span, letter: str, anywhere: bool = False) 
     up = letter.upper()
     if up in _NEAR:
         # the letters of the whole text, found once per cable; in text order, so the
-        # first one at or after a window's start is the only one to check
-        starts, offsets = _line_letters_of(cable)[up]
+        # first one at or after a window's start is the only one to check (a paragraph's
+        # window starts at the first paragraph: the letters from its line on will do)
+        body = not anywhere and cable.paragraphs
+        starts, offsets = (_body_line_letters_of if body else _line_letters_of)(cable)[up]
         text = cable.source.text
         if starts:
             lo, hi = max(0, span.start - 4000), min(len(text), span.end + 4000)
-            if not anywhere and cable.paragraphs:
+            if body:
                 lo = max(lo, cable.paragraphs[0].span.start)
             i = bisect_left(starts, lo)  # a match starts at its line start, ends after ")"
             if i < len(offsets) and offsets[i] + 2 <= hi:
@@ -489,6 +516,21 @@ def _squeezed(text: str) -> str:
 
 
 _SPAN_START = attrgetter("span.start")
+#: a mark's level (_Mark.level), without the property
+_READING_LEVEL = attrgetter("reading.level")
+
+#: what _marks asks of a paragraph's mark text, by the text: (its reading, the text
+#: squeezed, the single-letter level, the level); one dict look-up per paragraph in
+#: place of three cached calls. Cleared when full (as the lru caches behind it evict).
+_PARA_INFO: dict[str, tuple[_Reading, str, str, Level | None]] = {}
+
+
+def _para_info(text: str) -> tuple[_Reading, str, str, Level | None]:
+    if len(_PARA_INFO) >= 4096:
+        _PARA_INFO.clear()
+    reading = _read_mark(text)
+    info = _PARA_INFO[text] = (reading, _squeezed(text), reading.single, reading.level)
+    return info
 
 
 @per_cable
@@ -499,6 +541,7 @@ def _marks(cable: Cable) -> tuple[_Mark, ...]:
     source = cable.source.text
     letters = None  # the cable's list letters (see _list_letter), found at the first "(C)"
     garbled = False  # a mark without a level was taken
+    para_info = _PARA_INFO.get
     for p in cable.paragraphs:
         span = p.marking_span
         if p.marking is not None and span is not None:
@@ -508,21 +551,23 @@ def _marks(cable: Cable) -> tuple[_Mark, ...]:
             if found is None:
                 continue
             text, span = found
-        reading = _read_mark(text)
+        info = para_info(text)
+        if info is None:
+            info = _para_info(text)
+        reading, squeezed, single, level = info
         # (_list_letter is False for a level word of more than one letter, and for one
         # with no neighbour letter opening a line: most cables; then it is not called)
-        single = reading.single
         if single:
             if letters is None:
-                letters = _line_letters_of(cable)
+                letters = _body_line_letters_of(cable)
             near = letters.get(single)
             if (near is None or near[0]) and _list_letter(cable, span, reading.level_word):
                 continue
-        if reading.level is None and not (_GARBLED.fullmatch(text.strip())
-                                          or _HEAD_NOLEVEL.fullmatch(text.strip())):
+        if level is None and not (_GARBLED.fullmatch(text.strip())
+                                  or _HEAD_NOLEVEL.fullmatch(text.strip())):
             continue
-        out.append(_Mark(_squeezed(text), span, "paragraph", reading, p))
-        if reading.level is not None:
+        out.append(_Mark(squeezed, span, "paragraph", reading, p))
+        if level is not None:
             body_marks += 1
         else:
             garbled = True
@@ -596,6 +641,10 @@ def _header_zone(cable: Cable) -> str:
     return text[:end]
 
 
+_NOFORN_WORDS = re.compile(r"NOFORN|NOT\s+RELEASABLE\s+TO\s+FOREIGN", re.I)
+_SENSITIVE_WORDS = re.compile(r"SENSI?T|SITI?VE", re.I)
+
+
 def _has_noforn(cable: Cable) -> bool:
     if cable.banner is not None and cable.banner.noforn:
         return True
@@ -603,7 +652,7 @@ def _has_noforn(cable: Cable) -> bool:
         return True
     if "NOFORN" in cable.caption_words:
         return True
-    return bool(re.search(r"NOFORN|NOT\s+RELEASABLE\s+TO\s+FOREIGN", _header_zone(cable), re.I))
+    return bool(_NOFORN_WORDS.search(_header_zone(cable)))
 
 
 def _has_sensitive(cable: Cable) -> bool:
@@ -613,7 +662,7 @@ def _has_sensitive(cable: Cable) -> bool:
     if any("SENSITIVE" in w for w in cable.caption_words):
         return True
     # misspelt or garbled ("SENSITVE", "...00040QSITIVE") still shows the writer's intent
-    return bool(re.search(r"SENSI?T|SITI?VE", _header_zone(cable), re.I))
+    return bool(_SENSITIVE_WORDS.search(_header_zone(cable)))
 
 
 _ENTIRE_TEXT = re.compile(r"ENTIRE\s+(?:TEXT|CABLE|MESSAGE)|ALL\s+PARAGRAPHS", re.I)
@@ -738,9 +787,11 @@ def portion_mark_missing(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   banner CONFIDENTIAL, paragraph "2. The minister said ..."
     Good:  banner CONFIDENTIAL, paragraph "2. (C) The minister said ..."
     """
-    if cable.level is None or cable.level == Level.U:
+    b = cable.banner   # cable.level, without its property
+    level = b.level if b is not None else None
+    if level is None or level == Level.U:
         return
-    if ctx.on_or_after(_PORTION_MARKING_SINCE) is False:
+    if _on_or_after(ctx, _PORTION_MARKING_SINCE) is False:
         return
     # most cables mark every paragraph: _unmarked says so at once, and the text is then
     # not searched for an ENTIRE TEXT statement
@@ -806,7 +857,8 @@ def portion_above_banner(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   banner CONFIDENTIAL, paragraph "3. (S) ..."
     Good:  banner SECRET over "3. (S) ...", or the paragraph re-marked (C) after review
     """
-    level = cable.level
+    b = cable.banner   # cable.level, without its property
+    level = b.level if b is not None else None
     if level is None or level == Level.U:
         return
     word = ""
@@ -853,15 +905,16 @@ def banner_above_portions(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Good:  banner CONFIDENTIAL over (C) and (U) paragraphs
     """
     b = cable.banner
-    if b is None or cable.level is None or cable.level == Level.U or cable.partial:
+    level = b.level if b is not None else None   # cable.level
+    if b is None or level is None or level == Level.U or cable.partial:
         return
     if b.of is not None and len({s.section for s in cable.sections}) < b.of:
         return  # sections missing: the higher portion may be in one of them
     marks = _levelled(cable)
     if not marks:
         return
-    top = max(marks, key=lambda m: m.level)
-    if top.level >= cable.level:
+    top = max(marks, key=_READING_LEVEL)
+    if top.level >= level:
         return  # a portion at the banner's level (most cables): nothing to check further
     if _entire_text(cable) or any(not _has_mark(cable, p) for p in cable.paragraphs):
         return  # an unmarked paragraph may be the one at the banner's level
@@ -879,7 +932,7 @@ def banner_above_portions(cable: Cable, ctx: Context) -> Iterator[Issue]:
                                                              text[cb.start:m.start()]):
             continue
         r = _read_mark(m.group())
-        if r.level is not None and r.level >= cable.level:
+        if r.level is not None and r.level >= level:
             return
     yield Issue(b.level_span, f"banner {_banner_word(cable)} is above every portion (the highest "
                 f"is {top.text} in {top.where}); lower the banner to {top.level.word} or check "
@@ -898,12 +951,12 @@ def unclassified_banner_classified_portion(cable: Cable, ctx: Context) -> Iterat
     Good:  "S E C R E T SECTION 01 OF 02 TRIPOLI 000868" over "1. (S/NF) ..."
     """
     b = cable.banner
-    if b is None or cable.level != Level.U:
+    if b is None or b.level != Level.U:   # cable.level
         return
     high = [m for m in _levelled(cable) if m.level > Level.U]
     if not high:
         return
-    top = max(high, key=lambda m: m.level)
+    top = max(high, key=_READING_LEVEL)
     n = len(high)
     yield Issue(b.level_span, f"banner {' '.join(b.level_text.split())} but {n} portion"
                 f"{'s are' if n > 1 else ' is'} classified (the highest {top.text} in "
@@ -923,8 +976,9 @@ def noforn_portion_without_banner(cable: Cable, ctx: Context) -> Iterator[Issue]
     Bad:   banner "S E C R E T", no NOFORN caption, paragraph "2. (S/NF) ..."
     Good:  banner "S E C R E T", caption "NOFORN", paragraph "2. (S/NF) ..."
     """
-    level = cable.level
-    if cable.banner is None or level is None or not _mark_flags(cable) & _F_NOFORN:
+    b = cable.banner
+    level = b.level if b is not None else None   # cable.level
+    if b is None or level is None or not _mark_flags(cable) & _F_NOFORN:
         return
     nf = [m for m in _levelled(cable) if m.reading.noforn
           and not (level == Level.U and m.reading.sbu_level)]
@@ -1027,7 +1081,8 @@ def fouo_on_classified(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Good:  "(U//FOUO)", "(C)"
     """
     b = cable.banner
-    if b is not None and cable.level is not None and cable.level > Level.U:
+    level = b.level if b is not None else None   # cable.level
+    if level is not None and level > Level.U:
         for word, span in zip(b.controls, b.control_spans):
             if word in ("FOUO", "FOR OFFICIAL USE ONLY"):
                 yield Issue(span, f"the {_banner_word(cable)} banner carries {word}, which only "
@@ -1114,7 +1169,7 @@ def sbu_without_sensitive(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Good:  "UNCLAS SENSITIVE STATE 012345", or a "SENSITIVE" caption line, over "1. (SBU) ..."
     """
     b = cable.banner
-    if b is None or cable.level != Level.U or "OFFICIAL" in b.level_text.upper():
+    if b is None or b.level != Level.U or "OFFICIAL" in b.level_text.upper():   # cable.level
         return
     marks = _levelled(cable)
     sbu = [m for m in marks if m.reading.sbu]
@@ -1144,9 +1199,11 @@ def subject_not_marked(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Good:  banner CONFIDENTIAL, "SUBJECT: (U) ELECTIONS IN PARIS"
     """
     s = cable.subject
-    if s is None or cable.level is None or cable.level == Level.U or s.marking is not None:
+    b = cable.banner
+    level = b.level if b is not None else None   # cable.level
+    if s is None or level is None or level == Level.U or s.marking is not None:
         return
-    if ctx.on_or_after(_PORTION_MARKING_SINCE) is False:
+    if _on_or_after(ctx, _PORTION_MARKING_SINCE) is False:
         return
     if _TRAILING_MARK.search(s.text) or _ANY_MARK.match(s.text):
         return
@@ -1155,6 +1212,9 @@ def subject_not_marked(cable: Cable, ctx: Context) -> Iterator[Issue]:
     end = s.span.end if end < 0 or end > s.span.end else end
     yield Issue(Span(s.span.start, end), "the SUBJECT line carries no portion mark; put one "
                 "after SUBJECT: ((U) for an unclassified subject)")
+
+
+_LOU_RETIRED = _dt.date(1995, 10, 1)
 
 
 @rule("C218", "limited-official-use-after-1995", Severity.ERROR)
@@ -1171,6 +1231,6 @@ def limited_official_use_after_1995(cable: Cable, ctx: Context) -> Iterator[Issu
     b = cable.banner
     if b is None or "".join(b.level_text.split()).upper() != "LIMITEDOFFICIALUSE":
         return
-    if ctx.on_or_after(_dt.date(1995, 10, 1)) is True:
+    if _on_or_after(ctx, _LOU_RETIRED) is True:
         yield Issue(b.level_span, "LIMITED OFFICIAL USE is no classification after October "
                     "1995; write UNCLAS SENSITIVE and mark the portions (SBU)")
