@@ -15,6 +15,7 @@ from array import array
 from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import accumulate, repeat
+from operator import is_not
 from typing import Mapping, Sequence
 
 __all__ = ["Source", "TextBuilder", "StrippedLines", "InputError", "decode", "read_source", "source_from_text"]
@@ -35,7 +36,9 @@ def line_starts(raw: str) -> Sequence[int]:
 def _starts(lines: list[str]) -> Sequence[int]:
     """Where each of ``lines`` starts in the text they were split from at "\n"."""
     # each line starts one past the end of the one before: summed in C, not in a loop
-    starts = array("q", list(accumulate(map(_ONE_MORE, map(len, lines)), initial=0)))
+    sums = accumulate(map(_ONE_MORE, map(len, lines)), initial=0)
+    # (through a list is quicker, but the list holds an int object a line: not for a long file)
+    starts = array("q", list(sums) if len(lines) < 50_000 else sums)
     starts.pop()  # where a line after the last would start
     return starts
 
@@ -103,9 +106,14 @@ class StrippedLines:
         raw_starts = _starts(lines)  # as line_starts(raw)
         if len(lines) > 1 and not lines[-1]:
             lines.pop()  # the break that ends the file opens no line
-        kept = list(map(str.strip, lines, repeat(self._blanks)))
-        text = "\n".join(kept) + "\n"
-        kept.append("")  # and the text's length last
+        kept = list(map(str.strip, lines, repeat(self._blanks)))  # (unchanged lines are shared)
+        changed = any(map(is_not, kept, lines))
+        del lines
+        kept.append("")  # the text ends in a line break; its length comes last in the starts
+        if changed:
+            text = "\n".join(kept)
+        else:  # no blanks to cut: the file's own text, not a copy
+            text = raw if raw.endswith("\n") else raw + "\n"
         return text, _LineMap(raw, self._blanks, _starts(kept), raw_starts)
 
 
