@@ -252,6 +252,7 @@ def _may_start(regex: str, flags: int):
 
     return may
 
+
 class _Driver:
     """Runs the LALR tables and contextual-lexer scanners that Lark built from the
     grammar, in one tight loop per text.
@@ -316,7 +317,7 @@ class _Driver:
         self._root = None
         self._by_lexer: dict = {}
         self.lexers: dict = {}  # parser state -> its scan (see _scanner), made on first use
-        self._singles: dict = {}  # (terminal name, flags, postfix) -> match of its pattern alone
+        self._singles: dict = {}  # (terminal name, flags) -> match of its pattern alone
         self._first_chars: dict = {}  # (terminal name, flags) -> _may_start of its pattern
         self.split = True  # split scanners of enough terminals (see _for_char)
 
@@ -325,11 +326,12 @@ class _Driver:
         compiled on first use as Lark does (a one-file run compiles only the states it
         visits). None where Lark's lexer has callbacks: the parse is then Lark's.
 
-        The scan is ``(by_char, ignored types, match, terminals)``. Where ``by_char`` is
-        None, ``match`` is Lark's alternation of all the terminals. Otherwise the scanner
-        is split (see :meth:`_for_char`): ``by_char`` maps the character at the scan
-        position to the terminals to try there, filled in as characters are met, and
-        ``match`` holds all of them, to try past ASCII."""
+        The scan is ``(by_char, ignored types, match, (terminals, flags) or None)``. A
+        state of _SPLIT_FROM or more terminals, all of them patterns, is split (see
+        :meth:`_for_char`): ``by_char`` maps the character at the scan position to the
+        terminals to try there, filled in as characters are met, and ``match`` holds
+        all of them, to try past ASCII. Otherwise ``by_char`` is None and ``match`` is
+        Lark's alternation of all the terminals."""
         basic = self._lark_lexers[state]
         try:
             entry = self._by_lexer.get(id(basic))
@@ -339,23 +341,13 @@ class _Driver:
                     # split, with no alternation of Lark's compiled: each terminal is
                     # compiled alone, once for all states
                     terminals, flags = plain
-                    every = tuple((self._single(t, flags, ""), t.name) for t in terminals)
-                    entry = ({}, basic.ignore_types, every, (terminals, flags, ""))
-                else:
+                    every = tuple((self._single(t, flags), t.name) for t in terminals)
+                    entry = ({}, basic.ignore_types, every, (terminals, flags))
+                else:  # Lark's alternation, used whole
                     scanner = basic.scanner  # Lark builds it (and its callbacks) on first use
                     if basic.callback:
                         raise ValueError("terminal callbacks")
-                    whole = _first_match(scanner._mres)
-                    terminals = tuple(scanner.terminals)
-                    # split by first character only a scanner of re, of str, with enough
-                    # terminals to pay for the look-up (an element's few do not)
-                    split = self.split and scanner.re_ is re and not scanner.use_bytes \
-                        and len(terminals) >= _SPLIT_FROM
-                    postfix = "$" if getattr(scanner, "match_whole", False) else ""
-                    entry = (
-                        {} if split else None, basic.ignore_types,
-                        ((whole, None),) if split else whole,
-                        (terminals, scanner.g_regex_flags, postfix))
+                    entry = (None, basic.ignore_types, _first_match(scanner._mres), None)
                 self._by_lexer[id(basic)] = entry
         except (AttributeError, TypeError, ValueError, re.error):  # not as this driver reads it
             self.usable = False
@@ -365,8 +357,7 @@ class _Driver:
 
     def _for_char(self, entry, char: str):
         """The terminals of a scan (see :meth:`_scanner`) to try at a position holding
-        ``char``: a tuple of ``(match, terminal name)``, tried in turn until one matches
-        (a name of None: the terminal is the match's ``lastgroup``).
+        ``char``: a tuple of ``(match, terminal name)``, tried in turn until one matches.
 
         Lark's scanner is one alternation of all the state's terminals, and ``re`` tries
         every branch in turn: at a blank line, some twenty terminals fail before the
@@ -378,7 +369,7 @@ class _Driver:
         and a terminal left out cannot match there. Each terminal is compiled once, for
         every state and character (compiling an alternation for each set of terminals met
         cost a long run about 0.2 s, and every ``--jobs`` worker paid it again)."""
-        by_char, _ignore, every, (chosen, flags, postfix) = entry
+        by_char, _ignore, every, (chosen, flags) = entry
         if char > "\x7f":
             # past ASCII all terminals, and nothing kept: a text may hold thousands of
             # different characters, each of which would be read anew
@@ -388,19 +379,19 @@ class _Driver:
             if len(picked) == len(chosen):
                 tries = every
             else:
-                tries = tuple((self._single(t, flags, postfix), t.name) for t in picked)
+                tries = tuple((self._single(t, flags), t.name) for t in picked)
         except (AssertionError, AttributeError, TypeError, ValueError, OverflowError,
                 RecursionError, re.error):
             tries = every
         by_char[char] = tries
         return tries
 
-    def _single(self, terminal, flags: int, postfix: str):
+    def _single(self, terminal, flags: int):
         """``match`` of one terminal's pattern, compiled once."""
-        key = (terminal.name, flags, postfix)
+        key = (terminal.name, flags)
         match = self._singles.get(key)
         if match is None:
-            match = self._singles[key] = re.compile(terminal.pattern.to_regexp() + postfix, flags).match
+            match = self._singles[key] = re.compile(terminal.pattern.to_regexp(), flags).match
         return match
 
     def _may(self, terminal, flags: int, char: str) -> bool:
@@ -474,8 +465,6 @@ class _Driver:
                             break
                     else:
                         return self._no_terminal(text, pos)
-                    if ty is None:
-                        ty = m.lastgroup
                 end = m.end()
                 if ty in ignore:
                     pos = end

@@ -130,7 +130,7 @@ class _LineMap:
         self._starts = starts  # text line starts, and the text's length last
         self.raw_starts = raw_starts  # line_starts(raw)
 
-    def original(self, offset: int, raw_starts: Sequence[int]) -> int:
+    def original(self, offset: int) -> int:
         starts, raw = self._starts, self._raw
         if offset < 0:
             return 0
@@ -138,7 +138,7 @@ class _LineMap:
             return len(raw) + (offset - starts[-1] if raw.endswith("\n") else 0)
         k = bisect_right(starts, offset) - 1
         column = offset - starts[k]
-        begin = raw_starts[k]
+        begin = self.raw_starts[k]
         end = raw.find("\n", begin)
         if end < 0:
             end = len(raw)
@@ -178,7 +178,7 @@ class Source:
     def original_offset(self, offset: int) -> int:
         """Offset in :attr:`raw` of the character at ``offset`` in :attr:`text`."""
         if self._seg_starts is None:
-            return self._segments.original(offset, self._line_starts)
+            return self._segments.original(offset)
         if not self._segments:
             return 0
         k = bisect_right(self._seg_starts, offset) - 1
