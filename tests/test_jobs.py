@@ -31,7 +31,7 @@ def _run(exe, *args, cwd):
     return r.returncode, r.stdout, r.stderr
 
 
-@pytest.mark.parametrize("fmt", ["text", "json"])
+@pytest.mark.parametrize("fmt", ["text", "json", "full", "sarif", "gitlab", "github", "junit"])
 def test_jobs_output_identical(markcheck_exe, cables, fmt):
     one = _run(markcheck_exe, "--jobs", "1", "--format", fmt, ".", cwd=cables)
     assert one[1].strip(), "the corpus sample should have findings"
@@ -48,7 +48,14 @@ def test_lint_files_api_same_result(cables):
     seq, par = lint_files(items, jobs=1), lint_files(items, jobs=3)
     assert seq.diagnostics == par.diagnostics
     assert seq.paths == par.paths == files
-    assert seq.sources == par.sources and seq.errors == par.errors == []
+    assert seq.errors == par.errors == []
+    # a worker sends back only the lines under the diagnostics, and the line count
+    assert seq.sources.keys() == par.sources.keys()
+    for d in par.diagnostics:
+        whole, held = seq.sources[d.path], par.sources[d.path]
+        assert len(held) == len(whole)
+        for n in range(d.line, min(max(d.line, d.end_line), len(whole)) + 1):
+            assert held[n - 1] == whole[n - 1]
     # the diagnostics come file by file, in discovery order, sorted within each file
     order = {p: i for i, p in enumerate(files)}
     keys = [(order[d.path], d.sort_key) for d in par.diagnostics]
@@ -69,3 +76,53 @@ def test_bad_jobs_value(markcheck_exe):
     r = subprocess.run([markcheck_exe, "check", "--jobs", "-2", "."], capture_output=True, text=True,
                        timeout=60)
     assert r.returncode == 2 and "invalid job count" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_jobs_baseline_identical(markcheck_exe, cables, tmp_path):
+    """A baseline written from a --jobs run (its keys hash the text under each finding)
+    is the one a single process writes, and each run accepts it."""
+    one, four = tmp_path / "one.json", tmp_path / "four.json"
+    _run(markcheck_exe, "-j", "1", "--write-baseline", str(one), ".", cwd=cables)
+    _run(markcheck_exe, "-j", "4", "--write-baseline", str(four), ".", cwd=cables)
+    assert one.read_text() == four.read_text() and len(one.read_text()) > 1000
+    for jobs in ("1", "4"):
+        r = _run(markcheck_exe, "-j", jobs, "--baseline", str(four), ".", cwd=cables)
+        assert r[0] == 0 and r[1].strip() == "All checks passed (50 files).", r
+
+
+def test_held_lines():
+    from markcheck.diagnostics import Diagnostic, Severity
+    from markcheck.lint import HeldLines, Lines
+
+    lines = Lines("one\ntwo\r\nthree\nfour\nfive\n")
+    diags = [Diagnostic("f", 2, 1, 3, 2, "S101", Severity.ERROR, "m"),
+             Diagnostic("f", 5, 1, 5, 1, "S101", Severity.ERROR, "m"),
+             Diagnostic("f", 9, 1, 9, 1, "S101", Severity.ERROR, "past the end")]
+    held = HeldLines.of(lines, diags)
+    assert len(held) == len(lines) == 5
+    assert [held[1], held[2], held[-1], held[1:3]] == ["two", "three", "five", ["two", "three"]]
+    with pytest.raises(LookupError) as exc:   # a line no diagnostic covers
+        held[0]
+    assert not isinstance(exc.value, IndexError)
+    with pytest.raises(IndexError):
+        held[5]
+    with pytest.raises(LookupError):   # iterating the whole file is a caller's mistake
+        list(held)
+
+
+def test_masking_over_held_lines():
+    """The reporters star out a protected name on the lines a worker sent back."""
+    from markcheck.diagnostics import Diagnostic, Severity
+    from markcheck.lint import HeldLines, Lines
+    from markcheck.report import Report
+    from markcheck.report.common import masked, offending_text
+
+    raw = "HEADER\n1. (S) We met SMITH and JONES today.\nFOOTER\n"
+    d = Diagnostic("f", 2, 15, 2, 20, "R603", Severity.ERROR, "protected name in clear")
+    other = Diagnostic("f", 2, 25, 2, 30, "R603", Severity.ERROR, "protected name in clear")
+    for lines in (Lines(raw), HeldLines.of(Lines(raw), [d, other])):
+        report = masked(Report(diagnostics=[d, other], sources={"f": lines}))
+        starred = report.sources["f"]
+        assert starred[1] == "1. (S) We met ***** and ***** today."
+        assert offending_text(report, d) == "*****"
+        assert len(starred) == 3

@@ -47,7 +47,7 @@ def masked(report: Report) -> Report:
 
     sources = dict(report.sources)
     for path, diags in spans.items():
-        lines = list(sources[path])
+        lines = _Starred(sources[path])
         for d in diags:
             for n in range(d.line, max(d.line, d.end_line) + 1):
                 if not 1 <= n <= len(lines):
@@ -55,9 +55,32 @@ def masked(report: Report) -> Report:
                 text = lines[n - 1]
                 start = d.column - 1 if n == d.line else 0
                 end = d.end_column - 1 if n == d.end_line else len(text)
-                lines[n - 1] = text[:start] + _star(text[start:end]) + text[end:]
+                lines.starred[n - 1] = text[:start] + _star(text[start:end]) + text[end:]
         sources[path] = lines
     return dataclasses.replace(report, sources=sources)
+
+
+class _Starred(Sequence[str]):
+    """A file's lines with some of them starred out: the others are read from the
+    file's own lines when asked for (a --jobs run holds only the lines under
+    diagnostics; see markcheck.lint.HeldLines)."""
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        self.lines = lines
+        self.starred: dict[int, str] = {}   # 0-based line index -> starred line
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        starred = self.starred.get(index)
+        return starred if starred is not None else self.lines[index]
 
 
 def relative_path(path: str) -> str | None:
