@@ -222,9 +222,18 @@ class _Settings:
     def __init__(self, resolver, overrides) -> None:
         self.resolver, self.overrides = resolver, overrides
         self._cache: dict = {}
+        self._by_folder: dict = {}  # a file's folder as written -> its configuration
 
     def config(self, path: str, is_dir: bool | None = None):
-        return self.resolver.for_path(path, is_dir)
+        if is_dir is not False:
+            return self.resolver.for_path(path, is_dir)
+        # a file's configuration is its folder's: looked up once per folder as the path
+        # names it (a run asks twice for each of thousands of files in a few folders)
+        folder = os.path.dirname(path)
+        cfg = self._by_folder.get(folder)
+        if cfg is None:
+            cfg = self._by_folder[folder] = self.resolver.for_path(path, False)
+        return cfg
 
     def __call__(self, path: str, is_dir: bool | None = None):
         cfg = self.config(path, is_dir)
@@ -283,11 +292,18 @@ def _release_options(args: argparse.Namespace):
     if not extra:
         return lambda settings: settings
 
+    done: dict = {}  # id(settings) -> (settings, with the options): most files share one
+
     def apply(settings):
+        known = done.get(id(settings))
+        if known is not None and known[0] is settings:
+            return known[1]
         options = {k: dict(v) for k, v in settings.options.items()}
         for code, values in extra.items():
             options.setdefault(code, {}).update(values)
-        return dataclasses.replace(settings, options=options)
+        out = dataclasses.replace(settings, options=options)
+        done[id(settings)] = (settings, out)
+        return out
     return apply
 
 
@@ -324,7 +340,8 @@ def cmd_check(args: argparse.Namespace) -> int:
                                  excluded=settings_of.excluded, gitignore=gitignore,
                                  force_exclude=args.force_exclude)]
     release = _release_options(args)
-    result = lint_files([(p, release(settings_of(p).for_path(p))) for p in files], args.jobs or None)
+    result = lint_files([(p, release(settings_of(p, False).for_path(p))) for p in files],
+                        args.jobs or None)
     result.errors[:0] = errors
     if "-" in paths:
         skip = args.force_exclude and args.stdin_filename and (

@@ -370,20 +370,24 @@ class GitIgnore:
     def ignored(self, paths: Sequence[str]) -> set[str]:
         """The subset of ``paths`` (files) that is ignored."""
         groups: dict[str, list[tuple[str, str]]] = {}
-        # each folder's work tree and real path, found once (a folder may hold thousands)
+        # each folder's work tree and path in it, found once (a folder may hold thousands)
+        # (keyed by the folder as the path writes it: the files of one folder share it)
         folders: dict[str, tuple[str | None, str]] = {}
         for p in paths:
-            folder = os.path.dirname(os.path.abspath(p)) or "."
-            known = folders.get(folder)
+            written = os.path.dirname(p)
+            known = folders.get(written)
             if known is None:
+                folder = os.path.dirname(os.path.abspath(p)) or "."
                 top = self.toplevel(folder)
-                known = folders[folder] = (top, os.path.realpath(folder) if top is not None else "")
-            top, real_folder = known
-            if top is None:
+                rel_folder = ""
+                if top is not None:
+                    rel_folder = os.path.relpath(os.path.realpath(folder), top)
+                known = folders[written] = (top, rel_folder)
+            top, rel_folder = known
+            if top is None or rel_folder.startswith(".."):
                 continue
-            rel = os.path.relpath(os.path.join(real_folder, os.path.basename(p)), top)
-            if rel.startswith(".."):
-                continue
+            base = os.path.basename(p)
+            rel = base if rel_folder == os.curdir else os.path.join(rel_folder, base)
             groups.setdefault(top, []).append((p, rel))
         out: set[str] = set()
         for top, items in groups.items():
@@ -491,6 +495,11 @@ def discover(paths: Sequence[str], extensions: Sequence[str] = DEFAULT_EXTENSION
     ignored: set[str] = set()
     if gi is not None:
         ignored = gi.ignored([p for p, filtered in candidates if filtered])
+    if len(paths) == 1:  # one file, or one folder walked once: no path comes twice
+        for path, _ in candidates:
+            if path not in ignored:
+                yield path
+        return
     seen: set[str] = set()
     for path, _ in candidates:
         key = path if path == "-" else os.path.normcase(os.path.abspath(path))
