@@ -126,3 +126,15 @@ def test_masking_over_held_lines():
         assert starred[1] == "1. (S) We met ***** and ***** today."
         assert offending_text(report, d) == "*****"
         assert len(starred) == 3
+
+
+@pytest.mark.parametrize("n,jobs", [(1, 2), (5, 2), (50, 4), (4709, 2), (1000, 16)])
+def test_chunks_cover_every_file_in_order(n, jobs):
+    from markcheck.lint import _chunks
+
+    chunks = _chunks(list(range(n)), jobs)
+    assert [i for c in chunks for i in c] == list(range(n))
+    sizes = [len(c) for c in chunks]
+    assert max(sizes) <= 32 and sizes == sorted(sizes, reverse=True)
+    # the tasks shrink towards the end: the last few are one file each
+    assert sizes[-1] == 1 and sum(sizes[-jobs:]) <= jobs * 2
