@@ -9,17 +9,19 @@ every character came from so positions refer to the user's file.
 from __future__ import annotations
 
 import re
+from importlib import import_module
 from typing import Callable, Mapping
 
 from ..source import TextBuilder
-from . import html, markdown, plain
 
 Normalizer = Callable[[str], "tuple[TextBuilder, Mapping[str, str]]"]
 
-DIALECTS: dict[str, Normalizer] = {
-    "plain": plain.normalize,
-    "markdown": markdown.normalize,
-    "html": html.normalize,
+#: dialect name -> its module, imported when a file of that dialect is first met (a run
+#: over plain cables never loads the HTML one, nor the standard html module under it)
+DIALECTS: dict[str, str] = {
+    "plain": "markcheck.dialects.plain",
+    "markdown": "markcheck.dialects.markdown",
+    "html": "markcheck.dialects.html",
 }
 
 _HTML_SIGN = re.compile(r"<(?:!DOCTYPE\s+html|html[\s>]|pre[\s>])", re.I)
@@ -44,7 +46,14 @@ def detect(raw: str, path: str = "") -> str:
 
 
 def get_dialect(name: str) -> Normalizer:
-    try:
-        return DIALECTS[name]
-    except KeyError:
-        raise ValueError(f"unknown dialect {name!r}; choose from {', '.join(DIALECTS)}") from None
+    normalize = _LOADED.get(name)
+    if normalize is None:
+        try:
+            module = DIALECTS[name]
+        except KeyError:
+            raise ValueError(f"unknown dialect {name!r}; choose from {', '.join(DIALECTS)}") from None
+        normalize = _LOADED[name] = import_module(module).normalize
+    return normalize
+
+
+_LOADED: dict[str, Normalizer] = {}
