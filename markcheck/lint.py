@@ -540,6 +540,22 @@ def _chunks(items: Sequence, jobs: int) -> list[Sequence]:
     return out
 
 
+def _fork_context():
+    """Fork on Linux, where the workers then inherit the parser and rules built above
+    (Python 3.14 makes forkserver the default there, whose workers would import and
+    build everything again); elsewhere the platform's default (spawn on macOS and
+    Windows)."""
+    import multiprocessing
+    import sys
+
+    if sys.platform.startswith("linux"):
+        try:
+            return multiprocessing.get_context("fork")
+        except ValueError:
+            return None
+    return None
+
+
 def default_jobs() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -568,7 +584,7 @@ def lint_files(items: Sequence[tuple[str, Settings]], jobs: int | None = 1) -> L
     all_rules()
     chunks = _chunks(items, jobs)
     try:
-        pool = ProcessPoolExecutor(max_workers=jobs)
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_fork_context())
     except (OSError, NotImplementedError, ImportError):  # no process support here: one process
         pool = None
     if pool is None:

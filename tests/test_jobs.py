@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import subprocess
 
 import pytest
@@ -138,3 +139,21 @@ def test_chunks_cover_every_file_in_order(n, jobs):
     assert max(sizes) <= 32 and sizes == sorted(sizes, reverse=True)
     # the tasks shrink towards the end: the last few are one file each
     assert sizes[-1] == 1 and sum(sizes[-jobs:]) <= jobs * 2
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
+def test_workers_are_forked_from_the_loaded_parent(cables, monkeypatch):
+    """On Linux the workers inherit what the parent has loaded (the parser, the rules):
+    a rule registered in the parent at run time reports from every worker, which a
+    spawned or forkserver worker (Python 3.14's default) would not know."""
+    from markcheck.diagnostics import Severity
+    from markcheck.model import Span
+    from markcheck.rules import REGISTRY, Issue, Rule
+
+    def func(cable, ctx):
+        yield Issue(Span(0, 1), "seen by this process")
+
+    monkeypatch.setitem(REGISTRY, "Z991", Rule("Z991", "inherited-rule", Severity.INFO, func, {}))
+    files = list(discover([str(cables)], gitignore=False))[:8]
+    result = lint_files([(p, Settings(select=("Z991",))) for p in files], jobs=2)
+    assert [d.code for d in result.diagnostics] == ["Z991"] * len(files)
