@@ -190,67 +190,84 @@ def _anything(char: str) -> bool:
     return True
 
 
-def _may_start(regex: str, flags: int):
-    """A test ``may(char)``: can a match of ``regex`` start with ``char``? False only
-    where the pattern proves it cannot; True wherever it is not sure (a pattern that
-    may match the empty string may start with anything). Read from ``re``'s own parse
-    of the pattern; a single-character item is asked of ``re`` itself, compiled with the
-    flags in force there, so case folding is ``re``'s."""
+#: the characters a scanner is split by (past these, every terminal is tried)
+_ASCII = "".join(map(chr, range(128)))
+_ONE_CHAR: dict = {}  # (item, flags) -> the ASCII characters one character item of a pattern matches
+
+
+def _first_chars(regex: str, flags: int):
+    """``(tree, chars)``: ``re``'s parse of ``regex`` and the ASCII characters a match of
+    it may start with, as a frozenset; ``chars`` is None where that is not known: a
+    pattern that may match the empty string may start with anything.
+
+    One walk over the parse gives the whole set: the first items of a sequence up to
+    the first one that must consume a character (a lookahead or an anchor consumes
+    none: the items after it are read), every branch of an alternation. What a
+    single-character item matches is asked of ``re`` itself, compiled with the flags
+    in force there (so case folding is ``re``'s) and run over all of ASCII at once."""
     from re import _compiler, _constants as c, _parser
 
     tree = _parser.parse(regex, flags)
     consumes = {c.LITERAL, c.NOT_LITERAL, c.IN, c.ANY}
     repeats = {c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", c.MAX_REPEAT)}
     zero_width = {c.ASSERT, c.ASSERT_NOT, c.AT}
-    singles: dict = {}
+    ignore_case = c.SRE_FLAG_IGNORECASE | c.SRE_FLAG_LOCALE
 
-    def one(item, fl):  # a compiled one-character pattern of this item
+    def one(item, fl):  # the ASCII characters a single-character item matches
+        op, av = item
+        if op is c.LITERAL and not fl & ignore_case:  # (most items)
+            return (chr(av),) if av < 128 else ()
         key = (repr(item), fl)
-        pattern = singles.get(key)
-        if pattern is None:
+        chars = _ONE_CHAR.get(key)
+        if chars is None:
             sub = _parser.SubPattern(_parser.State(), [item])
             sub.state.flags = fl
-            pattern = singles[key] = _compiler.compile(sub, fl)
-        return pattern
+            chars = _ONE_CHAR[key] = _compiler.compile(sub, fl).findall(_ASCII)
+        return chars
 
-    def seq(items, fl, ch):  # (may start with ch, may match empty)
+    def seq(items, fl, out):  # adds the first characters of items to out; True if it may match empty
         for item in items:
-            may, empty = node(item, fl, ch)
-            if may:
-                return True, False
-            if not empty:
-                return False, False
-        return False, True
+            if not node(item, fl, out):
+                return False
+        return True
 
-    def node(item, fl, ch):
+    def node(item, fl, out):
         op, av = item
         if op in consumes:
-            return one(item, fl).match(ch) is not None, False
+            out.update(one(item, fl))
+            return False
         if op is c.SUBPATTERN:
             _group, add, remove, items = av
-            return seq(items, (fl | add) & ~remove, ch)
+            return seq(items, (fl | add) & ~remove, out)
         if op is c.ATOMIC_GROUP:
-            return seq(av, fl, ch)
+            return seq(av, fl, out)
         if op is c.BRANCH:
-            outcomes = [seq(items, fl, ch) for items in av[1]]
-            return any(m for m, _ in outcomes), any(e for _, e in outcomes)
+            empty = False
+            for items in av[1]:
+                empty = seq(items, fl, out) or empty
+            return empty
         if op in repeats:
             low, high, items = av
             if high == 0:
-                return False, True
-            may, empty = seq(items, fl, ch)
-            return may, empty or low == 0
+                return True
+            return seq(items, fl, out) or low == 0
         if op in zero_width:
-            return False, True
+            return True
         raise ValueError(f"no first-character reading of {op}")
 
-    base = tree.state.flags
+    out: set = set()
+    if seq(tree.data, tree.state.flags, out):
+        return tree, None
+    return tree, frozenset(out)
 
-    def may(ch: str) -> bool:
-        start, empty = seq(tree.data, base, ch)
-        return start or empty
 
-    return may
+def _may_start(regex: str, flags: int):
+    """A test ``may(char)``: can a match of ``regex`` start with ``char``? False only
+    where :func:`_first_chars` proves it cannot (so never past ASCII)."""
+    _tree, chars = _first_chars(regex, flags)
+    if chars is None:
+        return _anything
+    return lambda char: char in chars or char > "\x7f"
 
 
 class _Driver:
@@ -318,7 +335,7 @@ class _Driver:
         self._by_lexer: dict = {}
         self.lexers: dict = {}  # parser state -> its scan (see _scanner), made on first use
         self._singles: dict = {}  # (terminal name, flags) -> match of its pattern alone
-        self._first_chars: dict = {}  # (terminal name, flags) -> _may_start of its pattern
+        self._first_chars: dict = {}  # (terminal name, flags) -> its first characters (_first_chars)
         self.split = True  # split scanners of enough terminals (see _for_char)
 
     def _scanner(self, state):
@@ -395,15 +412,16 @@ class _Driver:
         return match
 
     def _may(self, terminal, flags: int, char: str) -> bool:
+        """May ``terminal`` match at a position holding the ASCII character ``char``?"""
         key = (terminal.name, flags)
-        may = self._first_chars.get(key)
-        if may is None:
+        chars = self._first_chars.get(key, _UNREAD)
+        if chars is _UNREAD:
             try:
-                may = _may_start(terminal.pattern.to_regexp(), flags)
+                chars = _first_chars(terminal.pattern.to_regexp(), flags)[1]
             except (AttributeError, TypeError, ValueError, OverflowError, RecursionError, re.error):
-                may = _anything
-            self._first_chars[key] = may
-        return may(char)
+                chars = None
+            self._first_chars[key] = chars
+        return chars is None or char in chars
 
     def _no_terminal(self, text: str, pos: int):
         """The failure where no terminal of the state fits at ``pos``, as Lark's
@@ -512,6 +530,7 @@ class _Driver:
 
 
 _FAILED = object()
+_UNREAD = object()  # a terminal whose first characters are not read yet
 
 
 class _Failure:

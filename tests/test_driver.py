@@ -185,6 +185,23 @@ def test_may_start_reads_first_characters(regex, yes, no):
     assert not any(may(ch) for ch in no)
 
 
+@pytest.mark.parametrize("regex, chars", [
+    (r"(?i:ab)|\d", "aA0123456789"),
+    (r"(?i:\u212a)x", "kK"),  # the Kelvin sign folds to ASCII k: re's folding, not str.lower
+    (r"[^\n]", "".join(chr(i) for i in range(128) if i != 10)),
+    (r"(?=x)[a-c]+?|(?>z)", "abcz"),
+    (r"(?:a|)b", "ab"),
+    (r"\bq", "q"),
+])
+def test_first_chars_are_the_ascii_characters_a_match_may_start_with(regex, chars):
+    assert grammar._first_chars(regex, 0)[1] == frozenset(chars)
+
+
+@pytest.mark.parametrize("regex", [r"x*", r"(?:a|)", r"(?=a)", r"a{0}"])
+def test_first_chars_unknown_where_the_empty_string_may_match(regex):
+    assert grammar._first_chars(regex, 0)[1] is None
+
+
 def _document_terminals():
     lark = grammar.parser()
     return [t for t in lark.terminals]
