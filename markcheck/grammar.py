@@ -173,19 +173,6 @@ def _first_match(patterns):
     return match
 
 
-def _plain_terminals(basic):
-    """``(terminals, flags)`` of Lark's lexer ``basic`` for one parser state, in the order
-    its scanner tries them, read without building that scanner; None where the scanner
-    would not hold them as they are: a string terminal (Lark may fold it into a pattern
-    that matches it), callbacks, bytes, or a regex module other than ``re``."""
-    terminals = basic.terminals
-    if basic.re is not re or basic.use_bytes or basic.user_callbacks:
-        return None
-    if any(t.pattern.type != "re" for t in terminals):
-        return None
-    return tuple(terminals), basic.g_regex_flags
-
-
 def _anything(char: str) -> bool:
     return True
 
@@ -331,75 +318,116 @@ class _Driver:
         self.usable = not any(isinstance(k, str) for k in callbacks)
         self._lark_lexers = frontend.lexer.lexers  # parser state -> Lark's lexer for it
         self._lark_root = frontend.lexer.root_lexer  # all terminals: for error messages
-        self._root = None
-        self._by_lexer: dict = {}
+        self._root = None  # the scan of _lark_root, made at the first text that fails
+        self._by_lexer: dict = {}  # id of a Lark lexer -> its scan
+        self._by_terminals: dict = {}  # (terminal names, flags, ignored) -> a split scan
         self.lexers: dict = {}  # parser state -> its scan (see _scanner), made on first use
         self._singles: dict = {}  # (terminal name, flags) -> match of its pattern alone
         self._first_chars: dict = {}  # (terminal name, flags) -> its first characters (_first_chars)
-        self.split = True  # split scanners of enough terminals (see _for_char)
+        self._trees: dict = {}  # (terminal name, flags) -> re's parse of its pattern, not compiled yet
+        self.split = True  # split scanners (see _for_char); False: Lark's alternations
 
     def _scanner(self, state):
         """The scan of parser state ``state``: Lark's contextual lexer for that state,
-        compiled on first use as Lark does (a one-file run compiles only the states it
-        visits). None where Lark's lexer has callbacks: the parse is then Lark's.
+        made on first use (a one-file run reads only the states it visits). None where
+        Lark's lexer has callbacks: the parse is then Lark's.
 
-        The scan is ``(by_char, ignored types, match, (terminals, flags) or None)``. A
-        state of _SPLIT_FROM or more terminals, all of them patterns, is split (see
-        :meth:`_for_char`): ``by_char`` maps the character at the scan position to the
-        terminals to try there, filled in as characters are met, and ``match`` holds
-        all of them, to try past ASCII. Otherwise ``by_char`` is None and ``match`` is
-        Lark's alternation of all the terminals."""
+        The scan is ``(by_char, ignored types, match, (terminals, flags) or None)``.
+        A scan is split (see :meth:`_for_char`): ``by_char`` maps the character at the
+        scan position to the terminals to try there, filled in as characters are met,
+        and no alternation of Lark's is compiled. Where the driver cannot read the
+        terminals as Lark's scanner holds them (:meth:`_lark_order`), or with ``split``
+        off, ``by_char`` is None and ``match`` is Lark's alternation of all the
+        terminals."""
         basic = self._lark_lexers[state]
         try:
             entry = self._by_lexer.get(id(basic))
             if entry is None:
-                plain = _plain_terminals(basic) if self.split else None
-                if plain is not None and len(plain[0]) >= _SPLIT_FROM:
-                    # split, with no alternation of Lark's compiled: each terminal is
-                    # compiled alone, once for all states
-                    terminals, flags = plain
-                    every = tuple((self._single(t, flags), t.name) for t in terminals)
-                    entry = ({}, basic.ignore_types, every, (terminals, flags))
-                else:  # Lark's alternation, used whole
-                    scanner = basic.scanner  # Lark builds it (and its callbacks) on first use
-                    if basic.callback:
-                        raise ValueError("terminal callbacks")
-                    entry = (None, basic.ignore_types, _first_match(scanner._mres), None)
-                self._by_lexer[id(basic)] = entry
+                entry = self._by_lexer[id(basic)] = self._scan_of(basic, root=False)
         except (AttributeError, TypeError, ValueError, re.error):  # not as this driver reads it
             self.usable = False
             return None
         self.lexers[state] = entry
         return entry
 
+    def _scan_of(self, basic, root: bool):
+        """The scan (see :meth:`_scanner`) of Lark lexer ``basic``; with ``root``, of
+        the root lexer, whose callbacks change no token's text (see :meth:`_no_terminal`)."""
+        order = self._lark_order(basic) if self.split else None
+        if order is not None and (root or not order[2]):
+            terminals, flags, _unless = order
+            key = (tuple(t.name for t in terminals), flags, basic.ignore_types)
+            entry = self._by_terminals.get(key)
+            if entry is None:  # lexers of the same terminals share their scan
+                entry = self._by_terminals[key] = ({}, basic.ignore_types, None, (terminals, flags))
+            return entry
+        scanner = basic.scanner  # Lark builds it (and its callbacks) on first use
+        if basic.callback and not root:
+            raise ValueError("terminal callbacks")
+        return (None, basic.ignore_types, _first_match(scanner._mres), None)
+
+    def _lark_order(self, basic):
+        """``(terminals, flags, unless)``: the terminals of Lark's lexer ``basic`` in the
+        order its scanner tries them, read without building that scanner; None where
+        its scanner would not hold them as patterns of their own (a regex module other
+        than ``re``, bytes, user callbacks, a pattern type other than str and re).
+
+        As Lark's ``_create_unless``: a string terminal that a pattern terminal of the
+        same priority matches whole is ``unless``, given to that pattern as a callback
+        that renames its token, and left out of the scanner where its flags are among
+        the pattern's."""
+        terminals = basic.terminals
+        if basic.re is not re or basic.use_bytes or basic.user_callbacks:
+            return None
+        if any(t.pattern.type not in ("re", "str") for t in terminals):
+            return None
+        flags = basic.g_regex_flags
+        strings = [t for t in terminals if t.pattern.type == "str"]
+        embedded = set()
+        unless = False
+        for retok in terminals:
+            if retok.pattern.type != "re":
+                continue
+            for strtok in strings:
+                if strtok.priority != retok.priority:
+                    continue
+                s = strtok.pattern.value
+                if s and s[0] <= "\x7f" and not self._may(retok, flags, s[0]):
+                    continue  # cannot match s (and so is not compiled for it)
+                m = self._single(retok, flags)(s)
+                if m is not None and m.group(0) == s:
+                    unless = True
+                    if strtok.pattern.flags <= retok.pattern.flags:
+                        embedded.add(strtok)
+        if embedded:
+            terminals = [t for t in terminals if t not in embedded]
+        return tuple(terminals), flags, unless
+
     def _for_char(self, entry, char: str):
-        """The terminals of a scan (see :meth:`_scanner`) to try at a position holding
-        ``char``: a tuple of ``(match, terminal name)``, tried in turn until one matches.
+        """The terminals of a split scan (see :meth:`_scanner`) to try at a position
+        holding ``char``: a tuple of ``(match, terminal name)``, tried in turn until one
+        matches.
 
         Lark's scanner is one alternation of all the state's terminals, and ``re`` tries
         every branch in turn: at a blank line, some twenty terminals fail before the
         ignored ``BLANK_LINES`` is reached. Here only the terminals that can start with
-        ``char`` are tried (:func:`_may_start`: read from ``re``'s parse of each
-        terminal, and True wherever that reading is unsure), one pattern each, in Lark's
-        order. ``re`` takes an alternation's first branch that matches, so trying the
-        branches one by one in the same order gives the same terminal and the same match;
-        and a terminal left out cannot match there. Each terminal is compiled once, for
-        every state and character (compiling an alternation for each set of terminals met
-        cost a long run about 0.2 s, and every ``--jobs`` worker paid it again)."""
-        by_char, _ignore, every, (chosen, flags) = entry
+        ``char`` are tried (:func:`_first_chars`: read from ``re``'s parse of each
+        terminal, and every terminal where that reading is unsure), one pattern each,
+        in Lark's order. ``re`` takes an alternation's first branch that matches, so
+        trying the branches one by one in the same order gives the same terminal and the
+        same match; and a terminal left out cannot match there. Each terminal is read
+        and compiled once, for every state and character, when first tried (an
+        alternation per state compiles the same terminals again and again, and every
+        ``--jobs`` worker pays that again)."""
+        by_char, _ignore, _match, (chosen, flags) = entry
         if char > "\x7f":
-            # past ASCII all terminals, and nothing kept: a text may hold thousands of
-            # different characters, each of which would be read anew
-            return every
-        try:
-            picked = [t for t in chosen if self._may(t, flags, char)]
-            if len(picked) == len(chosen):
-                tries = every
-            else:
-                tries = tuple((self._single(t, flags), t.name) for t in picked)
-        except (AssertionError, AttributeError, TypeError, ValueError, OverflowError,
-                RecursionError, re.error):
-            tries = every
+            # past ASCII all terminals (kept under None), and nothing kept per character:
+            # a text may hold thousands of different characters
+            tries = by_char.get(None)
+            if tries is None:
+                tries = by_char[None] = tuple((self._single(t, flags), t.name) for t in chosen)
+            return tries
+        tries = tuple((self._single(t, flags), t.name) for t in chosen if self._may(t, flags, char))
         by_char[char] = tries
         return tries
 
@@ -408,7 +436,17 @@ class _Driver:
         key = (terminal.name, flags)
         match = self._singles.get(key)
         if match is None:
-            match = self._singles[key] = re.compile(terminal.pattern.to_regexp(), flags).match
+            tree = self._trees.pop(key, None)
+            if tree is not None:  # parsed by re for its first characters: not parsed again
+                try:
+                    from re import _compiler
+
+                    match = _compiler.compile(tree, flags).match
+                except (AttributeError, ImportError, TypeError, ValueError, AssertionError):
+                    pass  # re's compiler not as read here
+            if match is None:
+                match = re.compile(terminal.pattern.to_regexp(), flags).match
+            self._singles[key] = match
         return match
 
     def _may(self, terminal, flags: int, char: str) -> bool:
@@ -417,7 +455,9 @@ class _Driver:
         chars = self._first_chars.get(key, _UNREAD)
         if chars is _UNREAD:
             try:
-                chars = _first_chars(terminal.pattern.to_regexp(), flags)[1]
+                tree, chars = _first_chars(terminal.pattern.to_regexp(), flags)
+                if key not in self._singles:
+                    self._trees[key] = tree
             except (AttributeError, TypeError, ValueError, OverflowError, RecursionError, re.error):
                 chars = None
             self._first_chars[key] = chars
@@ -426,21 +466,35 @@ class _Driver:
     def _no_terminal(self, text: str, pos: int):
         """The failure where no terminal of the state fits at ``pos``, as Lark's
         contextual lexer reports it: the token any terminal of the grammar reads there
-        (after ignored text), or else the character at ``pos``."""
+        (after ignored text), or else the character at ``pos``.
+
+        Lark's root lexer reads that token, its scanner split here as a state's is
+        (Lark's callbacks on it would rename a token, never change its text)."""
         root = self._root
         if root is None:
             try:
-                basic = self._lark_root
-                root = self._root = (_first_match(basic.scanner._mres), basic.ignore_types)
-            except (AttributeError, TypeError):
+                root = self._root = self._scan_of(self._lark_root, root=True)
+            except (AttributeError, TypeError, ValueError, re.error):
                 return _FAILED
-        match, ignore = root
+        by_char, ignore, match, _terminals = root
         at, size = pos, len(text)
         while at < size:
-            m = match(text, at)
-            if m is None:
-                break
-            if m.lastgroup not in ignore:
+            if by_char is None:
+                m = match(text, at)
+                if m is None:
+                    break
+                ty = m.lastgroup
+            else:
+                tries = by_char.get(text[at])
+                if tries is None:
+                    tries = self._for_char(root, text[at])
+                for single, ty in tries:
+                    m = single(text, at)
+                    if m is not None:
+                        break
+                else:
+                    break
+            if ty not in ignore:
                 return _Failure(_unexpected(m.group()), at)
             at = m.end()
         else:
@@ -544,9 +598,6 @@ class _Failure:
 
 
 _REDUCE, _PASS, _GROW = 0, 1, 2  # kinds of reduce (see _Driver.parse)
-#: a scanner of this many terminals or more is split by first character (_Driver._for_char);
-#: the document's scanners have 17 to 27, an element's 3 to 9 (a look-up would not pay there)
-_SPLIT_FROM = 10
 
 
 class _LarkOnly:

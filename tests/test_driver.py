@@ -236,32 +236,168 @@ def test_may_start_never_rules_out_a_match_on_real_lines(corpus):
 
 def test_split_scanners_give_the_same_tokens_as_whole_ones():
     """Scanners split by first character (each terminal tried alone) give the same tokens
-    as Lark's whole alternations."""
+    as Lark's whole alternations, documents and elements (string terminals included)."""
     seed = SEED.read_text()
+    elements = [("(S//NF)", "portion"), ("(SBU-NF)", "portion"), ("(C)", "portion"),
+                ("TAGS: PREL, PGOV", "tags"), ("E.O. 12958: DECL: 10/21/2015", "eo"),
+                ("S E C R E T STATE 001234", "banner")]
     grammar._driver.cache_clear()
     try:
         driver = grammar._driver()
         driver.split = False
         whole = flat(grammar.parse_document(seed))
+        whole_elements = [flat(parse_element(text, start)) for text, start in elements]
         assert all(entry[0] is None for entry in driver._by_lexer.values())
         assert not driver._singles
         driver.split = True
         driver.lexers.clear()
         driver._by_lexer.clear()
         assert flat(grammar.parse_document(seed)) == whole
-        split = [entry for entry in driver._by_lexer.values() if entry[0] is not None]
-        assert split and all(entry[0] for entry in split)  # filled as met
+        assert [flat(parse_element(text, start)) for text, start in elements] == whole_elements
+        split = list(driver._by_lexer.values())
+        assert all(entry[0] for entry in split)  # every scanner split, filled as met
+        assert any(t.pattern.type == "str" for entry in split for t in entry[3][0])
         assert driver._singles  # terminals tried one by one: fewer than all at some characters
         tries = [t for entry in split for t in entry[0].values()]
-        assert any(len(t) < len(entry[2]) for entry in split for t in entry[0].values())
+        assert any(len(t) < len(entry[3][0]) for entry in split for t in entry[0].values())
         assert all(name is not None for t in tries for _match, name in t)
         # at a character past ASCII every terminal is tried, and nothing is kept
         text = seed.replace("\nE.O.", "\n\u4e00 text\n\nE.O.", 1)  # in the header zone
         assert repr("\u4e00 text\n") in repr(flat(grammar.parse_document(text)))
         both_documents(text)  # the same tree as Lark's
-        assert not any("\u4e00" in entry[0] for entry in driver._by_lexer.values() if entry[0] is not None)
-        # elements' scanners (few terminals) stay whole
-        parse_element("TAGS: PREL PGOV", "tags")
-        assert any(entry[0] is None for entry in driver._by_lexer.values())
+        assert not any("\u4e00" in entry[0] for entry in driver._by_lexer.values())
+        assert any(len(entry[0].get(None, ())) == len(entry[3][0]) > 1 for entry in split)
     finally:
         grammar._driver.cache_clear()
+
+
+# -- Lark's scanner order, read without building Lark's scanners ---------------------------
+
+
+def _lark_scanner_order(basic):
+    """What Lark's own _create_unless makes of a lexer's terminals: (names, callbacks?)."""
+    from lark.lexer import _create_unless
+
+    terminals, callbacks = _create_unless(list(basic.terminals), basic.g_regex_flags, re, basic.use_bytes)
+    return [t.name for t in terminals], bool(callbacks)
+
+
+def _order_agrees(driver, basic):
+    terminals, flags, unless = driver._lark_order(basic)
+    assert flags == basic.g_regex_flags
+    assert ([t.name for t in terminals], unless) == _lark_scanner_order(basic)
+    return unless
+
+
+def test_lark_order_is_lark_scanners_order_on_the_grammar():
+    """Every state's scanner and the root one (which leaves out the string terminals a
+    pattern of theirs reads, and has callbacks), as Lark orders them."""
+    driver = grammar._Driver(grammar.parser())
+    lexers = list({id(b): b for b in driver._lark_lexers.values()}.values())
+    assert not any(_order_agrees(driver, basic) for basic in lexers)
+    assert any(t.pattern.type == "str" for basic in lexers for t in basic.terminals)
+    root = driver._lark_root
+    assert _order_agrees(driver, root)
+    assert len(driver._lark_order(root)[0]) < len(root.terminals)  # strings left out
+
+
+TOY = r"""
+start: stmt+
+stmt: "let" NAME "=" (NUMBER | WORD) ";" -> let
+    | "(" NUMBER+ ")"                    -> group
+    | AND WORD OR                         -> pair
+    | KW (NAME | KW)                      -> kw
+NAME: /[a-z]+/
+WORD: /[a-z]{1,3}(?=;)/
+NUMBER: /\d+/
+AND: "and"i
+OR.2: "or"
+KW: "kw"
+%ignore " "
+"""
+
+
+@pytest.fixture(scope="module")
+def toy():
+    from lark import Lark, Transformer
+
+    lark = Lark(TOY, parser="lalr", lexer="contextual", transformer=Transformer())
+    return lark, grammar._Driver(lark)
+
+
+def test_lark_order_is_lark_scanners_order_with_string_terminals(toy):
+    """String terminals read whole by a pattern of the same priority: left out of the
+    scanner where their flags are among the pattern's ("let", "kw" in NAME), kept where
+    not ("and"i) or where the priority differs ("or")."""
+    lark, driver = toy
+    basics = list({id(b): b for b in lark.parser.lexer.lexers.values()}.values())
+    basics.append(lark.parser.lexer.root_lexer)
+    assert any([_order_agrees(driver, basic) for basic in basics])
+    root = driver._lark_order(lark.parser.lexer.root_lexer)[0]
+    names = [t.name for t in root]
+    assert "LET" not in names and "KW" not in names and "AND" in names and "OR" in names
+
+
+@pytest.mark.parametrize("text", ["let x = 12;", "let x = y;", "( 1 2 3 ) let ab = 4;", "and cat or",
+                                  "let x = 1; x", "let x = 1; =", "( 1 x )", "let x = 1; ;", "let ? = 1;",
+                                  "kw abc", "kw kw", "and or or"])
+def test_driver_matches_lark_on_a_grammar_with_string_terminals(toy, text):
+    """Where no state has callbacks, split scans with string terminals read as Lark does,
+    errors included; where one has (the "kw" state), the driver leaves the text to Lark."""
+    from lark.exceptions import UnexpectedInput
+
+    lark, driver = toy
+    result = driver.parse(text, "start")
+    try:
+        expected = ("ok", flat(lark.parse(text)))
+    except UnexpectedInput as exc:
+        expected = ("error", grammar._describe(exc), exc.pos_in_stream)
+    if text.startswith("kw"):
+        assert result is grammar._FAILED and not driver.usable
+        driver.usable = True
+        driver.lexers.clear()
+        driver._by_lexer.clear()
+        return
+    if isinstance(result, grammar._Failure):
+        assert expected == ("error", result.message, result.offset)
+    else:
+        assert expected == ("ok", flat(result))
+
+
+# -- the failure where no terminal fits: Lark's root lexer, read by single terminals ------
+
+
+JUNK = ["\x00", "(", ")", "(S//NF", " ,", ":", "\t", "SECRET ", "1.", "//", "-", "\u00e9", "\n\n"]
+
+
+def _counting_no_terminal(monkeypatch):
+    counts = {"failures": 0}
+    real = grammar._Driver._no_terminal
+
+    def no_terminal(self, text, pos):
+        result = real(self, text, pos)
+        counts["failures"] += isinstance(result, grammar._Failure)
+        return result
+
+    monkeypatch.setattr(grammar._Driver, "_no_terminal", no_terminal)
+    return counts
+
+
+def test_no_terminal_words_failures_as_lark_in_elements(monkeypatch):
+    """Junk put at every place of element texts, for every element rule: the driver's
+    error (message and offset) is Lark's, and hundreds of them come from the root
+    lexer's reading. (A document's grammar reads any text: no such failure there.)"""
+    counts = _counting_no_terminal(monkeypatch)
+    texts = ["(S//NF)", "(SBU-NF) text", "TAGS: PREL, PGOV", "E.O. 12958: DECL: 10/21/2015",
+             "S E C R E T STATE 001234", "REF: A. STATE 1234 B. PARIS 567", "SUBJECT: TALKS",
+             "Classified By: DCM John Smith for reasons 1.4 (b) and (d).", "1. (C)"]
+    for start in ELEMENT_STARTS:
+        for text in texts:
+            for n, at in enumerate(range(len(text) + 1)):
+                broken = text[:at] + JUNK[(n + len(text)) % len(JUNK)] + text[at:]
+                fast = outcome(lambda: parse_element(broken, start, 3))
+                with lark_only():
+                    slow = outcome(lambda: parse_element(broken, start, 3))
+                if fast[0] == "error" or slow[0] == "error":
+                    assert fast == slow, (start, broken)
+    assert counts["failures"] > 200
