@@ -2,11 +2,13 @@
 
 The grammar files (``grammar/cable.lark``, which imports ``grammar/marking.lark``)
 ship inside the package as ``markcheck.lark_grammar``. The LALR tables are built
-once per process and cached on disk by Lark between processes.
+once per process and cached on disk by Lark between processes; beside that cache,
+the driver keeps its terminals' compiled patterns (see ``_Driver._read_terminals``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from functools import lru_cache, partial
@@ -191,7 +193,8 @@ def _first_chars(regex: str, flags: int):
     the first one that must consume a character (a lookahead or an anchor consumes
     none: the items after it are read), every branch of an alternation. What a
     single-character item matches is asked of ``re`` itself, compiled with the flags
-    in force there (so case folding is ``re``'s) and run over all of ASCII at once."""
+    in force there (so case folding is ``re``'s) and run over all of ASCII at once.
+    Where the walk meets an item it does not know, ``chars`` is None."""
     from re import _compiler, _constants as c, _parser
 
     tree = _parser.parse(regex, flags)
@@ -243,7 +246,10 @@ def _first_chars(regex: str, flags: int):
         raise ValueError(f"no first-character reading of {op}")
 
     out: set = set()
-    if seq(tree.data, tree.state.flags, out):
+    try:
+        if seq(tree.data, tree.state.flags, out):
+            return tree, None
+    except (ValueError, RecursionError):  # an item not read here: unsure
         return tree, None
     return tree, frozenset(out)
 
@@ -255,6 +261,32 @@ def _may_start(regex: str, flags: int):
     if chars is None:
         return _anything
     return lambda char: char in chars or char > "\x7f"
+
+
+def _sre_args(tree, flags: int) -> tuple:
+    """What ``re`` hands ``_sre.compile`` (after the pattern text) for ``re``'s parse
+    ``tree`` of a pattern compiled with ``flags``, as ``re._compiler.compile`` makes
+    it, in plain ints, strings and tuples (to be kept with ``marshal``)."""
+    from re import _compiler
+
+    code = _compiler._code(tree, flags)
+    groupindex = dict(tree.state.groupdict)
+    indexgroup = [None] * tree.state.groups
+    for name, index in groupindex.items():
+        indexgroup[index] = name
+    return (int(flags | tree.state.flags), [int(op) for op in code], tree.state.groups - 1,
+            groupindex, tuple(indexgroup))
+
+
+def _terminal_cache_path() -> str | None:
+    """The file beside Lark's cache that keeps every terminal's first characters and
+    compiled code (see :meth:`_Driver._read_terminals`); None where there is none."""
+    import sys
+
+    lark_cache = _cache_path()
+    if not lark_cache:
+        return None
+    return f"{os.path.splitext(lark_cache)[0]}-terminals-{sys.implementation.cache_tag}.cache"
 
 
 class _Driver:
@@ -273,7 +305,7 @@ class _Driver:
     :func:`_driver` falls back to ``Lark.parse`` for every text.
     """
 
-    def __init__(self, lark: Lark) -> None:
+    def __init__(self, lark: Lark, cache: str | None = None) -> None:
         from lark.parse_tree_builder import ExpandSingleChild
         from lark.parsers.lalr_analysis import Shift
 
@@ -326,6 +358,69 @@ class _Driver:
         self._first_chars: dict = {}  # (terminal name, flags) -> its first characters (_first_chars)
         self._trees: dict = {}  # (terminal name, flags) -> re's parse of its pattern, not compiled yet
         self.split = True  # split scanners (see _for_char); False: Lark's alternations
+        self._codes: dict = {}  # (terminal name, flags) -> its _sre_args, read from the cache file
+        if cache:
+            self._read_terminals(lark, cache)
+
+    def _read_terminals(self, lark: Lark, path: str) -> None:
+        """Every terminal's first characters and ``re`` code, kept in the file at
+        ``path``, or read now (all of them) and kept there for the next process.
+
+        Parsing and compiling each terminal's pattern is most of what a fresh process
+        pays for its first texts, and every ``--jobs`` worker paid it again; from the
+        file each pattern is only handed to ``_sre.compile`` (about a tenth of that),
+        as ``re.compile`` hands it. The file is for one grammar's terminals, one regex
+        engine and one Python (its key); any other, or an unreadable file, is read anew
+        and replaced. Where it cannot be written, each terminal is read when first met."""
+        import marshal
+        import sys
+
+        import _sre
+
+        flags = lark.lexer_conf.g_regex_flags
+        terminals = [(str(t.name), str(t.pattern.to_regexp())) for t in lark.terminals]
+        key = (sys.version, _sre.MAGIC, flags, tuple(terminals))
+        try:
+            with open(path, "rb") as file:
+                kept, entries = marshal.loads(file.read())  # (marshal.load reads in small bits)
+            if kept != key or not isinstance(entries, dict) or len(entries) != len(terminals):
+                raise ValueError("kept for other terminals")
+            for entry in entries.values():
+                if not (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], tuple)
+                        and (entry[0] is None or type(entry[0]) is frozenset)):
+                    raise ValueError("not as written here")
+        except (OSError, EOFError, ValueError, TypeError):
+            try:
+                entries = {}
+                for name, regex in terminals:
+                    tree, chars = _first_chars(regex, flags)
+                    entries[name] = (chars, _sre_args(tree, flags))
+            except (AttributeError, ImportError, TypeError, ValueError, OverflowError,
+                    RecursionError, re.error):
+                return  # re's insides not as read here: each terminal read when met
+            self._keep_terminals(path, (key, entries))
+        for name, (chars, args) in entries.items():
+            self._first_chars[(name, flags)] = chars
+            self._codes[(name, flags)] = args
+
+    @staticmethod
+    def _keep_terminals(path: str, data) -> None:
+        """Write ``data`` to ``path`` whole or not at all (another process may read it
+        meanwhile, or write it too)."""
+        import marshal
+        import tempfile
+
+        try:
+            fd, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".terminals-")
+        except OSError:
+            return
+        try:
+            with os.fdopen(fd, "wb") as file:
+                file.write(marshal.dumps(data))
+            os.replace(temporary, path)
+        except (OSError, ValueError):
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
 
     def _scanner(self, state):
         """The scan of parser state ``state``: Lark's contextual lexer for that state,
@@ -436,8 +531,16 @@ class _Driver:
         key = (terminal.name, flags)
         match = self._singles.get(key)
         if match is None:
+            args = self._codes.pop(key, None)
+            if args is not None:  # compiled by an earlier process (see _read_terminals)
+                try:
+                    import _sre
+
+                    match = _sre.compile(terminal.pattern.to_regexp(), *args).match
+                except (ImportError, TypeError, ValueError, RuntimeError, OverflowError):
+                    pass  # not code this engine takes (RuntimeError: "invalid SRE code")
             tree = self._trees.pop(key, None)
-            if tree is not None:  # parsed by re for its first characters: not parsed again
+            if match is None and tree is not None:  # parsed by re for its first characters
                 try:
                     from re import _compiler
 
@@ -613,7 +716,7 @@ class _LarkOnly:
 @lru_cache(maxsize=1)
 def _driver() -> _Driver | _LarkOnly:
     try:
-        return _Driver(parser())
+        return _Driver(parser(), _terminal_cache_path())
     except (AttributeError, KeyError, TypeError, ValueError, ImportError):
         return _LarkOnly()
 

@@ -401,3 +401,96 @@ def test_no_terminal_words_failures_as_lark_in_elements(monkeypatch):
                 if fast[0] == "error" or slow[0] == "error":
                     assert fast == slow, (start, broken)
     assert counts["failures"] > 200
+
+
+# -- terminals kept for the next process (_Driver._read_terminals) --------------------------
+
+
+def _scanned(driver, texts):
+    """Every terminal's match, through the driver's singles, at the start of each text."""
+    flags = grammar.parser().lexer_conf.g_regex_flags
+    out = []
+    for t in grammar.parser().terminals:
+        single = driver._single(t, flags)
+        for text in texts:
+            m = single(text)
+            out.append((t.name, m and (m.group(), m.end())))
+    return out
+
+
+def _sample_texts():
+    lines = SEED.read_text().split("\n")
+    return [line + "\n" for line in lines[:80]] + ["(S//NF) x", "TAGS: PREL", "  \n\n", "\u00e9t\u00e9 x\n"]
+
+
+def test_terminals_kept_for_the_next_process(tmp_path, monkeypatch):
+    """A first driver reads every terminal and keeps it; a second one reads the file and
+    parses no pattern, with the same first characters and the same matches as re's."""
+    path = str(tmp_path / "terminals.cache")
+    lark = grammar.parser()
+    flags = lark.lexer_conf.g_regex_flags
+    first = grammar._Driver(lark, path)
+    assert len(first._codes) == len(lark.terminals)
+    with open(path, "rb") as file:
+        kept = file.read()
+
+    def no_parse(*args):
+        raise AssertionError("parsed a pattern again")
+
+    monkeypatch.setattr(grammar, "_first_chars", no_parse)
+    monkeypatch.setattr(re, "compile", no_parse)
+    second = grammar._Driver(lark, path)
+    assert second._first_chars == first._first_chars
+    texts = _sample_texts()
+    scanned = _scanned(second, texts)
+    monkeypatch.undo()
+    fresh = grammar._Driver(lark)  # no file: each terminal read and compiled when met
+    assert scanned == _scanned(fresh, texts)
+    for t in lark.terminals:
+        fresh._may(t, flags, "a")
+    assert fresh._first_chars == {(t.name, flags): grammar._first_chars(t.pattern.to_regexp(), flags)[1]
+                                  for t in lark.terminals}
+    assert second._first_chars == fresh._first_chars
+    with open(path, "rb") as file:
+        assert file.read() == kept  # read, not written again
+    # the driver on that file parses as Lark does
+    seed = SEED.read_text()
+    driver = grammar._Driver(lark, path)
+    assert flat(driver.parse(seed, "start")) == flat(lark.parse(seed, start="start"))
+
+
+@pytest.mark.parametrize("damage", ["garbage", "other key", "other entries", "bad code"])
+def test_terminals_file_not_as_written_is_not_trusted(tmp_path, damage):
+    """A damaged file, or one kept for other terminals or another Python, is read anew
+    (and replaced); code that re's engine refuses is compiled from the pattern."""
+    import marshal
+
+    path = tmp_path / "terminals.cache"
+    lark = grammar.parser()
+    grammar._Driver(lark, str(path))
+    key, entries = marshal.loads(path.read_bytes())
+    if damage == "garbage":
+        path.write_bytes(b"\x00not marshal")
+    elif damage == "other key":
+        path.write_bytes(marshal.dumps((key[:-1] + ((("X", "x"),),), entries)))
+    elif damage == "other entries":
+        path.write_bytes(marshal.dumps((key, {name: "x" for name in entries})))
+    else:
+        path.write_bytes(marshal.dumps((key, {name: (None, (32, [1, 2, 3], 0, {}, (None,)))
+                                              for name in entries})))
+    driver = grammar._Driver(lark, str(path))
+    texts = _sample_texts()
+    assert _scanned(driver, texts) == _scanned(grammar._Driver(lark), texts)
+    seed = SEED.read_text()
+    assert flat(driver.parse(seed, "start")) == flat(lark.parse(seed, start="start"))
+    if damage != "bad code":  # replaced by a good one
+        assert marshal.loads(path.read_bytes())[0] == key
+        assert len(grammar._Driver(lark, str(path))._codes) == len(lark.terminals)
+
+
+def test_terminals_file_unwritable_leaves_terminals_read_when_met(tmp_path):
+    path = tmp_path / "missing" / "terminals.cache"
+    driver = grammar._Driver(grammar.parser(), str(path))
+    assert not path.exists()
+    seed = SEED.read_text()
+    assert flat(driver.parse(seed, "start")) == flat(grammar.parser().parse(seed, start="start"))
