@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import sys
 from functools import lru_cache, partial
 from pathlib import Path
 
@@ -281,8 +282,6 @@ def _sre_args(tree, flags: int) -> tuple:
 def _terminal_cache_path() -> str | None:
     """The file beside Lark's cache that keeps every terminal's first characters and
     compiled code (see :meth:`_Driver._read_terminals`); None where there is none."""
-    import sys
-
     lark_cache = _cache_path()
     if not lark_cache:
         return None
@@ -325,8 +324,9 @@ class _Driver:
             out = {}
             for ty, (action, arg) in row.items():
                 # some terminal names are Lark Tokens (read from the grammar file): as
-                # dict keys, each lookup by the scanned name would call Token.__eq__
-                ty = str(ty)
+                # dict keys, each lookup by the scanned name would call Token.__eq__;
+                # interned, as the names of split scans are (_name): found by identity
+                ty = _name(ty)
                 if action is Shift:
                     out[ty] = arg
                 else:
@@ -373,7 +373,6 @@ class _Driver:
         engine and one Python (its key); any other, or an unreadable file, is read anew
         and replaced. Where it cannot be written, each terminal is read when first met."""
         import marshal
-        import sys
 
         import _sre
 
@@ -454,7 +453,8 @@ class _Driver:
             key = (tuple(t.name for t in terminals), flags, basic.ignore_types)
             entry = self._by_terminals.get(key)
             if entry is None:  # lexers of the same terminals share their scan
-                entry = self._by_terminals[key] = ({}, basic.ignore_types, None, (terminals, flags))
+                ignore = frozenset(map(_name, basic.ignore_types))
+                entry = self._by_terminals[key] = ({}, ignore, None, (terminals, flags))
             return entry
         scanner = basic.scanner  # Lark builds it (and its callbacks) on first use
         if basic.callback and not root:
@@ -520,9 +520,9 @@ class _Driver:
             # a text may hold thousands of different characters
             tries = by_char.get(None)
             if tries is None:
-                tries = by_char[None] = tuple((self._single(t, flags), t.name) for t in chosen)
+                tries = by_char[None] = tuple((self._single(t, flags), _name(t.name)) for t in chosen)
             return tries
-        tries = tuple((self._single(t, flags), t.name) for t in chosen if self._may(t, flags, char))
+        tries = tuple((self._single(t, flags), _name(t.name)) for t in chosen if self._may(t, flags, char))
         by_char[char] = tries
         return tries
 
@@ -684,6 +684,12 @@ class _Driver:
                 states.append(state)
                 if state == end_state and token is None:
                     return values[-1]
+
+
+def _name(name) -> str:
+    """A terminal's name as a plain, interned str, as Lark's scanner gives it (some names
+    are Lark Tokens: a dict lookup or set test by a Token calls Token.__eq__)."""
+    return sys.intern(str(name))
 
 
 _FAILED = object()

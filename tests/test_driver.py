@@ -494,3 +494,20 @@ def test_terminals_file_unwritable_leaves_terminals_read_when_met(tmp_path):
     assert not path.exists()
     seed = SEED.read_text()
     assert flat(driver.parse(seed, "start")) == flat(grammar.parser().parse(seed, start="start"))
+
+
+def test_token_types_are_plain_strings_as_lark_gives_them():
+    """Lark's scanner names a token by its regex group: a plain str. The driver's split
+    scans do the same (some terminal names are Lark Tokens, whose comparisons are slow),
+    and find them in the action table by identity."""
+    seed = SEED.read_text()
+    types = [tok.type for tok in grammar.parse_document(seed).scan_values(lambda v: isinstance(v, Token))]
+    assert types and all(type(ty) is str for ty in types)
+    lark_types = [tok.type for tok in grammar.parser().parse(seed, start="start").scan_values(
+        lambda v: isinstance(v, Token))]
+    assert all(type(ty) is str for ty in lark_types)
+    driver = grammar._driver()
+    names = {ty for entry in driver._by_terminals.values() for tries in entry[0].values() for _m, ty in tries}
+    keys = {key for row in driver.actions.values() for key in row}
+    assert any(type(t.name) is not str for t in grammar.parser().terminals)
+    assert all(any(name is key for key in keys) for name in names if name in keys)
