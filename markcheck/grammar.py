@@ -511,9 +511,10 @@ class _Driver:
         in Lark's order. ``re`` takes an alternation's first branch that matches, so
         trying the branches one by one in the same order gives the same terminal and the
         same match; and a terminal left out cannot match there. Each terminal is read
-        and compiled once, for every state and character, when first tried (an
-        alternation per state compiles the same terminals again and again, and every
-        ``--jobs`` worker pays that again)."""
+        and compiled once, for every state and character, when first tried, or taken
+        from the file an earlier process kept (:meth:`_read_terminals`): an alternation
+        per state compiles the same terminals again and again, and every ``--jobs``
+        worker paid that again."""
         by_char, _ignore, _match, (chosen, flags) = entry
         if char > "\x7f":
             # past ASCII all terminals (kept under None), and nothing kept per character:
@@ -527,7 +528,9 @@ class _Driver:
         return tries
 
     def _single(self, terminal, flags: int):
-        """``match`` of one terminal's pattern, compiled once."""
+        """``match`` of one terminal's pattern, compiled once: from the code an earlier
+        process kept, else from ``re``'s parse read for its first characters, else from
+        the pattern."""
         key = (terminal.name, flags)
         match = self._singles.get(key)
         if match is None:
