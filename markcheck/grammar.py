@@ -2,13 +2,16 @@
 
 The grammar files (``grammar/cable.lark``, which imports ``grammar/marking.lark``)
 ship inside the package as ``markcheck.lark_grammar``. The LALR tables are built
-once per process and cached on disk by Lark between processes.
+once per process and cached on disk by Lark between processes; beside that cache,
+the driver keeps its terminals' compiled patterns (see ``_Driver._read_terminals``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import sys
 from functools import lru_cache, partial
 from pathlib import Path
 
@@ -173,84 +176,116 @@ def _first_match(patterns):
     return match
 
 
-def _plain_terminals(basic):
-    """``(terminals, flags)`` of Lark's lexer ``basic`` for one parser state, in the order
-    its scanner tries them, read without building that scanner; None where the scanner
-    would not hold them as they are: a string terminal (Lark may fold it into a pattern
-    that matches it), callbacks, bytes, or a regex module other than ``re``."""
-    terminals = basic.terminals
-    if basic.re is not re or basic.use_bytes or basic.user_callbacks:
-        return None
-    if any(t.pattern.type != "re" for t in terminals):
-        return None
-    return tuple(terminals), basic.g_regex_flags
-
-
 def _anything(char: str) -> bool:
     return True
 
 
-def _may_start(regex: str, flags: int):
-    """A test ``may(char)``: can a match of ``regex`` start with ``char``? False only
-    where the pattern proves it cannot; True wherever it is not sure (a pattern that
-    may match the empty string may start with anything). Read from ``re``'s own parse
-    of the pattern; a single-character item is asked of ``re`` itself, compiled with the
-    flags in force there, so case folding is ``re``'s."""
+#: the characters a scanner is split by (past these, every terminal is tried)
+_ASCII = "".join(map(chr, range(128)))
+_ONE_CHAR: dict = {}  # (item, flags) -> the ASCII characters one character item of a pattern matches
+
+
+def _first_chars(regex: str, flags: int):
+    """``(tree, chars)``: ``re``'s parse of ``regex`` and the ASCII characters a match of
+    it may start with, as a frozenset; ``chars`` is None where that is not known: a
+    pattern that may match the empty string may start with anything.
+
+    One walk over the parse gives the whole set: the first items of a sequence up to
+    the first one that must consume a character (a lookahead or an anchor consumes
+    none: the items after it are read), every branch of an alternation. What a
+    single-character item matches is asked of ``re`` itself, compiled with the flags
+    in force there (so case folding is ``re``'s) and run over all of ASCII at once.
+    Where the walk meets an item it does not know, ``chars`` is None."""
     from re import _compiler, _constants as c, _parser
 
     tree = _parser.parse(regex, flags)
     consumes = {c.LITERAL, c.NOT_LITERAL, c.IN, c.ANY}
     repeats = {c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", c.MAX_REPEAT)}
     zero_width = {c.ASSERT, c.ASSERT_NOT, c.AT}
-    singles: dict = {}
+    ignore_case = c.SRE_FLAG_IGNORECASE | c.SRE_FLAG_LOCALE
 
-    def one(item, fl):  # a compiled one-character pattern of this item
+    def one(item, fl):  # the ASCII characters a single-character item matches
+        op, av = item
+        if op is c.LITERAL and not fl & ignore_case:  # (most items)
+            return (chr(av),) if av < 128 else ()
         key = (repr(item), fl)
-        pattern = singles.get(key)
-        if pattern is None:
+        chars = _ONE_CHAR.get(key)
+        if chars is None:
             sub = _parser.SubPattern(_parser.State(), [item])
             sub.state.flags = fl
-            pattern = singles[key] = _compiler.compile(sub, fl)
-        return pattern
+            chars = _ONE_CHAR[key] = _compiler.compile(sub, fl).findall(_ASCII)
+        return chars
 
-    def seq(items, fl, ch):  # (may start with ch, may match empty)
+    def seq(items, fl, out):  # adds the first characters of items to out; True if it may match empty
         for item in items:
-            may, empty = node(item, fl, ch)
-            if may:
-                return True, False
-            if not empty:
-                return False, False
-        return False, True
+            if not node(item, fl, out):
+                return False
+        return True
 
-    def node(item, fl, ch):
+    def node(item, fl, out):
         op, av = item
         if op in consumes:
-            return one(item, fl).match(ch) is not None, False
+            out.update(one(item, fl))
+            return False
         if op is c.SUBPATTERN:
             _group, add, remove, items = av
-            return seq(items, (fl | add) & ~remove, ch)
+            return seq(items, (fl | add) & ~remove, out)
         if op is c.ATOMIC_GROUP:
-            return seq(av, fl, ch)
+            return seq(av, fl, out)
         if op is c.BRANCH:
-            outcomes = [seq(items, fl, ch) for items in av[1]]
-            return any(m for m, _ in outcomes), any(e for _, e in outcomes)
+            empty = False
+            for items in av[1]:
+                empty = seq(items, fl, out) or empty
+            return empty
         if op in repeats:
             low, high, items = av
             if high == 0:
-                return False, True
-            may, empty = seq(items, fl, ch)
-            return may, empty or low == 0
+                return True
+            return seq(items, fl, out) or low == 0
         if op in zero_width:
-            return False, True
+            return True
         raise ValueError(f"no first-character reading of {op}")
 
-    base = tree.state.flags
+    out: set = set()
+    try:
+        if seq(tree.data, tree.state.flags, out):
+            return tree, None
+    except (ValueError, RecursionError):  # an item not read here: unsure
+        return tree, None
+    return tree, frozenset(out)
 
-    def may(ch: str) -> bool:
-        start, empty = seq(tree.data, base, ch)
-        return start or empty
 
-    return may
+def _may_start(regex: str, flags: int):
+    """A test ``may(char)``: can a match of ``regex`` start with ``char``? False only
+    where :func:`_first_chars` proves it cannot (so never past ASCII)."""
+    _tree, chars = _first_chars(regex, flags)
+    if chars is None:
+        return _anything
+    return lambda char: char in chars or char > "\x7f"
+
+
+def _sre_args(tree, flags: int) -> tuple:
+    """What ``re`` hands ``_sre.compile`` (after the pattern text) for ``re``'s parse
+    ``tree`` of a pattern compiled with ``flags``, as ``re._compiler.compile`` makes
+    it, in plain ints, strings and tuples (to be kept with ``marshal``)."""
+    from re import _compiler
+
+    code = _compiler._code(tree, flags)
+    groupindex = dict(tree.state.groupdict)
+    indexgroup = [None] * tree.state.groups
+    for name, index in groupindex.items():
+        indexgroup[index] = name
+    return (int(flags | tree.state.flags), [int(op) for op in code], tree.state.groups - 1,
+            groupindex, tuple(indexgroup))
+
+
+def _terminal_cache_path() -> str | None:
+    """The file beside Lark's cache that keeps every terminal's first characters and
+    compiled code (see :meth:`_Driver._read_terminals`); None where there is none."""
+    lark_cache = _cache_path()
+    if not lark_cache:
+        return None
+    return f"{os.path.splitext(lark_cache)[0]}-terminals-{sys.implementation.cache_tag}.cache"
 
 
 class _Driver:
@@ -269,7 +304,7 @@ class _Driver:
     :func:`_driver` falls back to ``Lark.parse`` for every text.
     """
 
-    def __init__(self, lark: Lark) -> None:
+    def __init__(self, lark: Lark, cache: str | None = None) -> None:
         from lark.parse_tree_builder import ExpandSingleChild
         from lark.parsers.lalr_analysis import Shift
 
@@ -289,8 +324,9 @@ class _Driver:
             out = {}
             for ty, (action, arg) in row.items():
                 # some terminal names are Lark Tokens (read from the grammar file): as
-                # dict keys, each lookup by the scanned name would call Token.__eq__
-                ty = str(ty)
+                # dict keys, each lookup by the scanned name would call Token.__eq__;
+                # interned, as the names of split scans are (_name): found by identity
+                ty = _name(ty)
                 if action is Shift:
                     out[ty] = arg
                 else:
@@ -314,115 +350,257 @@ class _Driver:
         self.usable = not any(isinstance(k, str) for k in callbacks)
         self._lark_lexers = frontend.lexer.lexers  # parser state -> Lark's lexer for it
         self._lark_root = frontend.lexer.root_lexer  # all terminals: for error messages
-        self._root = None
-        self._by_lexer: dict = {}
+        self._root = None  # the scan of _lark_root, made at the first text that fails
+        self._by_lexer: dict = {}  # id of a Lark lexer -> its scan
+        self._by_terminals: dict = {}  # (terminal names, flags, ignored) -> a split scan
         self.lexers: dict = {}  # parser state -> its scan (see _scanner), made on first use
         self._singles: dict = {}  # (terminal name, flags) -> match of its pattern alone
-        self._first_chars: dict = {}  # (terminal name, flags) -> _may_start of its pattern
-        self.split = True  # split scanners of enough terminals (see _for_char)
+        self._first_chars: dict = {}  # (terminal name, flags) -> its first characters (_first_chars)
+        self._trees: dict = {}  # (terminal name, flags) -> re's parse of its pattern, not compiled yet
+        self.split = True  # split scanners (see _for_char); False: Lark's alternations
+        self._codes: dict = {}  # (terminal name, flags) -> its _sre_args, read from the cache file
+        if cache:
+            self._read_terminals(lark, cache)
+
+    def _read_terminals(self, lark: Lark, path: str) -> None:
+        """Every terminal's first characters and ``re`` code, kept in the file at
+        ``path``, or read now (all of them) and kept there for the next process.
+
+        Parsing and compiling each terminal's pattern is most of what a fresh process
+        pays for its first texts, and every ``--jobs`` worker paid it again; from the
+        file each pattern is only handed to ``_sre.compile`` (about a tenth of that),
+        as ``re.compile`` hands it. The file is for one grammar's terminals, one regex
+        engine and one Python (its key); any other, or an unreadable file, is read anew
+        and replaced. Where it cannot be written, each terminal is read when first met."""
+        import marshal
+
+        import _sre
+
+        flags = lark.lexer_conf.g_regex_flags
+        terminals = [(str(t.name), str(t.pattern.to_regexp())) for t in lark.terminals]
+        key = (sys.version, _sre.MAGIC, flags, tuple(terminals))
+        try:
+            with open(path, "rb") as file:
+                kept, entries = marshal.loads(file.read())  # (marshal.load reads in small bits)
+            if kept != key or not isinstance(entries, dict) or len(entries) != len(terminals):
+                raise ValueError("kept for other terminals")
+            for entry in entries.values():
+                if not (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], tuple)
+                        and (entry[0] is None or type(entry[0]) is frozenset)):
+                    raise ValueError("not as written here")
+        except (OSError, EOFError, ValueError, TypeError):
+            try:
+                entries = {}
+                for name, regex in terminals:
+                    tree, chars = _first_chars(regex, flags)
+                    entries[name] = (chars, _sre_args(tree, flags))
+            except (AttributeError, ImportError, TypeError, ValueError, OverflowError,
+                    RecursionError, re.error):
+                return  # re's insides not as read here: each terminal read when met
+            self._keep_terminals(path, (key, entries))
+        for name, (chars, args) in entries.items():
+            self._first_chars[(name, flags)] = chars
+            self._codes[(name, flags)] = args
+
+    @staticmethod
+    def _keep_terminals(path: str, data) -> None:
+        """Write ``data`` to ``path`` whole or not at all (another process may read it
+        meanwhile, or write it too)."""
+        import marshal
+        import tempfile
+
+        try:
+            fd, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".terminals-")
+        except OSError:
+            return
+        try:
+            with os.fdopen(fd, "wb") as file:
+                file.write(marshal.dumps(data))
+            os.replace(temporary, path)
+        except (OSError, ValueError):
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
 
     def _scanner(self, state):
         """The scan of parser state ``state``: Lark's contextual lexer for that state,
-        compiled on first use as Lark does (a one-file run compiles only the states it
-        visits). None where Lark's lexer has callbacks: the parse is then Lark's.
+        made on first use (a one-file run reads only the states it visits). None where
+        Lark's lexer has callbacks: the parse is then Lark's.
 
-        The scan is ``(by_char, ignored types, match, (terminals, flags) or None)``. A
-        state of _SPLIT_FROM or more terminals, all of them patterns, is split (see
-        :meth:`_for_char`): ``by_char`` maps the character at the scan position to the
-        terminals to try there, filled in as characters are met, and ``match`` holds
-        all of them, to try past ASCII. Otherwise ``by_char`` is None and ``match`` is
-        Lark's alternation of all the terminals."""
+        The scan is ``(by_char, ignored types, match, (terminals, flags) or None)``.
+        A scan is split (see :meth:`_for_char`): ``by_char`` maps the character at the
+        scan position to the terminals to try there, filled in as characters are met,
+        and no alternation of Lark's is compiled. Where the driver cannot read the
+        terminals as Lark's scanner holds them (:meth:`_lark_order`), or with ``split``
+        off, ``by_char`` is None and ``match`` is Lark's alternation of all the
+        terminals."""
         basic = self._lark_lexers[state]
         try:
             entry = self._by_lexer.get(id(basic))
             if entry is None:
-                plain = _plain_terminals(basic) if self.split else None
-                if plain is not None and len(plain[0]) >= _SPLIT_FROM:
-                    # split, with no alternation of Lark's compiled: each terminal is
-                    # compiled alone, once for all states
-                    terminals, flags = plain
-                    every = tuple((self._single(t, flags), t.name) for t in terminals)
-                    entry = ({}, basic.ignore_types, every, (terminals, flags))
-                else:  # Lark's alternation, used whole
-                    scanner = basic.scanner  # Lark builds it (and its callbacks) on first use
-                    if basic.callback:
-                        raise ValueError("terminal callbacks")
-                    entry = (None, basic.ignore_types, _first_match(scanner._mres), None)
-                self._by_lexer[id(basic)] = entry
+                entry = self._by_lexer[id(basic)] = self._scan_of(basic, root=False)
         except (AttributeError, TypeError, ValueError, re.error):  # not as this driver reads it
             self.usable = False
             return None
         self.lexers[state] = entry
         return entry
 
+    def _scan_of(self, basic, root: bool):
+        """The scan (see :meth:`_scanner`) of Lark lexer ``basic``; with ``root``, of
+        the root lexer, whose callbacks change no token's text (see :meth:`_no_terminal`)."""
+        order = self._lark_order(basic) if self.split else None
+        if order is not None and (root or not order[2]):
+            terminals, flags, _unless = order
+            key = (tuple(t.name for t in terminals), flags, basic.ignore_types)
+            entry = self._by_terminals.get(key)
+            if entry is None:  # lexers of the same terminals share their scan
+                ignore = frozenset(map(_name, basic.ignore_types))
+                entry = self._by_terminals[key] = ({}, ignore, None, (terminals, flags))
+            return entry
+        scanner = basic.scanner  # Lark builds it (and its callbacks) on first use
+        if basic.callback and not root:
+            raise ValueError("terminal callbacks")
+        return (None, basic.ignore_types, _first_match(scanner._mres), None)
+
+    def _lark_order(self, basic):
+        """``(terminals, flags, unless)``: the terminals of Lark's lexer ``basic`` in the
+        order its scanner tries them, read without building that scanner; None where
+        its scanner would not hold them as patterns of their own (a regex module other
+        than ``re``, bytes, user callbacks, a pattern type other than str and re).
+
+        As Lark's ``_create_unless``: a string terminal that a pattern terminal of the
+        same priority matches whole is ``unless``, given to that pattern as a callback
+        that renames its token, and left out of the scanner where its flags are among
+        the pattern's."""
+        terminals = basic.terminals
+        if basic.re is not re or basic.use_bytes or basic.user_callbacks:
+            return None
+        if any(t.pattern.type not in ("re", "str") for t in terminals):
+            return None
+        flags = basic.g_regex_flags
+        strings = [t for t in terminals if t.pattern.type == "str"]
+        embedded = set()
+        unless = False
+        for retok in terminals:
+            if retok.pattern.type != "re":
+                continue
+            for strtok in strings:
+                if strtok.priority != retok.priority:
+                    continue
+                s = strtok.pattern.value
+                if s and s[0] <= "\x7f" and not self._may(retok, flags, s[0]):
+                    continue  # cannot match s (and so is not compiled for it)
+                m = self._single(retok, flags)(s)
+                if m is not None and m.group(0) == s:
+                    unless = True
+                    if strtok.pattern.flags <= retok.pattern.flags:
+                        embedded.add(strtok)
+        if embedded:
+            terminals = [t for t in terminals if t not in embedded]
+        return tuple(terminals), flags, unless
+
     def _for_char(self, entry, char: str):
-        """The terminals of a scan (see :meth:`_scanner`) to try at a position holding
-        ``char``: a tuple of ``(match, terminal name)``, tried in turn until one matches.
+        """The terminals of a split scan (see :meth:`_scanner`) to try at a position
+        holding ``char``: a tuple of ``(match, terminal name)``, tried in turn until one
+        matches.
 
         Lark's scanner is one alternation of all the state's terminals, and ``re`` tries
         every branch in turn: at a blank line, some twenty terminals fail before the
         ignored ``BLANK_LINES`` is reached. Here only the terminals that can start with
-        ``char`` are tried (:func:`_may_start`: read from ``re``'s parse of each
-        terminal, and True wherever that reading is unsure), one pattern each, in Lark's
-        order. ``re`` takes an alternation's first branch that matches, so trying the
-        branches one by one in the same order gives the same terminal and the same match;
-        and a terminal left out cannot match there. Each terminal is compiled once, for
-        every state and character (compiling an alternation for each set of terminals met
-        cost a long run about 0.2 s, and every ``--jobs`` worker paid it again)."""
-        by_char, _ignore, every, (chosen, flags) = entry
+        ``char`` are tried (:func:`_first_chars`: read from ``re``'s parse of each
+        terminal, and every terminal where that reading is unsure), one pattern each,
+        in Lark's order. ``re`` takes an alternation's first branch that matches, so
+        trying the branches one by one in the same order gives the same terminal and the
+        same match; and a terminal left out cannot match there. Each terminal is read
+        and compiled once, for every state and character, when first tried, or taken
+        from the file an earlier process kept (:meth:`_read_terminals`): an alternation
+        per state compiles the same terminals again and again, and every ``--jobs``
+        worker paid that again."""
+        by_char, _ignore, _match, (chosen, flags) = entry
         if char > "\x7f":
-            # past ASCII all terminals, and nothing kept: a text may hold thousands of
-            # different characters, each of which would be read anew
-            return every
-        try:
-            picked = [t for t in chosen if self._may(t, flags, char)]
-            if len(picked) == len(chosen):
-                tries = every
-            else:
-                tries = tuple((self._single(t, flags), t.name) for t in picked)
-        except (AssertionError, AttributeError, TypeError, ValueError, OverflowError,
-                RecursionError, re.error):
-            tries = every
+            # past ASCII all terminals (kept under None), and nothing kept per character:
+            # a text may hold thousands of different characters
+            tries = by_char.get(None)
+            if tries is None:
+                tries = by_char[None] = tuple((self._single(t, flags), _name(t.name)) for t in chosen)
+            return tries
+        tries = tuple((self._single(t, flags), _name(t.name)) for t in chosen if self._may(t, flags, char))
         by_char[char] = tries
         return tries
 
     def _single(self, terminal, flags: int):
-        """``match`` of one terminal's pattern, compiled once."""
+        """``match`` of one terminal's pattern, compiled once: from the code an earlier
+        process kept, else from ``re``'s parse read for its first characters, else from
+        the pattern."""
         key = (terminal.name, flags)
         match = self._singles.get(key)
         if match is None:
-            match = self._singles[key] = re.compile(terminal.pattern.to_regexp(), flags).match
+            args = self._codes.pop(key, None)
+            if args is not None:  # compiled by an earlier process (see _read_terminals)
+                try:
+                    import _sre
+
+                    match = _sre.compile(terminal.pattern.to_regexp(), *args).match
+                except (ImportError, TypeError, ValueError, RuntimeError, OverflowError):
+                    pass  # not code this engine takes (RuntimeError: "invalid SRE code")
+            tree = self._trees.pop(key, None)
+            if match is None and tree is not None:  # parsed by re for its first characters
+                try:
+                    from re import _compiler
+
+                    match = _compiler.compile(tree, flags).match
+                except (AttributeError, ImportError, TypeError, ValueError, AssertionError):
+                    pass  # re's compiler not as read here
+            if match is None:
+                match = re.compile(terminal.pattern.to_regexp(), flags).match
+            self._singles[key] = match
         return match
 
     def _may(self, terminal, flags: int, char: str) -> bool:
+        """May ``terminal`` match at a position holding the ASCII character ``char``?"""
         key = (terminal.name, flags)
-        may = self._first_chars.get(key)
-        if may is None:
+        chars = self._first_chars.get(key, _UNREAD)
+        if chars is _UNREAD:
             try:
-                may = _may_start(terminal.pattern.to_regexp(), flags)
+                tree, chars = _first_chars(terminal.pattern.to_regexp(), flags)
+                if key not in self._singles:
+                    self._trees[key] = tree
             except (AttributeError, TypeError, ValueError, OverflowError, RecursionError, re.error):
-                may = _anything
-            self._first_chars[key] = may
-        return may(char)
+                chars = None
+            self._first_chars[key] = chars
+        return chars is None or char in chars
 
     def _no_terminal(self, text: str, pos: int):
         """The failure where no terminal of the state fits at ``pos``, as Lark's
         contextual lexer reports it: the token any terminal of the grammar reads there
-        (after ignored text), or else the character at ``pos``."""
+        (after ignored text), or else the character at ``pos``.
+
+        Lark's root lexer reads that token, its scanner split here as a state's is
+        (Lark's callbacks on it would rename a token, never change its text)."""
         root = self._root
         if root is None:
             try:
-                basic = self._lark_root
-                root = self._root = (_first_match(basic.scanner._mres), basic.ignore_types)
-            except (AttributeError, TypeError):
+                root = self._root = self._scan_of(self._lark_root, root=True)
+            except (AttributeError, TypeError, ValueError, re.error):
                 return _FAILED
-        match, ignore = root
+        by_char, ignore, match, _terminals = root
         at, size = pos, len(text)
         while at < size:
-            m = match(text, at)
-            if m is None:
-                break
-            if m.lastgroup not in ignore:
+            if by_char is None:
+                m = match(text, at)
+                if m is None:
+                    break
+                ty = m.lastgroup
+            else:
+                tries = by_char.get(text[at])
+                if tries is None:
+                    tries = self._for_char(root, text[at])
+                for single, ty in tries:
+                    m = single(text, at)
+                    if m is not None:
+                        break
+                else:
+                    break
+            if ty not in ignore:
                 return _Failure(_unexpected(m.group()), at)
             at = m.end()
         else:
@@ -511,7 +689,14 @@ class _Driver:
                     return values[-1]
 
 
+def _name(name) -> str:
+    """A terminal's name as a plain, interned str, as Lark's scanner gives it (some names
+    are Lark Tokens: a dict lookup or set test by a Token calls Token.__eq__)."""
+    return sys.intern(str(name))
+
+
 _FAILED = object()
+_UNREAD = object()  # a terminal whose first characters are not read yet
 
 
 class _Failure:
@@ -525,9 +710,6 @@ class _Failure:
 
 
 _REDUCE, _PASS, _GROW = 0, 1, 2  # kinds of reduce (see _Driver.parse)
-#: a scanner of this many terminals or more is split by first character (_Driver._for_char);
-#: the document's scanners have 17 to 27, an element's 3 to 9 (a look-up would not pay there)
-_SPLIT_FROM = 10
 
 
 class _LarkOnly:
@@ -543,7 +725,7 @@ class _LarkOnly:
 @lru_cache(maxsize=1)
 def _driver() -> _Driver | _LarkOnly:
     try:
-        return _Driver(parser())
+        return _Driver(parser(), _terminal_cache_path())
     except (AttributeError, KeyError, TypeError, ValueError, ImportError):
         return _LarkOnly()
 

@@ -185,6 +185,23 @@ def test_may_start_reads_first_characters(regex, yes, no):
     assert not any(may(ch) for ch in no)
 
 
+@pytest.mark.parametrize("regex, chars", [
+    (r"(?i:ab)|\d", "aA0123456789"),
+    (r"(?i:\u212a)x", "kK"),  # the Kelvin sign folds to ASCII k: re's folding, not str.lower
+    (r"[^\n]", "".join(chr(i) for i in range(128) if i != 10)),
+    (r"(?=x)[a-c]+?|(?>z)", "abcz"),
+    (r"(?:a|)b", "ab"),
+    (r"\bq", "q"),
+])
+def test_first_chars_are_the_ascii_characters_a_match_may_start_with(regex, chars):
+    assert grammar._first_chars(regex, 0)[1] == frozenset(chars)
+
+
+@pytest.mark.parametrize("regex", [r"x*", r"(?:a|)", r"(?=a)", r"a{0}"])
+def test_first_chars_unknown_where_the_empty_string_may_match(regex):
+    assert grammar._first_chars(regex, 0)[1] is None
+
+
 def _document_terminals():
     lark = grammar.parser()
     return [t for t in lark.terminals]
@@ -219,32 +236,278 @@ def test_may_start_never_rules_out_a_match_on_real_lines(corpus):
 
 def test_split_scanners_give_the_same_tokens_as_whole_ones():
     """Scanners split by first character (each terminal tried alone) give the same tokens
-    as Lark's whole alternations."""
+    as Lark's whole alternations, documents and elements (string terminals included)."""
     seed = SEED.read_text()
+    elements = [("(S//NF)", "portion"), ("(SBU-NF)", "portion"), ("(C)", "portion"),
+                ("TAGS: PREL, PGOV", "tags"), ("E.O. 12958: DECL: 10/21/2015", "eo"),
+                ("S E C R E T STATE 001234", "banner")]
     grammar._driver.cache_clear()
     try:
         driver = grammar._driver()
         driver.split = False
         whole = flat(grammar.parse_document(seed))
+        whole_elements = [flat(parse_element(text, start)) for text, start in elements]
         assert all(entry[0] is None for entry in driver._by_lexer.values())
         assert not driver._singles
         driver.split = True
         driver.lexers.clear()
         driver._by_lexer.clear()
         assert flat(grammar.parse_document(seed)) == whole
-        split = [entry for entry in driver._by_lexer.values() if entry[0] is not None]
-        assert split and all(entry[0] for entry in split)  # filled as met
+        assert [flat(parse_element(text, start)) for text, start in elements] == whole_elements
+        split = list(driver._by_lexer.values())
+        assert all(entry[0] for entry in split)  # every scanner split, filled as met
+        assert any(t.pattern.type == "str" for entry in split for t in entry[3][0])
         assert driver._singles  # terminals tried one by one: fewer than all at some characters
         tries = [t for entry in split for t in entry[0].values()]
-        assert any(len(t) < len(entry[2]) for entry in split for t in entry[0].values())
+        assert any(len(t) < len(entry[3][0]) for entry in split for t in entry[0].values())
         assert all(name is not None for t in tries for _match, name in t)
         # at a character past ASCII every terminal is tried, and nothing is kept
         text = seed.replace("\nE.O.", "\n\u4e00 text\n\nE.O.", 1)  # in the header zone
         assert repr("\u4e00 text\n") in repr(flat(grammar.parse_document(text)))
         both_documents(text)  # the same tree as Lark's
-        assert not any("\u4e00" in entry[0] for entry in driver._by_lexer.values() if entry[0] is not None)
-        # elements' scanners (few terminals) stay whole
-        parse_element("TAGS: PREL PGOV", "tags")
-        assert any(entry[0] is None for entry in driver._by_lexer.values())
+        assert not any("\u4e00" in entry[0] for entry in driver._by_lexer.values())
+        assert any(len(entry[0].get(None, ())) == len(entry[3][0]) > 1 for entry in split)
     finally:
         grammar._driver.cache_clear()
+
+
+# -- Lark's scanner order, read without building Lark's scanners ---------------------------
+
+
+def _lark_scanner_order(basic):
+    """What Lark's own _create_unless makes of a lexer's terminals: (names, callbacks?)."""
+    from lark.lexer import _create_unless
+
+    terminals, callbacks = _create_unless(list(basic.terminals), basic.g_regex_flags, re, basic.use_bytes)
+    return [t.name for t in terminals], bool(callbacks)
+
+
+def _order_agrees(driver, basic):
+    terminals, flags, unless = driver._lark_order(basic)
+    assert flags == basic.g_regex_flags
+    assert ([t.name for t in terminals], unless) == _lark_scanner_order(basic)
+    return unless
+
+
+def test_lark_order_is_lark_scanners_order_on_the_grammar():
+    """Every state's scanner and the root one (which leaves out the string terminals a
+    pattern of theirs reads, and has callbacks), as Lark orders them."""
+    driver = grammar._Driver(grammar.parser())
+    lexers = list({id(b): b for b in driver._lark_lexers.values()}.values())
+    assert not any(_order_agrees(driver, basic) for basic in lexers)
+    assert any(t.pattern.type == "str" for basic in lexers for t in basic.terminals)
+    root = driver._lark_root
+    assert _order_agrees(driver, root)
+    assert len(driver._lark_order(root)[0]) < len(root.terminals)  # strings left out
+
+
+TOY = r"""
+start: stmt+
+stmt: "let" NAME "=" (NUMBER | WORD) ";" -> let
+    | "(" NUMBER+ ")"                    -> group
+    | AND WORD OR                         -> pair
+    | KW (NAME | KW)                      -> kw
+NAME: /[a-z]+/
+WORD: /[a-z]{1,3}(?=;)/
+NUMBER: /\d+/
+AND: "and"i
+OR.2: "or"
+KW: "kw"
+%ignore " "
+"""
+
+
+@pytest.fixture(scope="module")
+def toy():
+    from lark import Lark, Transformer
+
+    lark = Lark(TOY, parser="lalr", lexer="contextual", transformer=Transformer())
+    return lark, grammar._Driver(lark)
+
+
+def test_lark_order_is_lark_scanners_order_with_string_terminals(toy):
+    """String terminals read whole by a pattern of the same priority: left out of the
+    scanner where their flags are among the pattern's ("let", "kw" in NAME), kept where
+    not ("and"i) or where the priority differs ("or")."""
+    lark, driver = toy
+    basics = list({id(b): b for b in lark.parser.lexer.lexers.values()}.values())
+    basics.append(lark.parser.lexer.root_lexer)
+    assert any([_order_agrees(driver, basic) for basic in basics])
+    root = driver._lark_order(lark.parser.lexer.root_lexer)[0]
+    names = [t.name for t in root]
+    assert "LET" not in names and "KW" not in names and "AND" in names and "OR" in names
+
+
+@pytest.mark.parametrize("text", ["let x = 12;", "let x = y;", "( 1 2 3 ) let ab = 4;", "and cat or",
+                                  "let x = 1; x", "let x = 1; =", "( 1 x )", "let x = 1; ;", "let ? = 1;",
+                                  "kw abc", "kw kw", "and or or"])
+def test_driver_matches_lark_on_a_grammar_with_string_terminals(toy, text):
+    """Where no state has callbacks, split scans with string terminals read as Lark does,
+    errors included; where one has (the "kw" state), the driver leaves the text to Lark."""
+    from lark.exceptions import UnexpectedInput
+
+    lark, driver = toy
+    result = driver.parse(text, "start")
+    try:
+        expected = ("ok", flat(lark.parse(text)))
+    except UnexpectedInput as exc:
+        expected = ("error", grammar._describe(exc), exc.pos_in_stream)
+    if text.startswith("kw"):
+        assert result is grammar._FAILED and not driver.usable
+        driver.usable = True
+        driver.lexers.clear()
+        driver._by_lexer.clear()
+        return
+    if isinstance(result, grammar._Failure):
+        assert expected == ("error", result.message, result.offset)
+    else:
+        assert expected == ("ok", flat(result))
+
+
+# -- the failure where no terminal fits: Lark's root lexer, read by single terminals ------
+
+
+JUNK = ["\x00", "(", ")", "(S//NF", " ,", ":", "\t", "SECRET ", "1.", "//", "-", "\u00e9", "\n\n"]
+
+
+def _counting_no_terminal(monkeypatch):
+    counts = {"failures": 0}
+    real = grammar._Driver._no_terminal
+
+    def no_terminal(self, text, pos):
+        result = real(self, text, pos)
+        counts["failures"] += isinstance(result, grammar._Failure)
+        return result
+
+    monkeypatch.setattr(grammar._Driver, "_no_terminal", no_terminal)
+    return counts
+
+
+def test_no_terminal_words_failures_as_lark_in_elements(monkeypatch):
+    """Junk put at every place of element texts, for every element rule: the driver's
+    error (message and offset) is Lark's, and hundreds of them come from the root
+    lexer's reading. (A document's grammar reads any text: no such failure there.)"""
+    counts = _counting_no_terminal(monkeypatch)
+    texts = ["(S//NF)", "(SBU-NF) text", "TAGS: PREL, PGOV", "E.O. 12958: DECL: 10/21/2015",
+             "S E C R E T STATE 001234", "REF: A. STATE 1234 B. PARIS 567", "SUBJECT: TALKS",
+             "Classified By: DCM John Smith for reasons 1.4 (b) and (d).", "1. (C)"]
+    for start in ELEMENT_STARTS:
+        for text in texts:
+            for n, at in enumerate(range(len(text) + 1)):
+                broken = text[:at] + JUNK[(n + len(text)) % len(JUNK)] + text[at:]
+                fast = outcome(lambda: parse_element(broken, start, 3))
+                with lark_only():
+                    slow = outcome(lambda: parse_element(broken, start, 3))
+                if fast[0] == "error" or slow[0] == "error":
+                    assert fast == slow, (start, broken)
+    assert counts["failures"] > 200
+
+
+# -- terminals kept for the next process (_Driver._read_terminals) --------------------------
+
+
+def _scanned(driver, texts):
+    """Every terminal's match, through the driver's singles, at the start of each text."""
+    flags = grammar.parser().lexer_conf.g_regex_flags
+    out = []
+    for t in grammar.parser().terminals:
+        single = driver._single(t, flags)
+        for text in texts:
+            m = single(text)
+            out.append((t.name, m and (m.group(), m.end())))
+    return out
+
+
+def _sample_texts():
+    lines = SEED.read_text().split("\n")
+    return [line + "\n" for line in lines[:80]] + ["(S//NF) x", "TAGS: PREL", "  \n\n", "\u00e9t\u00e9 x\n"]
+
+
+def test_terminals_kept_for_the_next_process(tmp_path, monkeypatch):
+    """A first driver reads every terminal and keeps it; a second one reads the file and
+    parses no pattern, with the same first characters and the same matches as re's."""
+    path = str(tmp_path / "terminals.cache")
+    lark = grammar.parser()
+    flags = lark.lexer_conf.g_regex_flags
+    first = grammar._Driver(lark, path)
+    assert len(first._codes) == len(lark.terminals)
+    with open(path, "rb") as file:
+        kept = file.read()
+
+    def no_parse(*args):
+        raise AssertionError("parsed a pattern again")
+
+    monkeypatch.setattr(grammar, "_first_chars", no_parse)
+    monkeypatch.setattr(re, "compile", no_parse)
+    second = grammar._Driver(lark, path)
+    assert second._first_chars == first._first_chars
+    texts = _sample_texts()
+    scanned = _scanned(second, texts)
+    monkeypatch.undo()
+    fresh = grammar._Driver(lark)  # no file: each terminal read and compiled when met
+    assert scanned == _scanned(fresh, texts)
+    for t in lark.terminals:
+        fresh._may(t, flags, "a")
+    assert fresh._first_chars == {(t.name, flags): grammar._first_chars(t.pattern.to_regexp(), flags)[1]
+                                  for t in lark.terminals}
+    assert second._first_chars == fresh._first_chars
+    with open(path, "rb") as file:
+        assert file.read() == kept  # read, not written again
+    # the driver on that file parses as Lark does
+    seed = SEED.read_text()
+    driver = grammar._Driver(lark, path)
+    assert flat(driver.parse(seed, "start")) == flat(lark.parse(seed, start="start"))
+
+
+@pytest.mark.parametrize("damage", ["garbage", "other key", "other entries", "bad code"])
+def test_terminals_file_not_as_written_is_not_trusted(tmp_path, damage):
+    """A damaged file, or one kept for other terminals or another Python, is read anew
+    (and replaced); code that re's engine refuses is compiled from the pattern."""
+    import marshal
+
+    path = tmp_path / "terminals.cache"
+    lark = grammar.parser()
+    grammar._Driver(lark, str(path))
+    key, entries = marshal.loads(path.read_bytes())
+    if damage == "garbage":
+        path.write_bytes(b"\x00not marshal")
+    elif damage == "other key":
+        path.write_bytes(marshal.dumps((key[:-1] + ((("X", "x"),),), entries)))
+    elif damage == "other entries":
+        path.write_bytes(marshal.dumps((key, {name: "x" for name in entries})))
+    else:
+        path.write_bytes(marshal.dumps((key, {name: (None, (32, [1, 2, 3], 0, {}, (None,)))
+                                              for name in entries})))
+    driver = grammar._Driver(lark, str(path))
+    texts = _sample_texts()
+    assert _scanned(driver, texts) == _scanned(grammar._Driver(lark), texts)
+    seed = SEED.read_text()
+    assert flat(driver.parse(seed, "start")) == flat(lark.parse(seed, start="start"))
+    if damage != "bad code":  # replaced by a good one
+        assert marshal.loads(path.read_bytes())[0] == key
+        assert len(grammar._Driver(lark, str(path))._codes) == len(lark.terminals)
+
+
+def test_terminals_file_unwritable_leaves_terminals_read_when_met(tmp_path):
+    path = tmp_path / "missing" / "terminals.cache"
+    driver = grammar._Driver(grammar.parser(), str(path))
+    assert not path.exists()
+    seed = SEED.read_text()
+    assert flat(driver.parse(seed, "start")) == flat(grammar.parser().parse(seed, start="start"))
+
+
+def test_token_types_are_plain_strings_as_lark_gives_them():
+    """Lark's scanner names a token by its regex group: a plain str. The driver's split
+    scans do the same (some terminal names are Lark Tokens, whose comparisons are slow),
+    and find them in the action table by identity."""
+    seed = SEED.read_text()
+    types = [tok.type for tok in grammar.parse_document(seed).scan_values(lambda v: isinstance(v, Token))]
+    assert types and all(type(ty) is str for ty in types)
+    lark_types = [tok.type for tok in grammar.parser().parse(seed, start="start").scan_values(
+        lambda v: isinstance(v, Token))]
+    assert all(type(ty) is str for ty in lark_types)
+    driver = grammar._driver()
+    names = {ty for entry in driver._by_terminals.values() for tries in entry[0].values() for _m, ty in tries}
+    keys = {key for row in driver.actions.values() for key in row}
+    assert any(type(t.name) is not str for t in grammar.parser().terminals)
+    assert all(any(name is key for key in keys) for name in names if name in keys)
