@@ -18,7 +18,7 @@ from pathlib import Path
 from lark import Lark, Token, Transformer, Tree
 from lark.exceptions import LarkError, UnexpectedInput
 
-__all__ = ["ELEMENT_STARTS", "grammar_dir", "parser", "parse_document", "parse_element", "terminal_regex",
+__all__ = ["ELEMENT_STARTS", "grammar_dir", "load", "parser", "parse_document", "parse_element", "terminal_regex",
            "ParseFailure", "Token", "Tree"]
 
 #: start rules of the element level (see the header of cable.lark)
@@ -728,6 +728,13 @@ def _driver() -> _Driver | _LarkOnly:
         return _Driver(parser(), _terminal_cache_path())
     except (AttributeError, KeyError, TypeError, ValueError, ImportError):
         return _LarkOnly()
+
+
+def load() -> None:
+    """Build the parser and its driver now (the driver reads or writes the kept
+    terminals, see :meth:`_Driver._read_terminals`): ``--jobs`` workers forked
+    afterwards inherit both, and a first run writes the file once, not once per worker."""
+    _driver()
 
 
 def parse_document(text: str) -> Tree:

@@ -578,9 +578,9 @@ def lint_files(items: Sequence[tuple[str, Settings]], jobs: int | None = 1) -> L
         return result
     from concurrent.futures import ProcessPoolExecutor
 
-    from .grammar import parser
+    from .grammar import load
 
-    parser()        # build once here; forked workers inherit it
+    load()          # the parser and its driver, built once here: forked workers inherit them
     all_rules()
     chunks = _chunks(items, jobs)
     try:
