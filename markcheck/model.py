@@ -13,13 +13,13 @@ import datetime as _dt
 import os
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import lru_cache
 
 from lark import Token, Transformer, Tree
 
 from .grammar import ParseFailure, parse_document, parse_element
-from .records import fast_init, maker
+from .records import maker, record
 from .markings import KNOWN_CAPTIONS, Level, Marking, level_from_word, parse_portion
 from .source import Source
 
@@ -30,8 +30,7 @@ __all__ = [
 ]
 
 
-@fast_init
-@dataclass(frozen=True, order=True, slots=True)
+@record(order=True)
 class Span:
     """Half-open offsets [start, end) into the telegram text."""
 
@@ -50,8 +49,7 @@ def _tok_span(tok: Token, base: int) -> Span:
     return _span(base + tok.start_pos, base + tok.end_pos)
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@record
 class Banner:
     """The classification line: ``C O N F I D E N T I A L SECTION 01 OF 02 PARIS 007961``."""
 
@@ -83,8 +81,7 @@ class Banner:
         return " " in self.level_text.strip()
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@record
 class Caption:
     span: Span
     text: str
@@ -92,8 +89,7 @@ class Caption:
     word_spans: tuple[Span, ...]
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@record
 class Passing:
     """A ``FOR``/passing line: ``FOR ISN/MTR``, ``DEPT PLEASE PASS TO USTR``."""
 
@@ -101,15 +97,13 @@ class Passing:
     text: str
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@record
 class Decl:
     text: str
     span: Span
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@record
 class EOLine:
     """``E.O. 12958: DECL: 10/29/2014`` and its variants."""
 
@@ -128,16 +122,14 @@ class EOLine:
     error: str = ""
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@record
 class Tag:
     text: str
     span: Span
     person: bool = False
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@record
 class Tags:
     span: Span
     keyword: str
@@ -145,8 +137,7 @@ class Tags:
     valid: bool = True
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@record
 class Subject:
     span: Span
     keyword: str
@@ -156,8 +147,7 @@ class Subject:
     marking_span: Span | None = None
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@record
 class Reference:
     span: Span
     text: str
@@ -167,8 +157,7 @@ class Reference:
     serial: str | None = None
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@record
 class References:
     span: Span
     keyword: str
@@ -178,8 +167,7 @@ class References:
     valid: bool = True
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@record
 class ClassifiedBy:
     """``Classified By: <name and title> for Reasons 1.4 (b) and (d).``"""
 
@@ -196,8 +184,7 @@ class ClassifiedBy:
     valid: bool = True
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@record
 class Paragraph:
     """A numbered paragraph: ``1. (C) text``, with its wrapped lines.
 
@@ -222,8 +209,7 @@ class Paragraph:
         return " ".join(self.doc[self.text_start:self.span.end].split())
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@record
 class TextBlock:
     """Body text that is not a numbered paragraph (headings, lists, signature).
 
@@ -242,8 +228,7 @@ class TextBlock:
         return self.doc[self.span.start:self.span.end]
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@record
 class Routing:
     """The routing header, where one precedes the telegram."""
 
@@ -254,8 +239,7 @@ class Routing:
     indicator_span: Span | None = None
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@record
 class Preamble:
     span: Span
     notice: Span | None = None
@@ -264,8 +248,7 @@ class Preamble:
     metadata_span: Span | None = None
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@record
 class CableDate:
     """The cable's date and where it came from; ``precise`` is False for a year only."""
 
@@ -290,8 +273,7 @@ class CableDate:
         return None
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@record
 class Cable:
     source: Source
     preamble: Preamble | None = None
