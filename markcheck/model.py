@@ -593,6 +593,7 @@ _eo_line = maker(EOLine)
 _banner = maker(Banner)
 _subject = maker(Subject)
 _classified_by = maker(ClassifiedBy)
+_tags = maker(Tags)
 
 
 class _CableBuilder:
@@ -614,6 +615,7 @@ class _CableBuilder:
         self.last_number: int | None = None  # the number of the last paragraph read
         self.para_head = paragraph_parts().match
         self.simple_head = simple_head()
+        self.read_tags = tags_reader()
         self.earlier: dict = {}  # a header read before a late or repeated classification line
 
     # ------------------------------------------------------------ utilities
@@ -822,6 +824,10 @@ class _CableBuilder:
 
     def h_tags_at(self, start: int, text: str) -> None:
         span = _span(start, start + len(text))
+        quick = self.read_tags(text, start)  # the common plain line, read without the parser
+        if quick is not None:
+            self.fields.setdefault("tags", _tags(span, quick[0], quick[1], True))
+            return
         items, error = _element(text, start, "tags")
         if items is None:
             tags = Tags(span, text.split()[0] if text.split() else "", (), valid=False)
@@ -994,6 +1000,90 @@ def simple_head():
         if simple is None or expected is None or simple.regs != expected.regs:
             return lambda text: None
     return _SIMPLE_HEAD
+
+
+#: the "tags" element rule, as tags_reader() reads it (rule -> expansions; STAR is
+#: Lark's helper rule of the repetition)
+_TAGS_RULES = {
+    "tags": {("TAGS_KW", "STAR"), ("TAGS_KW",)},
+    "tag_item": {("TAG_WORD",), ("TAG_NAME",)},
+    "STAR": {("tag_item",), ("_TAG_SEP",), ("STAR", "tag_item"), ("STAR", "_TAG_SEP")},
+}
+
+
+@lru_cache(maxsize=1)
+def tags_reader():
+    """``read(text, base)``: the keyword and the :class:`Tag` items of a TAGS element, as
+    the "tags" rule parses it (``parse_element(text, "tags", base)``), or None where the
+    text is not a plain run of tags (then it is parsed, for the same items or the
+    error). A TAGS line is a keyword and a run of words, parenthesised names,
+    separators and blanks: one regular expression reads it at a small part of the
+    parser's cost. (A line with a blank before its keyword is left to the parser.)
+
+    Built from the grammar's own terminals, and only where the rules and ignored
+    terminals are as read here and a set of lines of every kind read alike both ways;
+    else ``read`` always answers None.
+    """
+    def never(text: str, base: int) -> None:
+        return None
+
+    from .grammar import parser, terminal_regex
+
+    try:
+        lark = parser()
+        rules: dict = {}
+        for rule in lark.rules:
+            origin = rule.origin.name
+            if origin in ("tags", "tag_item") or origin.startswith("__tags_star"):
+                names = tuple("STAR" if s.name.startswith("__tags_star") else s.name for s in rule.expansion)
+                rules.setdefault("STAR" if origin.startswith("__tags_star") else origin, set()).add(names)
+        if rules != _TAGS_RULES or set(lark.lexer_conf.ignore) != {"WS_INLINE", "BLANK_LINES"}:
+            return never
+        keyword = re.compile(terminal_regex("TAGS_KW")).match
+        # after the keyword: blanks and separators (dropped), names (group 1), words (group 2)
+        tokens = re.compile(f"(?:{terminal_regex('WS_INLINE')}|{terminal_regex('_TAG_SEP')})"
+                            f"|({terminal_regex('TAG_NAME')})|({terminal_regex('TAG_WORD')})").finditer
+    except (AttributeError, KeyError, TypeError, ValueError, re.error):
+        return never
+
+    def read(text: str, base: int):
+        flat = text.replace("\n", " ")  # as parse_element reads it
+        m = keyword(flat)
+        if m is None:
+            return None
+        pos = m.end()
+        items = []
+        for t in tokens(flat, pos):
+            start = t.start()
+            if start != pos:  # a character no terminal reads: the parser's error
+                return None
+            pos = t.end()
+            group = t.lastindex
+            if group is not None:
+                items.append(_tag(t.group(group), _span(base + start, base + pos), group == 1))
+        if pos != len(flat):
+            return None
+        return m.group(), tuple(items)
+
+    for sample in _TAGS_SAMPLES:
+        try:
+            parts = parse_element(sample, "tags", 7)
+            want = (str(parts[0]), tuple([p for p in parts if isinstance(p, Tag)]))
+        except ParseFailure:
+            want = None
+        got = read(sample, 7)  # (None, where the reader leaves a line to the parser, is right)
+        if got is not None and (got != want or [t.person for t in got[1]] != [t.person for t in want[1]]):
+            return never
+    return read
+
+
+#: lines of every kind for tags_reader's check, read by the parser and by the reader
+_TAGS_SAMPLES = (
+    "TAGS: PREL PGOV KDEM IZ", "TAGS PREL, PHUM", "TAGS: OVIP (RICE, CONDOLEEZZA)", "TAGS:",
+    "tags; A;;B\n C", "TAGS.\tX ,Y", "TAG: (OPEN", "TAGS: A(B)C (D)(E", "TAGS: X) Y", "TAGS",
+    "TAGS:PREL", "TAGSPREL", " TAGS: A", "TAGS: A\rB", "TAGS: A\x0bB", "TAGS: \u00e9T\u00c9 ;",
+    "TAGS: (A\nB) C", "TAGS -- X", "TAGS: ,,", "Tags: ECON EFIN",
+)
 
 
 def classified_by_from(text: str, span: Span, in_paragraph: bool = False) -> ClassifiedBy:

@@ -110,3 +110,49 @@ def test_quick_paragraph_head_reads_real_heads_as_the_full_one(corpus):
         for p in cable.paragraphs:
             read += _same_split(cable.source.text[p.span.start:p.span.end])
     assert read > 3000  # most heads take the quick way
+
+
+def _tags_alike(text: str) -> bool:
+    """Where the model's quick TAGS reader reads a line, it reads it as the "tags" rule:
+    the same keyword and Tag items (text, span, person). Returns whether it read it."""
+    from markcheck.grammar import ParseFailure, parse_element
+    from markcheck.model import Tag, tags_reader
+
+    got = tags_reader()(text, 11)
+    if got is None:
+        return False
+    try:
+        parts = parse_element(text, "tags", 11)
+    except ParseFailure:
+        raise AssertionError(f"the reader read a line the grammar refuses: {text!r}") from None
+    assert got == (str(parts[0]), tuple([p for p in parts if isinstance(p, Tag)])), text
+    assert [t.person for t in got[1]] == [p.person for p in parts if isinstance(p, Tag)]
+    return True
+
+
+@given(st.text(alphabet="TAGSags:;., \t\n()PRELIZ-\r\x0b\u00e9", min_size=1, max_size=30))
+@settings(max_examples=1000, deadline=None)
+def test_quick_tags_read_as_the_grammar(text):
+    _tags_alike(text)
+
+
+@given(st.lists(st.sampled_from(["PREL", "KDEM", ",", ";", " ", "\t", "(RICE, C)", "(OPEN", ")", "\n",
+                                 "--", "\r", "TAGS"]), max_size=8),
+       st.sampled_from(["TAGS:", "TAGS", "tags;", "TAG.", "Tags: ", " TAGS:", "TAGSX"]))
+@settings(max_examples=500, deadline=None)
+def test_quick_tags_read_as_the_grammar_items(items, keyword):
+    _tags_alike(keyword + "".join(items))
+
+
+def test_quick_tags_read_real_lines_as_the_grammar(corpus):
+    from markcheck.model import build, tags_reader
+    from markcheck.source import read_source
+
+    assert tags_reader().__name__ == "read"  # the guard finds the grammar as the reader reads it
+    read = lines = 0
+    for path in sorted((corpus / "cables").iterdir())[::5]:
+        cable = build(read_source(path))
+        if cable.tags is not None:
+            lines += 1
+            read += _tags_alike(cable.text_of(cable.tags.span))
+    assert read > 0.9 * lines > 100  # most lines take the quick way
