@@ -328,10 +328,12 @@ _MONTHS = {m: i for i, m in enumerate(
 _MONTH_NAMES = {m: i for i, m in enumerate(
     ("january", "february", "march", "april", "may", "june", "july", "august", "september",
      "october", "november", "december"), 1)}
-_DTG = re.compile(r"(\d\d)(\d\d)(\d\d)Z +([A-Z]{3}) +(\d{2,4})")
-_ISO = re.compile(r"(\d{4})-(\d\d)-(\d\d)")
-_US = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-_LONG = re.compile(r"(\d{1,2}) +([A-Za-z]+) +(\d{4})")
+#: dates in metadata and routing headers, which few cables have: compiled on first use
+#: (re.search keeps them), not by every run at import
+_DTG = r"(\d\d)(\d\d)(\d\d)Z +([A-Z]{3}) +(\d{2,4})"
+_ISO = r"(\d{4})-(\d\d)-(\d\d)"
+_US = r"(\d{1,2})/(\d{1,2})/(\d{4})"
+_LONG = r"(\d{1,2}) +([A-Za-z]+) +(\d{4})"
 _REFID = re.compile(r"^(\d{2})([A-Z][A-Z]+)(\d+)")
 
 
@@ -349,20 +351,20 @@ def _safe_date(y: int, m: int, d: int) -> _dt.date | None:
 
 def date_from_text(text: str) -> _dt.date | None:
     """A date written as ISO, US m/d/yyyy, '23 February 2001' or a DTG."""
-    m = _ISO.search(text)
+    m = re.search(_ISO, text)
     if m:
         return _safe_date(int(m[1]), int(m[2]), int(m[3]))
-    m = _US.search(text)
+    m = re.search(_US, text)
     if m:
         return _safe_date(int(m[3]), int(m[1]), int(m[2]))
-    m = _LONG.search(text)
+    m = re.search(_LONG, text)
     if m and m[2].lower() in _MONTH_NAMES:
         return _safe_date(int(m[3]), _MONTH_NAMES[m[2].lower()], int(m[1]))
     return None
 
 
 def dtg_date(text: str) -> _dt.date | None:
-    m = _DTG.search(text)
+    m = re.search(_DTG, text)
     if not m or m[4] not in _MONTHS:
         return None
     return _safe_date(_year(m[5]), _MONTHS[m[4]], int(m[1]))
@@ -616,6 +618,7 @@ class _CableBuilder:
         self.para_head = paragraph_parts().match
         self.simple_head = simple_head()
         self.read_tags = tags_reader()
+        self.read_subject = subject_reader()
         self.earlier: dict = {}  # a header read before a late or repeated classification line
 
     # ------------------------------------------------------------ utilities
@@ -838,19 +841,29 @@ class _CableBuilder:
 
     def h_subject(self, tok: Token, span: Span) -> None:
         text = tok.rstrip("\n")
-        parts, error = _element(text, span.start, "subject")
-        if parts is None:  # pragma: no cover - the subject rule accepts any text
-            self.fields.setdefault("subject", Subject(span, "", text, span))
-            return
-        kw, marking, marking_span, body = parts[0], None, None, None
-        for tok2 in parts[1:]:
-            if tok2.type == "MARK":
-                marking, marking_span = parse_portion(str(tok2)), _tok_span(tok2, span.start)
-            else:
-                body = tok2
+        # the keyword, then the mark and the text as (text, start, end) or None
+        parts = self.read_subject(text)  # the line read without the parser, where it can
+        if parts is None:
+            tokens, error = _element(text, span.start, "subject")
+            if tokens is None:  # pragma: no cover - the subject rule accepts any text
+                self.fields.setdefault("subject", Subject(span, "", text, span))
+                return
+            mark = body = None
+            for tok2 in tokens[1:]:
+                if tok2.type == "MARK":
+                    mark = (str(tok2), tok2.start_pos, tok2.end_pos)
+                else:
+                    body = (str(tok2), tok2.start_pos, tok2.end_pos)
+            parts = (str(tokens[0]), mark, body)
+        kw, mark, body = parts
+        base = span.start
+        if mark is not None:
+            marking, marking_span = parse_portion(mark[0]), _span(base + mark[1], base + mark[2])
+        else:
+            marking = marking_span = None
         self.fields.setdefault("subject", _subject(  # Subject(...), every field in order
-            span, " ".join(str(kw).split()), " ".join(str(body).split()) if body is not None else "",
-            _tok_span(body, span.start) if body is not None else None, marking, marking_span))
+            span, " ".join(kw.split()), " ".join(body[0].split()) if body is not None else "",
+            _span(base + body[1], base + body[2]) if body is not None else None, marking, marking_span))
 
     def h_ref(self, tok: Token, span: Span) -> None:
         text = tok.rstrip("\n")
@@ -1082,6 +1095,80 @@ def tags_reader():
 _TAGS_SAMPLES = (
     "TAGS: PREL PGOV (RICE, CONDOLEEZZA) X;Y,Z\tW", "tags; A;;B(C)D (E)(F", "TAG.--\n(A\nB)  ,",
     "TAGS:PREL", "TAGS", "Tags: \u00e9T\u00c9 ;,",
+)
+
+
+@lru_cache(maxsize=1)
+def subject_reader():
+    """``read(text)``: a SUBJECT element as the "subject" rule parses it
+    (``parse_element(text, "subject")``), as ``(keyword, mark, text)`` where the mark and
+    the text are ``(text, start, end)`` or None; or None where it is left to the parser
+    (a blank before the keyword). The rule is a keyword, an optional portion mark and
+    the rest of the line, read here with the grammar's own terminals as the parser's
+    lexer reads them: blanks skipped before the mark and before the text, a mark only
+    right after the keyword.
+
+    Used only where the rule and ignored terminals are as read here and a set of
+    lines of every kind read alike both ways; else ``read`` always answers None.
+    """
+    def never(text: str) -> None:
+        return None
+
+    from .grammar import parser, terminal_regex
+
+    try:
+        lark = parser()
+        rules = {tuple(s.name for s in rule.expansion) for rule in lark.rules if rule.origin.name == "subject"}
+        if rules != {("SUBJECT_KW", "MARK", "SUBJECT_TEXT"), ("SUBJECT_KW", "MARK"),
+                     ("SUBJECT_KW", "SUBJECT_TEXT"), ("SUBJECT_KW",)} \
+                or set(lark.lexer_conf.ignore) != {"WS_INLINE", "BLANK_LINES"}:
+            return never
+        keyword = re.compile(terminal_regex("SUBJECT_KW")).match
+        mark_at = re.compile(terminal_regex("MARK")).match
+        blanks = re.compile(terminal_regex("WS_INLINE")).match
+        body_at = re.compile(terminal_regex("SUBJECT_TEXT")).match
+    except (AttributeError, KeyError, TypeError, ValueError, re.error):
+        return never
+
+    def read(text: str):
+        flat = text.replace("\n", " ")  # as parse_element reads it
+        m = keyword(flat)
+        if m is None:
+            return None
+        pos = m.end()
+        b = blanks(flat, pos)
+        if b is not None:
+            pos = b.end()
+        mark = None
+        m2 = mark_at(flat, pos)
+        if m2 is not None:
+            mark = (m2.group(), pos, m2.end())
+            pos = m2.end()
+            b = blanks(flat, pos)
+            if b is not None:
+                pos = b.end()
+        if pos == len(flat):
+            return m.group(), mark, None
+        m3 = body_at(flat, pos)
+        if m3 is None or m3.end() != len(flat):
+            return None
+        return m.group(), mark, (m3.group(), pos, m3.end())
+
+    for sample in _SUBJECT_SAMPLES:
+        tokens = parse_element(sample, "subject")
+        want = [str(tokens[0]), None, None]
+        for tok in tokens[1:]:
+            want[1 if tok.type == "MARK" else 2] = (str(tok), tok.start_pos, tok.end_pos)
+        got = read(sample)
+        if got is None or got != tuple(want):
+            return never
+    return read
+
+
+#: lines of every kind for subject_reader's check, read by the parser and by the reader
+_SUBJECT_SAMPLES = (
+    "SUBJECT:  (C)  TEXT ", "SUBJECT:\t HELLO\nWORLD", "SUBJ:(C)X", "SUBJECT: (X) Y", "SUBJECT:   ",
+    "Subject : (S//NF)  ", "SUBJECT:\rX", "SUBJECT: (U) (C) TWO", "subj (SBU)", "SUBJECT",
 )
 
 

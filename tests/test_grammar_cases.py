@@ -156,3 +156,44 @@ def test_quick_tags_read_real_lines_as_the_grammar(corpus):
             lines += 1
             read += _tags_alike(cable.text_of(cable.tags.span))
     assert read > 0.9 * lines > 100  # most lines take the quick way
+
+
+def _subject_alike(text: str) -> bool:
+    """Where the model's quick SUBJECT reader reads a line, it reads it as the "subject"
+    rule: the same keyword, mark and text at the same offsets. Returns whether it read it."""
+    from markcheck.grammar import ParseFailure, parse_element
+    from markcheck.model import subject_reader
+
+    got = subject_reader()(text)
+    if got is None:
+        return False
+    try:
+        tokens = parse_element(text, "subject")
+    except ParseFailure:
+        raise AssertionError(f"the reader read a line the grammar refuses: {text!r}") from None
+    want = [str(tokens[0]), None, None]
+    for tok in tokens[1:]:
+        want[1 if tok.type == "MARK" else 2] = (str(tok), tok.start_pos, tok.end_pos)
+    assert got == tuple(want), text
+    return True
+
+
+@given(st.lists(st.sampled_from(["SUBJECT", "SUBJ", "subject", ":", " ", "\t", "\n", "(C)", "(S//NF)",
+                                 "(X)", "(", ")", "TEXT", "\r", "/", "-", "SBU", "(U", "NF"]), max_size=9))
+@settings(max_examples=1500, deadline=None)
+def test_quick_subject_read_as_the_grammar(parts):
+    _subject_alike("".join(parts))
+
+
+def test_quick_subject_read_real_lines_as_the_grammar(corpus):
+    from markcheck.model import build, subject_reader
+    from markcheck.source import read_source
+
+    assert subject_reader().__name__ == "read"  # the guard finds the grammar as the reader reads it
+    read = lines = 0
+    for path in sorted((corpus / "cables").iterdir())[::5]:
+        cable = build(read_source(path))
+        if cable.subject is not None:
+            lines += 1
+            read += _subject_alike(cable.text_of(cable.subject.span))
+    assert read > 0.9 * lines > 100  # most lines take the quick way
