@@ -619,6 +619,7 @@ class _CableBuilder:
         self.simple_head = simple_head()
         self.read_tags = tags_reader()
         self.read_subject = subject_reader()
+        self.read_eo = eo_reader()
         self.earlier: dict = {}  # a header read before a late or repeated classification line
 
     # ------------------------------------------------------------ utilities
@@ -794,33 +795,33 @@ class _CableBuilder:
 
     def h_eo(self, tok: Token, span: Span) -> None:
         text = tok.rstrip("\n")
-        parts, error = _element(text, span.start, "eo")
+        parts = self.read_eo(text)  # the line read without the parser, where it can
         if parts is None:
-            self.eo_lines.append(EOLine(span, text, valid=False, error=error))
-            return
-        kw = parts.get("keyword")
-        order = parts.get("order")
-        decl = parts.get("decl")
+            parsed, error = _element(text, span.start, "eo")
+            if parsed is None:
+                self.eo_lines.append(EOLine(span, text, valid=False, error=error))
+                return
+            parts = _eo_parts(parsed)
+        # (text, start, end) of the keyword and the order, whether N/A, the DECL keyword
+        # and its value's (text, start) or None, where TAGS starts, the tail
+        kw, order, na, decl, tags_at, tail = parts
+        base = span.start
         decl_obj = None
         decl_kw = ""
-        if decl:
-            decl_kw = str(decl[1])
-            if decl[2] is not None:
-                v = decl[2]
-                raw = str(v)
+        if decl is not None:
+            decl_kw, value = decl
+            if value is not None:
+                raw, at = value
                 stripped = raw.rstrip(" .,;")
-                decl_obj = Decl(stripped.strip(), _span(span.start + v.start_pos,
-                                                       span.start + v.start_pos + len(stripped)))
+                decl_obj = Decl(stripped.strip(), _span(base + at, base + at + len(stripped)))
         self.eo_lines.append(_eo_line(  # EOLine(...), every field in order
-            span, text, str(kw) if kw else "", _tok_span(kw, span.start) if kw else None,
-            str(order[1]) if order else None, _tok_span(order[1], span.start) if order else None,
-            "na" in parts, decl_obj, decl_kw, "tags" in parts,
-            str(parts["tail"]) if "tail" in parts else "", True, "",
+            span, text, kw[0] if kw else "", _span(base + kw[1], base + kw[2]) if kw else None,
+            order[0] if order else None, _span(base + order[1], base + order[2]) if order else None,
+            na, decl_obj, decl_kw, tags_at is not None, tail, True, "",
         ))
-        if "tags" in parts and "tags" not in self.fields:
+        if tags_at is not None and "tags" not in self.fields:
             # "E.O. 12958: DECL: 1.6X6 TAGS: PREL PGOV": the TAGS element on the same line
-            tags_tok = parts["tags"][1]
-            self.h_tags_at(span.start + tags_tok.start_pos, text[tags_tok.start_pos:])
+            self.h_tags_at(base + tags_at, text[tags_at:])
 
     def h_tags(self, tok: Token, span: Span) -> None:
         self.h_tags_at(span.start, tok.rstrip("\n"))
@@ -1169,6 +1170,142 @@ def subject_reader():
 _SUBJECT_SAMPLES = (
     "SUBJECT:  (C)  TEXT ", "SUBJECT:\t HELLO\nWORLD", "SUBJ:(C)X", "SUBJECT: (X) Y", "SUBJECT:   ",
     "Subject : (S//NF)  ", "SUBJECT:\rX", "SUBJECT: (U) (C) TWO", "subj (SBU)", "SUBJECT",
+)
+
+
+def _tok(tok: Token) -> tuple[str, int, int]:
+    return str(tok), tok.start_pos, tok.end_pos
+
+
+def _eo_parts(parsed: dict) -> tuple:
+    """What _CableBuilder.h_eo reads of the parts of a parsed "eo" element (eo_reader's form)."""
+    kw, order, decl, tags = parsed.get("keyword"), parsed.get("order"), parsed.get("decl"), parsed.get("tags")
+    return (_tok(kw) if kw else None, _tok(order[1]) if order else None, "na" in parsed,
+            (str(decl[1]), (str(decl[2]), decl[2].start_pos) if decl[2] is not None else None) if decl else None,
+            tags[1].start_pos if tags else None, str(parsed["tail"]) if "tail" in parsed else "")
+
+
+def _eo_rules() -> set:
+    """The expansions of the "eo" rule as eo_reader reads it (optional parts expanded, as
+    Lark does): EO_KW ":"? eo_order ":"? (eo_na | decl)? eo_tags? EO_TAIL?"""
+    out = set()
+    for colon1 in ((), ("COLON",)):
+        for colon2 in ((), ("COLON",)):
+            for value in ((), ("eo_na",), ("decl",)):
+                for tags in ((), ("eo_tags",)):
+                    for tail in ((), ("EO_TAIL",)):
+                        out.add(("EO_KW", *colon1, "eo_order", *colon2, *value, *tags, *tail))
+    return out
+
+
+@lru_cache(maxsize=1)
+def eo_reader():
+    """``read(text)``: an E.O. element as the "eo" rule parses it, in the form of
+    :func:`_eo_parts`, or None where it is left to the parser (a blank before the
+    keyword, no order number). Each part is read where the parser's lexer reads it,
+    with the grammar's terminals tried in the lexer's order: in each state first the
+    keywords (N/A, DECL, TAGS), then blanks (skipped) and ":" where one may stand,
+    last the tail (the rest of the line); after DECL its value comes before blanks (it
+    keeps the blanks that lead it), after TAGS blanks are skipped and the rest is its.
+
+    Used only where the rules and ignored terminals are as read here and a set of
+    lines of every kind read alike both ways; else ``read`` always answers None.
+    """
+    def never(text: str) -> None:
+        return None
+
+    from .grammar import parser, terminal_regex
+
+    try:
+        lark = parser()
+        rules: dict = {}
+        for rule in lark.rules:
+            if rule.origin.name in ("eo", "eo_order", "eo_na", "decl", "eo_tags"):
+                rules.setdefault(rule.origin.name, set()).add(tuple(s.name for s in rule.expansion))
+        if rules != {"eo": _eo_rules(), "eo_order": {("EO_NUMBER",)}, "eo_na": {("NA",)},
+                     "decl": {("DECL_KW", "DECL_VALUE"), ("DECL_KW",)},
+                     "eo_tags": {("EO_TAGS_KW", "TAG_REST"), ("EO_TAGS_KW",)}} \
+                or set(lark.lexer_conf.ignore) != {"WS_INLINE", "BLANK_LINES"} \
+                or lark.get_terminal("COLON").pattern.value != ":":
+            return never
+        (keyword, number, na_at, decl_at, value_at, tags_kw, blanks) = (
+            re.compile(terminal_regex(name)).match
+            for name in ("EO_KW", "EO_NUMBER", "NA", "DECL_KW", "DECL_VALUE", "EO_TAGS_KW", "WS_INLINE"))
+    except (AttributeError, KeyError, TypeError, ValueError, re.error):
+        return never
+
+    def read(text: str):
+        flat = text.replace("\n", " ")  # as parse_element reads it
+        size = len(flat)
+        m = keyword(flat)
+        if m is None:
+            return None
+        kw = (m.group(), 0, m.end())
+        pos = m.end()
+        b = blanks(flat, pos)
+        if b is not None:
+            pos = b.end()
+        if flat.startswith(":", pos):
+            b = blanks(flat, pos + 1)
+            pos = b.end() if b is not None else pos + 1
+        m = number(flat, pos)
+        if m is None:
+            return None  # the parser's error
+        order = (m.group(), pos, m.end())
+        pos = m.end()
+        na = False
+        decl = tags_at = None
+        colon = True  # a ":" may follow the order number
+        while True:  # one token a turn: blanks skipped, then each state's terminals
+            b = blanks(flat, pos)
+            if b is not None:
+                pos = b.end()
+            if pos == size:
+                return kw, order, na, decl, tags_at, ""
+            if tags_at is not None:  # after TAGS: its rest, which ends the line
+                return kw, order, na, decl, tags_at, ""
+            m = tags_kw(flat, pos)
+            if m is not None:
+                tags_at = pos
+                pos = m.end()
+                continue
+            if decl is None and not na:
+                m = decl_at(flat, pos)
+                if m is not None:
+                    pos = m.end()
+                    v = value_at(flat, pos)  # tried before blanks: keeps the leading ones
+                    if v is not None and v.end() > pos:
+                        decl = (m.group(), (v.group(), pos))
+                        pos = v.end()
+                    else:
+                        decl = (m.group(), None)
+                    colon = False
+                    continue
+                m = na_at(flat, pos)
+                if m is not None:
+                    na = True
+                    pos = m.end()
+                    colon = False
+                    continue
+                if colon and flat[pos] == ":":
+                    colon = False
+                    pos += 1
+                    continue
+            return kw, order, na, decl, tags_at, flat[pos:]  # the tail: the rest of the line
+
+    for sample in _EO_SAMPLES:
+        got = read(sample)
+        if got is None or got != _eo_parts(parse_element(sample, "eo")):
+            return never
+    return read
+
+
+#: lines of every kind for eo_reader's check, read by the parser and by the reader
+_EO_SAMPLES = (
+    "E.O. 12958: DECL: 10/29/2014", "E.O. 12958: DECL: 1.6X6 TAGS: PREL PGOV", "EO 12958 DECL:  X  TAGS   PREL ",
+    "E.O. 12958: N/A", "E.O. 12958: : X", "E.0. 12958:DECL OADR", "E.O. 12958 TAGS", "E.O.:12958 foo",
+    "E.O. 12958:\nDECL: 1.4 (B)\n", "e.o. 13526 n/a TAGS:", "E.O. 12958 DECL", "EO 12958: DNG: CO 05/05/2015",
+    "E.O. 12958: DECL: TAGS PREL", "E.O. 12958 N/A DECL: X",
 )
 
 

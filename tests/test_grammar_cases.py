@@ -197,3 +197,50 @@ def test_quick_subject_read_real_lines_as_the_grammar(corpus):
             lines += 1
             read += _subject_alike(cable.text_of(cable.subject.span))
     assert read > 0.9 * lines > 100  # most lines take the quick way
+
+
+def _eo_alike(text: str) -> bool:
+    """Where the model's quick E.O. reader reads a line, it reads it as the "eo" rule (in
+    the parts the model reads of it). Returns whether it read it."""
+    from markcheck.grammar import ParseFailure, parse_element
+    from markcheck.model import _eo_parts, eo_reader
+
+    got = eo_reader()(text)
+    if got is None:
+        return False
+    try:
+        parsed = parse_element(text, "eo")
+    except ParseFailure:
+        raise AssertionError(f"the reader read a line the grammar refuses: {text!r}") from None
+    assert got == _eo_parts(parsed), text
+    return True
+
+
+@given(st.lists(st.sampled_from(["E.O.", "EO", "e.0.", " ", "\t", "\n", ":", "12958", "1234", "123456",
+                                 "DECL", "DECL:", "decl ", "DNG", "N/A", "n.a.", "TAGS", "TAGS:", "TAG",
+                                 "tags", "PREL", "1.6X6", "10/29/2014", "X", "OADR", ".", ";", "\r"]),
+                max_size=10))
+@settings(max_examples=2000, deadline=None)
+def test_quick_eo_read_as_the_grammar(parts):
+    _eo_alike("".join(parts))
+
+
+@given(st.lists(st.sampled_from([" ", ":", "DECL", "DECL:", "N/A", "TAGS", "TAGS:", "TAGSX", "X", "1.4",
+                                 "\n", "  ", "DNG:", "TAG."]), max_size=8))
+@settings(max_examples=1000, deadline=None)
+def test_quick_eo_read_as_the_grammar_after_the_order(parts):
+    _eo_alike("E.O. 12958" + "".join(parts))
+
+
+def test_quick_eo_read_real_lines_as_the_grammar(corpus):
+    from markcheck.model import build, eo_reader
+    from markcheck.source import read_source
+
+    assert eo_reader().__name__ == "read"  # the guard finds the grammar as the reader reads it
+    read = lines = 0
+    for path in sorted((corpus / "cables").iterdir())[::5]:
+        cable = build(read_source(path))
+        for eo in cable.eo_lines:
+            lines += 1
+            read += _eo_alike(cable.text_of(eo.span))
+    assert read > 0.9 * lines > 100  # most lines take the quick way
