@@ -1025,6 +1025,20 @@ _TAGS_RULES = {
 }
 
 
+def _as_read(lark, priorities: dict) -> bool:
+    """Are the ignored terminals and the priorities of these terminals as the element
+    readers (tags_reader, subject_reader, eo_reader) read them? The lexer tries a
+    state's terminals by priority (then by their patterns), which each reader follows."""
+    return set(lark.lexer_conf.ignore) == {"WS_INLINE", "BLANK_LINES"} and all(
+        lark.get_terminal(name).priority == priority
+        for name, priority in {**priorities, "WS_INLINE": 0, "BLANK_LINES": -1}.items())
+
+
+_TAGS_PRIORITIES = {"TAGS_KW": 3, "TAG_NAME": 2, "TAG_WORD": 0, "_TAG_SEP": 0}
+_EO_PRIORITIES = {"EO_KW": 3, "EO_NUMBER": 0, "NA": 3, "DECL_KW": 3, "DECL_VALUE": 0, "EO_TAGS_KW": 3,
+                  "TAG_REST": 0, "EO_TAIL": -1, "COLON": 0}
+
+
 @lru_cache(maxsize=1)
 def tags_reader():
     """``read(text, base)``: the keyword and the :class:`Tag` items of a TAGS element, as
@@ -1034,9 +1048,10 @@ def tags_reader():
     separators and blanks: one regular expression reads it at a small part of the
     parser's cost. (A line with a blank before its keyword is left to the parser.)
 
-    Built from the grammar's own terminals, and only where the rules and ignored
-    terminals are as read here and a set of lines of every kind read alike both ways;
-    else ``read`` always answers None.
+    Built from the grammar's own terminals, and used only where the rules, ignored
+    terminals and priorities are as read here and sample lines read as the parser reads
+    them (_TAGS_SAMPLES); else ``read`` always answers None. The tests compare it with
+    the parser on lines of every kind.
     """
     def never(text: str, base: int) -> None:
         return None
@@ -1051,7 +1066,7 @@ def tags_reader():
             if origin in ("tags", "tag_item") or origin.startswith("__tags_star"):
                 names = tuple("STAR" if s.name.startswith("__tags_star") else s.name for s in rule.expansion)
                 rules.setdefault("STAR" if origin.startswith("__tags_star") else origin, set()).add(names)
-        if rules != _TAGS_RULES or set(lark.lexer_conf.ignore) != {"WS_INLINE", "BLANK_LINES"}:
+        if rules != _TAGS_RULES or not _as_read(lark, _TAGS_PRIORITIES):
             return never
         keyword = re.compile(terminal_regex("TAGS_KW")).match
         # after the keyword: blanks and separators (dropped), names (group 1), words (group 2)
@@ -1079,24 +1094,26 @@ def tags_reader():
             return None
         return m.group(), tuple(items)
 
-    for sample in _TAGS_SAMPLES:
-        try:
-            parts = parse_element(sample, "tags", 7)
-            want = (str(parts[0]), tuple([p for p in parts if isinstance(p, Tag)]))
-        except ParseFailure:
-            want = None
-        got = read(sample, 7)  # (None, where the reader leaves a line to the parser, is right)
-        if got is not None and (got != want or [t.person for t in got[1]] != [t.person for t in want[1]]):
+    for sample, want in _TAGS_SAMPLES.items():
+        got = read(sample, 7)
+        if got is None or (got[0], tuple([(t.text, t.span.start, t.span.end, t.person) for t in got[1]])) != want:
             return never
     return read
 
 
-#: lines of every kind for tags_reader's check, read by the parser and by the reader
-#: (lines the parser accepts: a refused one would have it compile its whole lexer)
-_TAGS_SAMPLES = (
-    "TAGS: PREL PGOV (RICE, CONDOLEEZZA) X;Y,Z\tW", "tags; A;;B(C)D (E)(F", "TAG.--\n(A\nB)  ,",
-    "TAGS:PREL", "TAGS", "Tags: \u00e9T\u00c9 ;,",
-)
+#: lines for tags_reader's check, each with its reading (keyword; text, start, end and
+#: person of each Tag, at offset 7) as the parser reads it (tests/test_grammar_cases.py
+#: checks that): the check itself parses nothing, as each parser state first met costs
+#: a run a scanner compiled
+_TAGS_SAMPLES = {
+    "TAGS: PREL PGOV (RICE, CONDOLEEZZA) X;Y,Z\tW": (
+        "TAGS:", (("PREL", 13, 17, False), ("PGOV", 18, 22, False), ("(RICE, CONDOLEEZZA)", 23, 42, True),
+                  ("X", 43, 44, False), ("Y", 45, 46, False), ("Z", 47, 48, False), ("W", 49, 50, False))),
+    "tags; A;;B(C)D (E)(F\n(G": (
+        "tags;", (("A", 13, 14, False), ("B", 16, 17, False), ("(C)", 17, 20, True), ("D", 20, 21, False),
+                  ("(E)", 22, 25, True), ("(F (G", 25, 30, True))),
+    "TAGS": ("TAGS", ()),
+}
 
 
 @lru_cache(maxsize=1)
@@ -1109,8 +1126,8 @@ def subject_reader():
     lexer reads them: blanks skipped before the mark and before the text, a mark only
     right after the keyword.
 
-    Used only where the rule and ignored terminals are as read here and a set of
-    lines of every kind read alike both ways; else ``read`` always answers None.
+    Used only where the rule, ignored terminals and priorities are as read here and
+    sample lines read as the parser reads them; else ``read`` always answers None.
     """
     def never(text: str) -> None:
         return None
@@ -1122,7 +1139,7 @@ def subject_reader():
         rules = {tuple(s.name for s in rule.expansion) for rule in lark.rules if rule.origin.name == "subject"}
         if rules != {("SUBJECT_KW", "MARK", "SUBJECT_TEXT"), ("SUBJECT_KW", "MARK"),
                      ("SUBJECT_KW", "SUBJECT_TEXT"), ("SUBJECT_KW",)} \
-                or set(lark.lexer_conf.ignore) != {"WS_INLINE", "BLANK_LINES"}:
+                or not _as_read(lark, {"SUBJECT_KW": 3, "MARK": 3, "SUBJECT_TEXT": 0}):
             return never
         keyword = re.compile(terminal_regex("SUBJECT_KW")).match
         mark_at = re.compile(terminal_regex("MARK")).match
@@ -1155,22 +1172,18 @@ def subject_reader():
             return None
         return m.group(), mark, (m3.group(), pos, m3.end())
 
-    for sample in _SUBJECT_SAMPLES:
-        tokens = parse_element(sample, "subject")
-        want = [str(tokens[0]), None, None]
-        for tok in tokens[1:]:
-            want[1 if tok.type == "MARK" else 2] = (str(tok), tok.start_pos, tok.end_pos)
-        got = read(sample)
-        if got is None or got != tuple(want):
-            return never
+    if any(read(sample) != want for sample, want in _SUBJECT_SAMPLES.items()):
+        return never
     return read
 
 
-#: lines of every kind for subject_reader's check, read by the parser and by the reader
-_SUBJECT_SAMPLES = (
-    "SUBJECT:  (C)  TEXT ", "SUBJECT:\t HELLO\nWORLD", "SUBJ:(C)X", "SUBJECT: (X) Y", "SUBJECT:   ",
-    "Subject : (S//NF)  ", "SUBJECT:\rX", "SUBJECT: (U) (C) TWO", "subj (SBU)", "SUBJECT",
-)
+#: lines for subject_reader's check, each with its reading (as _TAGS_SAMPLES)
+_SUBJECT_SAMPLES = {
+    "SUBJECT:  (C)  TEXT ": ("SUBJECT:", ("(C)", 10, 13), ("TEXT ", 15, 20)),
+    "SUBJ:(S//NF)X\nY": ("SUBJ:", ("(S//NF)", 5, 12), ("X Y", 12, 15)),
+    "SUBJECT: (X) Y": ("SUBJECT:", None, ("(X) Y", 9, 14)),
+    "SUBJECT:   ": ("SUBJECT:", None, None),
+}
 
 
 def _tok(tok: Token) -> tuple[str, int, int]:
@@ -1205,11 +1218,12 @@ def eo_reader():
     keyword, no order number). Each part is read where the parser's lexer reads it,
     with the grammar's terminals tried in the lexer's order: in each state first the
     keywords (N/A, DECL, TAGS), then blanks (skipped) and ":" where one may stand,
-    last the tail (the rest of the line); after DECL its value comes before blanks (it
-    keeps the blanks that lead it), after TAGS blanks are skipped and the rest is its.
+    last the tail (the rest of the line); right after DECL the TAGS keyword, then its
+    value, before blanks (it keeps the blanks that lead it); after TAGS blanks are
+    skipped and the rest is its.
 
-    Used only where the rules and ignored terminals are as read here and a set of
-    lines of every kind read alike both ways; else ``read`` always answers None.
+    Used only where the rules, ignored terminals and priorities are as read here and
+    sample lines read as the parser reads them; else ``read`` always answers None.
     """
     def never(text: str) -> None:
         return None
@@ -1225,8 +1239,7 @@ def eo_reader():
         if rules != {"eo": _eo_rules(), "eo_order": {("EO_NUMBER",)}, "eo_na": {("NA",)},
                      "decl": {("DECL_KW", "DECL_VALUE"), ("DECL_KW",)},
                      "eo_tags": {("EO_TAGS_KW", "TAG_REST"), ("EO_TAGS_KW",)}} \
-                or set(lark.lexer_conf.ignore) != {"WS_INLINE", "BLANK_LINES"} \
-                or lark.get_terminal("COLON").pattern.value != ":":
+                or not _as_read(lark, _EO_PRIORITIES) or lark.get_terminal("COLON").pattern.value != ":":
             return never
         (keyword, number, na_at, decl_at, value_at, tags_kw, blanks) = (
             re.compile(terminal_regex(name)).match
@@ -1273,7 +1286,9 @@ def eo_reader():
                 m = decl_at(flat, pos)
                 if m is not None:
                     pos = m.end()
-                    v = value_at(flat, pos)  # tried before blanks: keeps the leading ones
+                    # the TAGS keyword first (its priority), then the value, before blanks
+                    # (it keeps the blanks that lead it)
+                    v = value_at(flat, pos) if tags_kw(flat, pos) is None else None
                     if v is not None and v.end() > pos:
                         decl = (m.group(), (v.group(), pos))
                         pos = v.end()
@@ -1293,20 +1308,21 @@ def eo_reader():
                     continue
             return kw, order, na, decl, tags_at, flat[pos:]  # the tail: the rest of the line
 
-    for sample in _EO_SAMPLES:
-        got = read(sample)
-        if got is None or got != _eo_parts(parse_element(sample, "eo")):
-            return never
+    if any(read(sample) != want for sample, want in _EO_SAMPLES.items()):
+        return never
     return read
 
 
-#: lines of every kind for eo_reader's check, read by the parser and by the reader
-_EO_SAMPLES = (
-    "E.O. 12958: DECL: 10/29/2014", "E.O. 12958: DECL: 1.6X6 TAGS: PREL PGOV", "EO 12958 DECL:  X  TAGS   PREL ",
-    "E.O. 12958: N/A", "E.O. 12958: : X", "E.0. 12958:DECL OADR", "E.O. 12958 TAGS", "E.O.:12958 foo",
-    "E.O. 12958:\nDECL: 1.4 (B)\n", "e.o. 13526 n/a TAGS:", "E.O. 12958 DECL", "EO 12958: DNG: CO 05/05/2015",
-    "E.O. 12958: DECL: TAGS PREL", "E.O. 12958 N/A DECL: X",
-)
+#: lines for eo_reader's check, each with its reading (as _TAGS_SAMPLES; the last has
+#: the blanks that lead a DECL value)
+_EO_SAMPLES = {
+    "E.O. 12958: DECL: 10/29/2014": (("E.O.", 0, 4), ("12958", 5, 10), False, ("DECL:", (" 10/29/2014", 17)),
+                                     None, ""),
+    "E.O. 12958: DECL: 1.6X6 TAGS: PREL PGOV": (("E.O.", 0, 4), ("12958", 5, 10), False,
+                                                ("DECL:", (" 1.6X6 ", 17)), 24, ""),
+    "E.O. 12958: N/A": (("E.O.", 0, 4), ("12958", 5, 10), True, None, None, ""),
+    "EO 12958 DECL:  X  TAGS   PREL ": (("EO", 0, 2), ("12958", 3, 8), False, ("DECL:", ("  X  ", 14)), 19, ""),
+}
 
 
 def classified_by_from(text: str, span: Span, in_paragraph: bool = False) -> ClassifiedBy:

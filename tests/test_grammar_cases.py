@@ -244,3 +244,30 @@ def test_quick_eo_read_real_lines_as_the_grammar(corpus):
             lines += 1
             read += _eo_alike(cable.text_of(eo.span))
     assert read > 0.9 * lines > 100  # most lines take the quick way
+
+
+def test_reader_samples_are_read_so_by_the_parser():
+    """The readings the element readers check themselves against at first use (with no
+    parse, to spare a run the parser's scanners) are the parser's readings."""
+    from markcheck.grammar import parse_element
+    from markcheck.model import _EO_SAMPLES, _SUBJECT_SAMPLES, _TAGS_SAMPLES, Tag, _eo_parts
+
+    for text, want in _TAGS_SAMPLES.items():
+        parts = parse_element(text, "tags", 7)
+        tags = [p for p in parts if isinstance(p, Tag)]
+        assert (str(parts[0]), tuple((t.text, t.span.start, t.span.end, t.person) for t in tags)) == want
+        assert _tags_alike(text)
+    for text, want in _SUBJECT_SAMPLES.items():
+        tokens = parse_element(text, "subject")
+        got = [str(tokens[0]), None, None]
+        for tok in tokens[1:]:
+            got[1 if tok.type == "MARK" else 2] = (str(tok), tok.start_pos, tok.end_pos)
+        assert tuple(got) == want and _subject_alike(text)
+    for text, want in _EO_SAMPLES.items():
+        assert _eo_parts(parse_element(text, "eo")) == want and _eo_alike(text)
+
+
+@pytest.mark.parametrize("text", ["E.O. 12958DNG:TAGS1.4", "E.O. 12958 DECL:TAGS X", "E.O. 12958 DECL: TAGSX",
+                                  "E.O. 12958 DECL:  TAGS", "E.O. 12958 N/ATAGS", "E.O. 12958 DECL TAG. X"])
+def test_quick_eo_reads_decl_then_tags_as_the_grammar(text):
+    assert _eo_alike(text)
