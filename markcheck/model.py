@@ -4,7 +4,9 @@ Every element carries a :class:`Span` (offsets into the telegram text of its
 :class:`~markcheck.source.Source`), so rules report exact places without touching
 raw text. :func:`build` turns the document tree into a :class:`Cable`; elements
 are parsed again with their own start rules by :class:`ElementBuilder`, a Lark
-Transformer with one method per element rule.
+Transformer with one method per element rule. The commonest TAGS, SUBJECT and E.O.
+lines are read instead by readers made of the grammar's own terminals
+(:func:`tags_reader`, :func:`subject_reader`, :func:`eo_reader`), to the same parts.
 """
 
 from __future__ import annotations
