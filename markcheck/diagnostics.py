@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import IntEnum
 from functools import total_ordering
 
-from .records import fast_init
+from .records import record
 
 __all__ = ["Severity", "Diagnostic"]
 
@@ -28,8 +27,7 @@ class Severity(IntEnum):
 
 
 @total_ordering
-@fast_init
-@dataclass(frozen=True, slots=True)
+@record
 class Diagnostic:
     """One fault at one place. Lines and columns are 1-based; the end is exclusive.
 

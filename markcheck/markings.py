@@ -6,11 +6,10 @@ has parsed it. Levels are ordered U < C < S < TS; SBU and LOU rank as U.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import IntEnum
 from functools import lru_cache
 
-from .records import fast_init
+from .records import record
 
 __all__ = ["Level", "Marking", "parse_portion", "level_from_word", "CANONICAL_BANNER_WORDS",
            "KNOWN_CAPTIONS", "DISTRIBUTION_CAPTIONS"]
@@ -70,8 +69,7 @@ def level_from_word(text: str) -> Level | None:
     return None
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@record
 class Marking:
     """A portion mark ``(S//NF)`` (or the marking words of a banner), parsed.
 

@@ -4,7 +4,9 @@ Every element carries a :class:`Span` (offsets into the telegram text of its
 :class:`~markcheck.source.Source`), so rules report exact places without touching
 raw text. :func:`build` turns the document tree into a :class:`Cable`; elements
 are parsed again with their own start rules by :class:`ElementBuilder`, a Lark
-Transformer with one method per element rule.
+Transformer with one method per element rule. The commonest TAGS, SUBJECT and E.O.
+lines are read instead by readers made of the grammar's own terminals
+(:func:`tags_reader`, :func:`subject_reader`, :func:`eo_reader`), to the same parts.
 """
 
 from __future__ import annotations
@@ -13,13 +15,13 @@ import datetime as _dt
 import os
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import lru_cache
 
 from lark import Token, Transformer, Tree
 
 from .grammar import ParseFailure, parse_document, parse_element
-from .records import fast_init, maker
+from .records import maker, record
 from .markings import KNOWN_CAPTIONS, Level, Marking, level_from_word, parse_portion
 from .source import Source
 
@@ -30,8 +32,7 @@ __all__ = [
 ]
 
 
-@fast_init
-@dataclass(frozen=True, order=True, slots=True)
+@record(order=True)
 class Span:
     """Half-open offsets [start, end) into the telegram text."""
 
@@ -50,8 +51,7 @@ def _tok_span(tok: Token, base: int) -> Span:
     return _span(base + tok.start_pos, base + tok.end_pos)
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@record
 class Banner:
     """The classification line: ``C O N F I D E N T I A L SECTION 01 OF 02 PARIS 007961``."""
 
@@ -83,8 +83,7 @@ class Banner:
         return " " in self.level_text.strip()
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@record
 class Caption:
     span: Span
     text: str
@@ -92,8 +91,7 @@ class Caption:
     word_spans: tuple[Span, ...]
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@record
 class Passing:
     """A ``FOR``/passing line: ``FOR ISN/MTR``, ``DEPT PLEASE PASS TO USTR``."""
 
@@ -101,15 +99,13 @@ class Passing:
     text: str
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@record
 class Decl:
     text: str
     span: Span
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@record
 class EOLine:
     """``E.O. 12958: DECL: 10/29/2014`` and its variants."""
 
@@ -128,16 +124,14 @@ class EOLine:
     error: str = ""
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@record
 class Tag:
     text: str
     span: Span
     person: bool = False
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@record
 class Tags:
     span: Span
     keyword: str
@@ -145,8 +139,7 @@ class Tags:
     valid: bool = True
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@record
 class Subject:
     span: Span
     keyword: str
@@ -156,8 +149,7 @@ class Subject:
     marking_span: Span | None = None
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@record
 class Reference:
     span: Span
     text: str
@@ -167,8 +159,7 @@ class Reference:
     serial: str | None = None
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@record
 class References:
     span: Span
     keyword: str
@@ -178,8 +169,7 @@ class References:
     valid: bool = True
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@record
 class ClassifiedBy:
     """``Classified By: <name and title> for Reasons 1.4 (b) and (d).``"""
 
@@ -196,8 +186,7 @@ class ClassifiedBy:
     valid: bool = True
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@record
 class Paragraph:
     """A numbered paragraph: ``1. (C) text``, with its wrapped lines.
 
@@ -222,8 +211,7 @@ class Paragraph:
         return " ".join(self.doc[self.text_start:self.span.end].split())
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@record
 class TextBlock:
     """Body text that is not a numbered paragraph (headings, lists, signature).
 
@@ -242,8 +230,7 @@ class TextBlock:
         return self.doc[self.span.start:self.span.end]
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@record
 class Routing:
     """The routing header, where one precedes the telegram."""
 
@@ -254,8 +241,7 @@ class Routing:
     indicator_span: Span | None = None
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@record
 class Preamble:
     span: Span
     notice: Span | None = None
@@ -264,8 +250,7 @@ class Preamble:
     metadata_span: Span | None = None
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@record
 class CableDate:
     """The cable's date and where it came from; ``precise`` is False for a year only."""
 
@@ -290,8 +275,7 @@ class CableDate:
         return None
 
 
-@fast_init
-@dataclass(frozen=True, slots=True)
+@record
 class Cable:
     source: Source
     preamble: Preamble | None = None
@@ -346,10 +330,12 @@ _MONTHS = {m: i for i, m in enumerate(
 _MONTH_NAMES = {m: i for i, m in enumerate(
     ("january", "february", "march", "april", "may", "june", "july", "august", "september",
      "october", "november", "december"), 1)}
-_DTG = re.compile(r"(\d\d)(\d\d)(\d\d)Z +([A-Z]{3}) +(\d{2,4})")
-_ISO = re.compile(r"(\d{4})-(\d\d)-(\d\d)")
-_US = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-_LONG = re.compile(r"(\d{1,2}) +([A-Za-z]+) +(\d{4})")
+#: dates in metadata and routing headers, which few cables have: compiled on first use
+#: (re.search keeps them), not by every run at import
+_DTG = r"(\d\d)(\d\d)(\d\d)Z +([A-Z]{3}) +(\d{2,4})"
+_ISO = r"(\d{4})-(\d\d)-(\d\d)"
+_US = r"(\d{1,2})/(\d{1,2})/(\d{4})"
+_LONG = r"(\d{1,2}) +([A-Za-z]+) +(\d{4})"
 _REFID = re.compile(r"^(\d{2})([A-Z][A-Z]+)(\d+)")
 
 
@@ -367,20 +353,20 @@ def _safe_date(y: int, m: int, d: int) -> _dt.date | None:
 
 def date_from_text(text: str) -> _dt.date | None:
     """A date written as ISO, US m/d/yyyy, '23 February 2001' or a DTG."""
-    m = _ISO.search(text)
+    m = re.search(_ISO, text)
     if m:
         return _safe_date(int(m[1]), int(m[2]), int(m[3]))
-    m = _US.search(text)
+    m = re.search(_US, text)
     if m:
         return _safe_date(int(m[3]), int(m[1]), int(m[2]))
-    m = _LONG.search(text)
+    m = re.search(_LONG, text)
     if m and m[2].lower() in _MONTH_NAMES:
         return _safe_date(int(m[3]), _MONTH_NAMES[m[2].lower()], int(m[1]))
     return None
 
 
 def dtg_date(text: str) -> _dt.date | None:
-    m = _DTG.search(text)
+    m = re.search(_DTG, text)
     if not m or m[4] not in _MONTHS:
         return None
     return _safe_date(_year(m[5]), _MONTHS[m[4]], int(m[1]))
@@ -611,6 +597,7 @@ _eo_line = maker(EOLine)
 _banner = maker(Banner)
 _subject = maker(Subject)
 _classified_by = maker(ClassifiedBy)
+_tags = maker(Tags)
 
 
 class _CableBuilder:
@@ -632,6 +619,9 @@ class _CableBuilder:
         self.last_number: int | None = None  # the number of the last paragraph read
         self.para_head = paragraph_parts().match
         self.simple_head = simple_head()
+        self.read_tags = tags_reader()
+        self.read_subject = subject_reader()
+        self.read_eo = eo_reader()
         self.earlier: dict = {}  # a header read before a late or repeated classification line
 
     # ------------------------------------------------------------ utilities
@@ -807,39 +797,43 @@ class _CableBuilder:
 
     def h_eo(self, tok: Token, span: Span) -> None:
         text = tok.rstrip("\n")
-        parts, error = _element(text, span.start, "eo")
+        parts = self.read_eo(text)  # the line read without the parser, where it can
         if parts is None:
-            self.eo_lines.append(EOLine(span, text, valid=False, error=error))
-            return
-        kw = parts.get("keyword")
-        order = parts.get("order")
-        decl = parts.get("decl")
+            parsed, error = _element(text, span.start, "eo")
+            if parsed is None:
+                self.eo_lines.append(EOLine(span, text, valid=False, error=error))
+                return
+            parts = _eo_parts(parsed)
+        # (text, start, end) of the keyword and the order, whether N/A, the DECL keyword
+        # and its value's (text, start) or None, where TAGS starts, the tail
+        kw, order, na, decl, tags_at, tail = parts
+        base = span.start
         decl_obj = None
         decl_kw = ""
-        if decl:
-            decl_kw = str(decl[1])
-            if decl[2] is not None:
-                v = decl[2]
-                raw = str(v)
+        if decl is not None:
+            decl_kw, value = decl
+            if value is not None:
+                raw, at = value
                 stripped = raw.rstrip(" .,;")
-                decl_obj = Decl(stripped.strip(), _span(span.start + v.start_pos,
-                                                       span.start + v.start_pos + len(stripped)))
+                decl_obj = Decl(stripped.strip(), _span(base + at, base + at + len(stripped)))
         self.eo_lines.append(_eo_line(  # EOLine(...), every field in order
-            span, text, str(kw) if kw else "", _tok_span(kw, span.start) if kw else None,
-            str(order[1]) if order else None, _tok_span(order[1], span.start) if order else None,
-            "na" in parts, decl_obj, decl_kw, "tags" in parts,
-            str(parts["tail"]) if "tail" in parts else "", True, "",
+            span, text, kw[0] if kw else "", _span(base + kw[1], base + kw[2]) if kw else None,
+            order[0] if order else None, _span(base + order[1], base + order[2]) if order else None,
+            na, decl_obj, decl_kw, tags_at is not None, tail, True, "",
         ))
-        if "tags" in parts and "tags" not in self.fields:
+        if tags_at is not None and "tags" not in self.fields:
             # "E.O. 12958: DECL: 1.6X6 TAGS: PREL PGOV": the TAGS element on the same line
-            tags_tok = parts["tags"][1]
-            self.h_tags_at(span.start + tags_tok.start_pos, text[tags_tok.start_pos:])
+            self.h_tags_at(base + tags_at, text[tags_at:])
 
     def h_tags(self, tok: Token, span: Span) -> None:
         self.h_tags_at(span.start, tok.rstrip("\n"))
 
     def h_tags_at(self, start: int, text: str) -> None:
         span = _span(start, start + len(text))
+        quick = self.read_tags(text, start)  # the common plain line, read without the parser
+        if quick is not None:
+            self.fields.setdefault("tags", _tags(span, quick[0], quick[1], True))
+            return
         items, error = _element(text, start, "tags")
         if items is None:
             tags = Tags(span, text.split()[0] if text.split() else "", (), valid=False)
@@ -850,19 +844,29 @@ class _CableBuilder:
 
     def h_subject(self, tok: Token, span: Span) -> None:
         text = tok.rstrip("\n")
-        parts, error = _element(text, span.start, "subject")
-        if parts is None:  # pragma: no cover - the subject rule accepts any text
-            self.fields.setdefault("subject", Subject(span, "", text, span))
-            return
-        kw, marking, marking_span, body = parts[0], None, None, None
-        for tok2 in parts[1:]:
-            if tok2.type == "MARK":
-                marking, marking_span = parse_portion(str(tok2)), _tok_span(tok2, span.start)
-            else:
-                body = tok2
+        # the keyword, then the mark and the text as (text, start, end) or None
+        parts = self.read_subject(text)  # the line read without the parser, where it can
+        if parts is None:
+            tokens, error = _element(text, span.start, "subject")
+            if tokens is None:  # pragma: no cover - the subject rule accepts any text
+                self.fields.setdefault("subject", Subject(span, "", text, span))
+                return
+            mark = body = None
+            for tok2 in tokens[1:]:
+                if tok2.type == "MARK":
+                    mark = (str(tok2), tok2.start_pos, tok2.end_pos)
+                else:
+                    body = (str(tok2), tok2.start_pos, tok2.end_pos)
+            parts = (str(tokens[0]), mark, body)
+        kw, mark, body = parts
+        base = span.start
+        if mark is not None:
+            marking, marking_span = parse_portion(mark[0]), _span(base + mark[1], base + mark[2])
+        else:
+            marking = marking_span = None
         self.fields.setdefault("subject", _subject(  # Subject(...), every field in order
-            span, " ".join(str(kw).split()), " ".join(str(body).split()) if body is not None else "",
-            _tok_span(body, span.start) if body is not None else None, marking, marking_span))
+            span, " ".join(kw.split()), " ".join(body[0].split()) if body is not None else "",
+            _span(base + body[1], base + body[2]) if body is not None else None, marking, marking_span))
 
     def h_ref(self, tok: Token, span: Span) -> None:
         text = tok.rstrip("\n")
@@ -1012,6 +1016,315 @@ def simple_head():
         if simple is None or expected is None or simple.regs != expected.regs:
             return lambda text: None
     return _SIMPLE_HEAD
+
+
+#: the "tags" element rule, as tags_reader() reads it (rule -> expansions; STAR is
+#: Lark's helper rule of the repetition)
+_TAGS_RULES = {
+    "tags": {("TAGS_KW", "STAR"), ("TAGS_KW",)},
+    "tag_item": {("TAG_WORD",), ("TAG_NAME",)},
+    "STAR": {("tag_item",), ("_TAG_SEP",), ("STAR", "tag_item"), ("STAR", "_TAG_SEP")},
+}
+
+
+def _as_read(lark, priorities: dict) -> bool:
+    """Are the ignored terminals and the priorities of these terminals as the element
+    readers (tags_reader, subject_reader, eo_reader) read them? The lexer tries a
+    state's terminals by priority (then by their patterns), which each reader follows."""
+    return set(lark.lexer_conf.ignore) == {"WS_INLINE", "BLANK_LINES"} and all(
+        lark.get_terminal(name).priority == priority
+        for name, priority in {**priorities, "WS_INLINE": 0, "BLANK_LINES": -1}.items())
+
+
+_TAGS_PRIORITIES = {"TAGS_KW": 3, "TAG_NAME": 2, "TAG_WORD": 0, "_TAG_SEP": 0}
+_EO_PRIORITIES = {"EO_KW": 3, "EO_NUMBER": 0, "NA": 3, "DECL_KW": 3, "DECL_VALUE": 0, "EO_TAGS_KW": 3,
+                  "TAG_REST": 0, "EO_TAIL": -1, "COLON": 0}
+
+
+@lru_cache(maxsize=1)
+def tags_reader():
+    """``read(text, base)``: the keyword and the :class:`Tag` items of a TAGS element, as
+    the "tags" rule parses it (``parse_element(text, "tags", base)``), or None where the
+    text is not a plain run of tags (then it is parsed, for the same items or the
+    error). A TAGS line is a keyword and a run of words, parenthesised names,
+    separators and blanks: one regular expression reads it at a small part of the
+    parser's cost. (A line with a blank before its keyword is left to the parser.)
+
+    Built from the grammar's own terminals, and used only where the rules, ignored
+    terminals and priorities are as read here and sample lines read as the parser reads
+    them (_TAGS_SAMPLES); else ``read`` always answers None. The tests compare it with
+    the parser on lines of every kind.
+    """
+    def never(text: str, base: int) -> None:
+        return None
+
+    from .grammar import parser, terminal_regex
+
+    try:
+        lark = parser()
+        rules: dict = {}
+        for rule in lark.rules:
+            origin = rule.origin.name
+            if origin in ("tags", "tag_item") or origin.startswith("__tags_star"):
+                names = tuple("STAR" if s.name.startswith("__tags_star") else s.name for s in rule.expansion)
+                rules.setdefault("STAR" if origin.startswith("__tags_star") else origin, set()).add(names)
+        if rules != _TAGS_RULES or not _as_read(lark, _TAGS_PRIORITIES):
+            return never
+        keyword = re.compile(terminal_regex("TAGS_KW")).match
+        # after the keyword: blanks and separators (dropped), names (group 1), words (group 2)
+        tokens = re.compile(f"(?:{terminal_regex('WS_INLINE')}|{terminal_regex('_TAG_SEP')})"
+                            f"|({terminal_regex('TAG_NAME')})|({terminal_regex('TAG_WORD')})").finditer
+    except (AttributeError, KeyError, TypeError, ValueError, re.error):
+        return never
+
+    def read(text: str, base: int):
+        flat = text.replace("\n", " ")  # as parse_element reads it
+        m = keyword(flat)
+        if m is None:
+            return None
+        pos = m.end()
+        items = []
+        for t in tokens(flat, pos):
+            start = t.start()
+            if start != pos:  # a character no terminal reads: the parser's error
+                return None
+            pos = t.end()
+            group = t.lastindex
+            if group is not None:
+                items.append(_tag(t.group(group), _span(base + start, base + pos), group == 1))
+        if pos != len(flat):
+            return None
+        return m.group(), tuple(items)
+
+    for sample, want in _TAGS_SAMPLES.items():
+        got = read(sample, 7)
+        if got is None or (got[0], tuple([(t.text, t.span.start, t.span.end, t.person) for t in got[1]])) != want:
+            return never
+    return read
+
+
+#: lines for tags_reader's check, each with its reading (keyword; text, start, end and
+#: person of each Tag, at offset 7) as the parser reads it (tests/test_grammar_cases.py
+#: checks that): the check itself parses nothing, as each parser state first met costs
+#: a run a scanner compiled
+_TAGS_SAMPLES = {
+    "TAGS: PREL PGOV (RICE, CONDOLEEZZA) X;Y,Z\tW": (
+        "TAGS:", (("PREL", 13, 17, False), ("PGOV", 18, 22, False), ("(RICE, CONDOLEEZZA)", 23, 42, True),
+                  ("X", 43, 44, False), ("Y", 45, 46, False), ("Z", 47, 48, False), ("W", 49, 50, False))),
+    "tags; A;;B(C)D (E)(F\n(G": (
+        "tags;", (("A", 13, 14, False), ("B", 16, 17, False), ("(C)", 17, 20, True), ("D", 20, 21, False),
+                  ("(E)", 22, 25, True), ("(F (G", 25, 30, True))),
+    "TAGS": ("TAGS", ()),
+}
+
+
+@lru_cache(maxsize=1)
+def subject_reader():
+    """``read(text)``: a SUBJECT element as the "subject" rule parses it
+    (``parse_element(text, "subject")``), as ``(keyword, mark, text)`` where the mark and
+    the text are ``(text, start, end)`` or None; or None where it is left to the parser
+    (a blank before the keyword). The rule is a keyword, an optional portion mark and
+    the rest of the line, read here with the grammar's own terminals as the parser's
+    lexer reads them: blanks skipped before the mark and before the text, a mark only
+    right after the keyword.
+
+    Used only where the rule, ignored terminals and priorities are as read here and
+    sample lines read as the parser reads them; else ``read`` always answers None.
+    """
+    def never(text: str) -> None:
+        return None
+
+    from .grammar import parser, terminal_regex
+
+    try:
+        lark = parser()
+        rules = {tuple(s.name for s in rule.expansion) for rule in lark.rules if rule.origin.name == "subject"}
+        if rules != {("SUBJECT_KW", "MARK", "SUBJECT_TEXT"), ("SUBJECT_KW", "MARK"),
+                     ("SUBJECT_KW", "SUBJECT_TEXT"), ("SUBJECT_KW",)} \
+                or not _as_read(lark, {"SUBJECT_KW": 3, "MARK": 3, "SUBJECT_TEXT": 0}):
+            return never
+        keyword = re.compile(terminal_regex("SUBJECT_KW")).match
+        mark_at = re.compile(terminal_regex("MARK")).match
+        blanks = re.compile(terminal_regex("WS_INLINE")).match
+        body_at = re.compile(terminal_regex("SUBJECT_TEXT")).match
+    except (AttributeError, KeyError, TypeError, ValueError, re.error):
+        return never
+
+    def read(text: str):
+        flat = text.replace("\n", " ")  # as parse_element reads it
+        m = keyword(flat)
+        if m is None:
+            return None
+        pos = m.end()
+        b = blanks(flat, pos)
+        if b is not None:
+            pos = b.end()
+        mark = None
+        m2 = mark_at(flat, pos)
+        if m2 is not None:
+            mark = (m2.group(), pos, m2.end())
+            pos = m2.end()
+            b = blanks(flat, pos)
+            if b is not None:
+                pos = b.end()
+        if pos == len(flat):
+            return m.group(), mark, None
+        m3 = body_at(flat, pos)
+        if m3 is None or m3.end() != len(flat):
+            return None
+        return m.group(), mark, (m3.group(), pos, m3.end())
+
+    if any(read(sample) != want for sample, want in _SUBJECT_SAMPLES.items()):
+        return never
+    return read
+
+
+#: lines for subject_reader's check, each with its reading (as _TAGS_SAMPLES)
+_SUBJECT_SAMPLES = {
+    "SUBJECT:  (C)  TEXT ": ("SUBJECT:", ("(C)", 10, 13), ("TEXT ", 15, 20)),
+    "SUBJ:(S//NF)X\nY": ("SUBJ:", ("(S//NF)", 5, 12), ("X Y", 12, 15)),
+    "SUBJECT: (X) Y": ("SUBJECT:", None, ("(X) Y", 9, 14)),
+    "SUBJECT:   ": ("SUBJECT:", None, None),
+}
+
+
+def _tok(tok: Token) -> tuple[str, int, int]:
+    return str(tok), tok.start_pos, tok.end_pos
+
+
+def _eo_parts(parsed: dict) -> tuple:
+    """What _CableBuilder.h_eo reads of the parts of a parsed "eo" element (eo_reader's form)."""
+    kw, order, decl, tags = parsed.get("keyword"), parsed.get("order"), parsed.get("decl"), parsed.get("tags")
+    return (_tok(kw) if kw else None, _tok(order[1]) if order else None, "na" in parsed,
+            (str(decl[1]), (str(decl[2]), decl[2].start_pos) if decl[2] is not None else None) if decl else None,
+            tags[1].start_pos if tags else None, str(parsed["tail"]) if "tail" in parsed else "")
+
+
+def _eo_rules() -> set:
+    """The expansions of the "eo" rule as eo_reader reads it (optional parts expanded, as
+    Lark does): EO_KW ":"? eo_order ":"? (eo_na | decl)? eo_tags? EO_TAIL?"""
+    out = set()
+    for colon1 in ((), ("COLON",)):
+        for colon2 in ((), ("COLON",)):
+            for value in ((), ("eo_na",), ("decl",)):
+                for tags in ((), ("eo_tags",)):
+                    for tail in ((), ("EO_TAIL",)):
+                        out.add(("EO_KW", *colon1, "eo_order", *colon2, *value, *tags, *tail))
+    return out
+
+
+@lru_cache(maxsize=1)
+def eo_reader():
+    """``read(text)``: an E.O. element as the "eo" rule parses it, in the form of
+    :func:`_eo_parts`, or None where it is left to the parser (a blank before the
+    keyword, no order number). Each part is read where the parser's lexer reads it,
+    with the grammar's terminals tried in the lexer's order: in each state first the
+    keywords (N/A, DECL, TAGS), then blanks (skipped) and ":" where one may stand,
+    last the tail (the rest of the line); right after DECL the TAGS keyword, then its
+    value, before blanks (it keeps the blanks that lead it); after TAGS blanks are
+    skipped and the rest is its.
+
+    Used only where the rules, ignored terminals and priorities are as read here and
+    sample lines read as the parser reads them; else ``read`` always answers None.
+    """
+    def never(text: str) -> None:
+        return None
+
+    from .grammar import parser, terminal_regex
+
+    try:
+        lark = parser()
+        rules: dict = {}
+        for rule in lark.rules:
+            if rule.origin.name in ("eo", "eo_order", "eo_na", "decl", "eo_tags"):
+                rules.setdefault(rule.origin.name, set()).add(tuple(s.name for s in rule.expansion))
+        if rules != {"eo": _eo_rules(), "eo_order": {("EO_NUMBER",)}, "eo_na": {("NA",)},
+                     "decl": {("DECL_KW", "DECL_VALUE"), ("DECL_KW",)},
+                     "eo_tags": {("EO_TAGS_KW", "TAG_REST"), ("EO_TAGS_KW",)}} \
+                or not _as_read(lark, _EO_PRIORITIES) or lark.get_terminal("COLON").pattern.value != ":":
+            return never
+        (keyword, number, na_at, decl_at, value_at, tags_kw, blanks) = (
+            re.compile(terminal_regex(name)).match
+            for name in ("EO_KW", "EO_NUMBER", "NA", "DECL_KW", "DECL_VALUE", "EO_TAGS_KW", "WS_INLINE"))
+    except (AttributeError, KeyError, TypeError, ValueError, re.error):
+        return never
+
+    def read(text: str):
+        flat = text.replace("\n", " ")  # as parse_element reads it
+        size = len(flat)
+        m = keyword(flat)
+        if m is None:
+            return None
+        kw = (m.group(), 0, m.end())
+        pos = m.end()
+        b = blanks(flat, pos)
+        if b is not None:
+            pos = b.end()
+        if flat.startswith(":", pos):
+            b = blanks(flat, pos + 1)
+            pos = b.end() if b is not None else pos + 1
+        m = number(flat, pos)
+        if m is None:
+            return None  # the parser's error
+        order = (m.group(), pos, m.end())
+        pos = m.end()
+        na = False
+        decl = tags_at = None
+        colon = True  # a ":" may follow the order number
+        while True:  # one token a turn: blanks skipped, then each state's terminals
+            b = blanks(flat, pos)
+            if b is not None:
+                pos = b.end()
+            if pos == size:
+                return kw, order, na, decl, tags_at, ""
+            if tags_at is not None:  # after TAGS: its rest, which ends the line
+                return kw, order, na, decl, tags_at, ""
+            m = tags_kw(flat, pos)
+            if m is not None:
+                tags_at = pos
+                pos = m.end()
+                continue
+            if decl is None and not na:
+                m = decl_at(flat, pos)
+                if m is not None:
+                    pos = m.end()
+                    # the TAGS keyword first (its priority), then the value, before blanks
+                    # (it keeps the blanks that lead it)
+                    v = value_at(flat, pos) if tags_kw(flat, pos) is None else None
+                    if v is not None and v.end() > pos:
+                        decl = (m.group(), (v.group(), pos))
+                        pos = v.end()
+                    else:
+                        decl = (m.group(), None)
+                    colon = False
+                    continue
+                m = na_at(flat, pos)
+                if m is not None:
+                    na = True
+                    pos = m.end()
+                    colon = False
+                    continue
+                if colon and flat[pos] == ":":
+                    colon = False
+                    pos += 1
+                    continue
+            return kw, order, na, decl, tags_at, flat[pos:]  # the tail: the rest of the line
+
+    if any(read(sample) != want for sample, want in _EO_SAMPLES.items()):
+        return never
+    return read
+
+
+#: lines for eo_reader's check, each with its reading (as _TAGS_SAMPLES; the last has
+#: the blanks that lead a DECL value)
+_EO_SAMPLES = {
+    "E.O. 12958: DECL: 10/29/2014": (("E.O.", 0, 4), ("12958", 5, 10), False, ("DECL:", (" 10/29/2014", 17)),
+                                     None, ""),
+    "E.O. 12958: DECL: 1.6X6 TAGS: PREL PGOV": (("E.O.", 0, 4), ("12958", 5, 10), False,
+                                                ("DECL:", (" 1.6X6 ", 17)), 24, ""),
+    "E.O. 12958: N/A": (("E.O.", 0, 4), ("12958", 5, 10), True, None, None, ""),
+    "EO 12958 DECL:  X  TAGS   PREL ": (("EO", 0, 2), ("12958", 3, 8), False, ("DECL:", ("  X  ", 14)), 19, ""),
+}
 
 
 def classified_by_from(text: str, span: Span, in_paragraph: bool = False) -> ClassifiedBy:

@@ -110,3 +110,164 @@ def test_quick_paragraph_head_reads_real_heads_as_the_full_one(corpus):
         for p in cable.paragraphs:
             read += _same_split(cable.source.text[p.span.start:p.span.end])
     assert read > 3000  # most heads take the quick way
+
+
+def _tags_alike(text: str) -> bool:
+    """Where the model's quick TAGS reader reads a line, it reads it as the "tags" rule:
+    the same keyword and Tag items (text, span, person). Returns whether it read it."""
+    from markcheck.grammar import ParseFailure, parse_element
+    from markcheck.model import Tag, tags_reader
+
+    got = tags_reader()(text, 11)
+    if got is None:
+        return False
+    try:
+        parts = parse_element(text, "tags", 11)
+    except ParseFailure:
+        raise AssertionError(f"the reader read a line the grammar refuses: {text!r}") from None
+    assert got == (str(parts[0]), tuple([p for p in parts if isinstance(p, Tag)])), text
+    assert [t.person for t in got[1]] == [p.person for p in parts if isinstance(p, Tag)]
+    return True
+
+
+@given(st.text(alphabet="TAGSags:;., \t\n()PRELIZ-\r\x0b\u00e9", min_size=1, max_size=30))
+@settings(max_examples=1000, deadline=None)
+def test_quick_tags_read_as_the_grammar(text):
+    _tags_alike(text)
+
+
+@given(st.lists(st.sampled_from(["PREL", "KDEM", ",", ";", " ", "\t", "(RICE, C)", "(OPEN", ")", "\n",
+                                 "--", "\r", "TAGS"]), max_size=8),
+       st.sampled_from(["TAGS:", "TAGS", "tags;", "TAG.", "Tags: ", " TAGS:", "TAGSX"]))
+@settings(max_examples=500, deadline=None)
+def test_quick_tags_read_as_the_grammar_items(items, keyword):
+    _tags_alike(keyword + "".join(items))
+
+
+def test_quick_tags_read_real_lines_as_the_grammar(corpus):
+    from markcheck.model import build, tags_reader
+    from markcheck.source import read_source
+
+    assert tags_reader().__name__ == "read"  # the guard finds the grammar as the reader reads it
+    read = lines = 0
+    for path in sorted((corpus / "cables").iterdir())[::5]:
+        cable = build(read_source(path))
+        if cable.tags is not None:
+            lines += 1
+            read += _tags_alike(cable.text_of(cable.tags.span))
+    assert read > 0.9 * lines > 100  # most lines take the quick way
+
+
+def _subject_alike(text: str) -> bool:
+    """Where the model's quick SUBJECT reader reads a line, it reads it as the "subject"
+    rule: the same keyword, mark and text at the same offsets. Returns whether it read it."""
+    from markcheck.grammar import ParseFailure, parse_element
+    from markcheck.model import subject_reader
+
+    got = subject_reader()(text)
+    if got is None:
+        return False
+    try:
+        tokens = parse_element(text, "subject")
+    except ParseFailure:
+        raise AssertionError(f"the reader read a line the grammar refuses: {text!r}") from None
+    want = [str(tokens[0]), None, None]
+    for tok in tokens[1:]:
+        want[1 if tok.type == "MARK" else 2] = (str(tok), tok.start_pos, tok.end_pos)
+    assert got == tuple(want), text
+    return True
+
+
+@given(st.lists(st.sampled_from(["SUBJECT", "SUBJ", "subject", ":", " ", "\t", "\n", "(C)", "(S//NF)",
+                                 "(X)", "(", ")", "TEXT", "\r", "/", "-", "SBU", "(U", "NF"]), max_size=9))
+@settings(max_examples=1500, deadline=None)
+def test_quick_subject_read_as_the_grammar(parts):
+    _subject_alike("".join(parts))
+
+
+def test_quick_subject_read_real_lines_as_the_grammar(corpus):
+    from markcheck.model import build, subject_reader
+    from markcheck.source import read_source
+
+    assert subject_reader().__name__ == "read"  # the guard finds the grammar as the reader reads it
+    read = lines = 0
+    for path in sorted((corpus / "cables").iterdir())[::5]:
+        cable = build(read_source(path))
+        if cable.subject is not None:
+            lines += 1
+            read += _subject_alike(cable.text_of(cable.subject.span))
+    assert read > 0.9 * lines > 100  # most lines take the quick way
+
+
+def _eo_alike(text: str) -> bool:
+    """Where the model's quick E.O. reader reads a line, it reads it as the "eo" rule (in
+    the parts the model reads of it). Returns whether it read it."""
+    from markcheck.grammar import ParseFailure, parse_element
+    from markcheck.model import _eo_parts, eo_reader
+
+    got = eo_reader()(text)
+    if got is None:
+        return False
+    try:
+        parsed = parse_element(text, "eo")
+    except ParseFailure:
+        raise AssertionError(f"the reader read a line the grammar refuses: {text!r}") from None
+    assert got == _eo_parts(parsed), text
+    return True
+
+
+@given(st.lists(st.sampled_from(["E.O.", "EO", "e.0.", " ", "\t", "\n", ":", "12958", "1234", "123456",
+                                 "DECL", "DECL:", "decl ", "DNG", "N/A", "n.a.", "TAGS", "TAGS:", "TAG",
+                                 "tags", "PREL", "1.6X6", "10/29/2014", "X", "OADR", ".", ";", "\r"]),
+                max_size=10))
+@settings(max_examples=2000, deadline=None)
+def test_quick_eo_read_as_the_grammar(parts):
+    _eo_alike("".join(parts))
+
+
+@given(st.lists(st.sampled_from([" ", ":", "DECL", "DECL:", "N/A", "TAGS", "TAGS:", "TAGSX", "X", "1.4",
+                                 "\n", "  ", "DNG:", "TAG."]), max_size=8))
+@settings(max_examples=1000, deadline=None)
+def test_quick_eo_read_as_the_grammar_after_the_order(parts):
+    _eo_alike("E.O. 12958" + "".join(parts))
+
+
+def test_quick_eo_read_real_lines_as_the_grammar(corpus):
+    from markcheck.model import build, eo_reader
+    from markcheck.source import read_source
+
+    assert eo_reader().__name__ == "read"  # the guard finds the grammar as the reader reads it
+    read = lines = 0
+    for path in sorted((corpus / "cables").iterdir())[::5]:
+        cable = build(read_source(path))
+        for eo in cable.eo_lines:
+            lines += 1
+            read += _eo_alike(cable.text_of(eo.span))
+    assert read > 0.9 * lines > 100  # most lines take the quick way
+
+
+def test_reader_samples_are_read_so_by_the_parser():
+    """The readings the element readers check themselves against at first use (with no
+    parse, to spare a run the parser's scanners) are the parser's readings."""
+    from markcheck.grammar import parse_element
+    from markcheck.model import _EO_SAMPLES, _SUBJECT_SAMPLES, _TAGS_SAMPLES, Tag, _eo_parts
+
+    for text, want in _TAGS_SAMPLES.items():
+        parts = parse_element(text, "tags", 7)
+        tags = [p for p in parts if isinstance(p, Tag)]
+        assert (str(parts[0]), tuple((t.text, t.span.start, t.span.end, t.person) for t in tags)) == want
+        assert _tags_alike(text)
+    for text, want in _SUBJECT_SAMPLES.items():
+        tokens = parse_element(text, "subject")
+        got = [str(tokens[0]), None, None]
+        for tok in tokens[1:]:
+            got[1 if tok.type == "MARK" else 2] = (str(tok), tok.start_pos, tok.end_pos)
+        assert tuple(got) == want and _subject_alike(text)
+    for text, want in _EO_SAMPLES.items():
+        assert _eo_parts(parse_element(text, "eo")) == want and _eo_alike(text)
+
+
+@pytest.mark.parametrize("text", ["E.O. 12958DNG:TAGS1.4", "E.O. 12958 DECL:TAGS X", "E.O. 12958 DECL: TAGSX",
+                                  "E.O. 12958 DECL:  TAGS", "E.O. 12958 N/ATAGS", "E.O. 12958 DECL TAG. X"])
+def test_quick_eo_reads_decl_then_tags_as_the_grammar(text):
+    assert _eo_alike(text)

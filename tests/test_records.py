@@ -17,7 +17,7 @@ import pickle
 import pytest
 
 from markcheck import diagnostics, markings, model
-from markcheck.records import fast_init, maker
+from markcheck.records import fast_init, maker, record
 
 
 def _records():
@@ -291,3 +291,137 @@ def test_fast_init_on_a_fresh_class():
         Pair(1).left = 3
     with pytest.raises(TypeError):
         Pair()
+
+
+# ---------------------------------------------------------------- record (no compile per method)
+
+def _outcome(fn):
+    try:
+        return ("ok", fn())
+    except Exception as exc:  # noqa: BLE001 - the very exception is compared
+        return (type(exc), str(exc))
+
+
+def test_the_model_records_are_made_by_record():
+    for cls in RECORDS:  # methods made once in records.py, not compiled per class
+        for name in ("__repr__", "__eq__", "__hash__", "__setattr__", "__delattr__"):
+            fn = cls.__dict__[name]
+            assert fn.__code__.co_filename.endswith("records.py"), (cls, name)
+            assert fn.__qualname__ == f"{cls.__qualname__}.{name}" and fn.__module__ == cls.__module__
+
+
+@pytest.mark.parametrize("cls", RECORDS, ids=lambda c: c.__name__)
+def test_record_class_as_the_dataclass(cls):
+    ref = _reference(cls)
+    assert cls.__dataclass_params__.__repr__() == ref.__dataclass_params__.__repr__()
+    assert cls.__match_args__ == ref.__match_args__
+    assert cls.__slots__ == ref.__slots__ and not hasattr(cls, "__weakref__")
+    for f, g in zip(dataclasses.fields(cls), dataclasses.fields(ref), strict=True):
+        assert (f.name, f.type, f.default, f.default_factory, f.init, f.repr, f.hash, f.compare,
+                dict(f.metadata), f.kw_only) == \
+            (g.name, g.type, g.default, g.default_factory, g.init, g.repr, g.hash, g.compare,
+             dict(g.metadata), g.kw_only)
+    assert cls.__init__.__annotations__ == ref.__init__.__annotations__
+    if cls.__doc__.startswith(cls.__name__ + "("):  # no docstring of its own: the signature
+        assert cls.__doc__ == ref.__doc__
+    ordered = ("__lt__", "__le__", "__gt__", "__ge__")
+    if cls.__dataclass_params__.order:
+        assert all(name in vars(cls) and name in vars(ref) for name in ordered)
+    assert dataclasses.is_dataclass(cls) and dataclasses.is_dataclass(cls(*_args(cls)))
+
+
+@pytest.mark.parametrize("cls", RECORDS, ids=lambda c: c.__name__)
+def test_record_errors_as_the_dataclass(cls):
+    ref = _reference(cls)
+    obj, want = cls(*_args(cls)), ref(*_args(cls))
+    first = dataclasses.fields(cls)[0].name
+    for name in (first, "no_such_attribute"):
+        assert _outcome(lambda: setattr(obj, name, 1)) == _outcome(lambda: setattr(want, name, 1))
+        assert _outcome(lambda: delattr(obj, name)) == _outcome(lambda: delattr(want, name))
+    for op in ("__eq__", "__lt__", "__le__", "__gt__", "__ge__"):
+        if op in vars(ref):  # another class, even of the same fields: NotImplemented
+            assert getattr(obj, op)(want) is NotImplemented and getattr(obj, op)(1) is NotImplemented
+    assert obj != want and obj != 1
+
+
+@pytest.mark.parametrize("cls", RECORDS, ids=lambda c: c.__name__)
+def test_record_asdict_astuple(cls):
+    args = _args(cls)
+    obj = cls(*args)
+    assert dataclasses.astuple(obj) == tuple(args)
+    assert dataclasses.asdict(obj) == {f.name: a for f, a in zip(dataclasses.fields(cls), args)}
+
+
+def test_record_orders_as_the_dataclass():
+    ref = _reference(model.Span)
+    pairs = [(a, b) for a in range(3) for b in range(3)]
+    for x in pairs:
+        for y in pairs:
+            for op in ("__lt__", "__le__", "__gt__", "__ge__", "__eq__"):
+                assert getattr(model.Span(*x), op)(model.Span(*y)) == getattr(ref(*x), op)(ref(*y))
+
+
+def test_record_repr_of_itself_and_docstrings():
+    @record
+    class Box:
+        item: object
+        label: str = "box"
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class RefBox:
+        item: object
+        label: str = "box"
+
+    box, ref = Box([1]), RefBox([1])
+    box.item.append(box)  # a record inside itself
+    ref.item.append(ref)
+    assert repr(box) == repr(ref).replace("RefBox", "Box")
+    assert repr(box).endswith("Box(item=[1, ...], label='box')")
+    assert Box.__doc__ == RefBox.__doc__.replace("RefBox", "Box") == "Box(item: 'object', label: 'str' = 'box')"
+
+    @record
+    class Documented:
+        """Words."""
+        a: int
+
+    assert Documented.__doc__ == "Words."
+    assert Documented(1) == Documented(1) and hash(Documented(1)) == hash((1,))
+
+    @record(order=True)
+    class Hidden:
+        a: int
+        b: str = dataclasses.field(default="", repr=False, compare=False)
+
+    assert repr(Hidden(1, "x")).endswith(".Hidden(a=1)") and Hidden(1, "x") == Hidden(1, "y") < Hidden(2)
+    assert hash(Hidden(1, "x")) == hash((1,))
+
+    @record
+    class Nothing:
+        pass
+
+    assert Nothing() == Nothing() and repr(Nothing()).endswith(".Nothing()") and hash(Nothing()) == hash(())
+
+
+def test_record_refuses_what_it_cannot_copy():
+    with pytest.raises(TypeError):
+        @record
+        class Factory:
+            a: list = dataclasses.field(default_factory=list)
+    with pytest.raises(TypeError):
+        @record
+        class PostInit:
+            a: int
+
+            def __post_init__(self):
+                pass
+    with pytest.raises(TypeError):
+        @record
+        class OwnRepr:
+            a: int
+
+            def __repr__(self):
+                return "mine"
+    with pytest.raises(TypeError):
+        @record
+        class Sub(model.Span):
+            extra: int
