@@ -582,30 +582,34 @@ class _Driver:
                 root = self._root = self._scan_of(self._lark_root, root=True)
             except (AttributeError, TypeError, ValueError, re.error):
                 return _FAILED
-        by_char, ignore, match, _terminals = root
+        ignore = root[1]
         at, size = pos, len(text)
         while at < size:
-            if by_char is None:
-                m = match(text, at)
-                if m is None:
-                    break
-                ty = m.lastgroup
-            else:
-                tries = by_char.get(text[at])
-                if tries is None:
-                    tries = self._for_char(root, text[at])
-                for single, ty in tries:
-                    m = single(text, at)
-                    if m is not None:
-                        break
-                else:
-                    break
+            m, ty = self._match_at(root, text, at)
+            if m is None:
+                break
             if ty not in ignore:
                 return _Failure(_unexpected(m.group()), at)
             at = m.end()
         else:
             return _FAILED  # only ignored text to the end: Lark's own answer
         return _Failure(_unexpected_character(text[pos]), pos)
+
+    def _match_at(self, scan, text: str, at: int):
+        """``(match, terminal name)`` of the first terminal of ``scan`` that matches at
+        ``at``, or ``(None, None)``. (:meth:`parse` does the same inline: its hot loop.)"""
+        by_char, _ignore, match, _terminals = scan
+        if by_char is None:
+            m = match(text, at)
+            return (m, m.lastgroup) if m is not None else (None, None)
+        tries = by_char.get(text[at])
+        if tries is None:
+            tries = self._for_char(scan, text[at])
+        for single, ty in tries:
+            m = single(text, at)
+            if m is not None:
+                return m, ty
+        return None, None
 
     def parse(self, text: str, start: str):
         if not self.usable:
@@ -627,6 +631,7 @@ class _Driver:
                     scan = self._scanner(state)
                     if scan is None:
                         return _FAILED
+                # (what _match_at does, inline: this loop runs for every token)
                 by_char, ignore, match, _terminals = scan
                 if by_char is None:
                     m = match(text, pos)
