@@ -271,3 +271,27 @@ def test_reader_samples_are_read_so_by_the_parser():
                                   "E.O. 12958 DECL:  TAGS", "E.O. 12958 N/ATAGS", "E.O. 12958 DECL TAG. X"])
 def test_quick_eo_reads_decl_then_tags_as_the_grammar(text):
     assert _eo_alike(text)
+
+
+def test_classifier_shortcut_matches_as_the_plain_lookahead():
+    """CLASSIFIER takes a character no reason can start with without trying its
+    lookahead there; it must match exactly as the plain form (every character tried)."""
+    import random
+    import re
+
+    from markcheck.grammar import terminal_regex
+
+    reason = (r",? *+(?:(?:for +|per +)?(?:reasons?|e\.o\.?|eo)\b *+[:.]? *+)?"
+              r"(?:E\.O\. *\d+ *,? *)?(?:(?:per +)?sec(?:tion|\.)? *)?1\.[45](?!\d)")
+    plain = re.compile(r"(?:(?!" + reason + r")(?: ++|[^\n ]))+", re.I)
+    fast = re.compile(terminal_regex("CLASSIFIER"))
+    assert reason in fast.pattern, "the plain form above no longer names CLASSIFIER's reason"
+    pieces = list("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ,.:;()/'\"-\n\t") + [
+        "\u017f", "\u212a", "\u0130", "\u0131", "1.4", "1.5", "for ", "per ", "reasons ", "E.O. ",
+        "sec ", "section ", "e.o.", "eo ", " (b)", ", 1.4"]
+    rnd = random.Random(7)
+    texts = ["".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 25))) for _ in range(20000)]
+    texts += [chr(c) + tail for c in range(0x3000) for tail in (" 1.4 (b)", "or reasons 1.5")]
+    for text in texts:
+        a, b = plain.match(text), fast.match(text)
+        assert (a and a.span()) == (b and b.span()), repr(text)
