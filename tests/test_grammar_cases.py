@@ -144,20 +144,6 @@ def test_quick_tags_read_as_the_grammar_items(items, keyword):
     _tags_alike(keyword + "".join(items))
 
 
-def test_quick_tags_read_real_lines_as_the_grammar(corpus):
-    from markcheck.model import build, tags_reader
-    from markcheck.source import read_source
-
-    assert tags_reader().__name__ == "read"  # the guard finds the grammar as the reader reads it
-    read = lines = 0
-    for path in sorted((corpus / "cables").iterdir())[::5]:
-        cable = build(read_source(path))
-        if cable.tags is not None:
-            lines += 1
-            read += _tags_alike(cable.text_of(cable.tags.span))
-    assert read > 0.9 * lines > 100  # most lines take the quick way
-
-
 def _subject_alike(text: str) -> bool:
     """Where the model's quick SUBJECT reader reads a line, it reads it as the "subject"
     rule: the same keyword, mark and text at the same offsets. Returns whether it read it."""
@@ -183,20 +169,6 @@ def _subject_alike(text: str) -> bool:
 @settings(max_examples=1500, deadline=None)
 def test_quick_subject_read_as_the_grammar(parts):
     _subject_alike("".join(parts))
-
-
-def test_quick_subject_read_real_lines_as_the_grammar(corpus):
-    from markcheck.model import build, subject_reader
-    from markcheck.source import read_source
-
-    assert subject_reader().__name__ == "read"  # the guard finds the grammar as the reader reads it
-    read = lines = 0
-    for path in sorted((corpus / "cables").iterdir())[::5]:
-        cable = build(read_source(path))
-        if cable.subject is not None:
-            lines += 1
-            read += _subject_alike(cable.text_of(cable.subject.span))
-    assert read > 0.9 * lines > 100  # most lines take the quick way
 
 
 def _eo_alike(text: str) -> bool:
@@ -232,17 +204,30 @@ def test_quick_eo_read_as_the_grammar_after_the_order(parts):
     _eo_alike("E.O. 12958" + "".join(parts))
 
 
-def test_quick_eo_read_real_lines_as_the_grammar(corpus):
-    from markcheck.model import build, eo_reader
+@pytest.fixture(scope="module")
+def fifth_of_corpus(corpus):
+    """Every fifth corpus cable, built once for the reader tests below."""
+    from markcheck.model import build
     from markcheck.source import read_source
 
-    assert eo_reader().__name__ == "read"  # the guard finds the grammar as the reader reads it
+    return [build(read_source(path)) for path in sorted((corpus / "cables").iterdir())[::5]]
+
+
+@pytest.mark.parametrize("reader, spans, alike", [
+    ("tags_reader", lambda c: [c.tags.span] if c.tags is not None else [], _tags_alike),
+    ("subject_reader", lambda c: [c.subject.span] if c.subject is not None else [], _subject_alike),
+    ("eo_reader", lambda c: [eo.span for eo in c.eo_lines], _eo_alike),
+])
+def test_quick_readers_read_real_lines_as_the_grammar(fifth_of_corpus, reader, spans, alike):
+    import markcheck.model
+
+    # the guard finds the grammar as the reader reads it
+    assert getattr(markcheck.model, reader)().__name__ == "read"
     read = lines = 0
-    for path in sorted((corpus / "cables").iterdir())[::5]:
-        cable = build(read_source(path))
-        for eo in cable.eo_lines:
+    for cable in fifth_of_corpus:
+        for span in spans(cable):
             lines += 1
-            read += _eo_alike(cable.text_of(eo.span))
+            read += alike(cable.text_of(span))
     assert read > 0.9 * lines > 100  # most lines take the quick way
 
 
