@@ -62,8 +62,7 @@ def record(cls: type | None = None, /, *, order: bool = False):
         **_frozen_fns(original, names),
         "__hash__": _hash_fn(_tuple_getter([f.name for f in fields
                                              if (f.compare if f.hash is None else f.hash)])),
-        "__getstate__": _getstate,
-        "__setstate__": _setstate,
+        "__getstate__": _getstate_fn(names),
     }
     for name, fn in methods.items():
         if name in cls.__dict__:
@@ -71,7 +70,10 @@ def record(cls: type | None = None, /, *, order: bool = False):
         fn.__qualname__ = f"{cls.__qualname__}.{name}"
         fn.__module__ = cls.__module__
         setattr(cls, name, fn)
+    if "__setstate__" in cls.__dict__:
+        raise TypeError(f"{cls.__name__}: record would overwrite __setstate__")
     _install_init(cls, fields, {f.name: f.type for f in fields} | {"return": None})
+    cls.__setstate__ = _setstate_fn(cls)
     if not documented:
         cls.__doc__ = cls.__name__ + _signature_text(cls, fields)
     return cls
@@ -168,14 +170,33 @@ def _frozen_fns(original: type, names: tuple[str, ...]) -> dict:
     return {"__setattr__": __setattr__, "__delattr__": __delattr__}
 
 
-def _getstate(self):
-    """The state a frozen slotted dataclass pickles: its field values, in order."""
-    return [getattr(self, f.name) for f in dataclasses.fields(self)]
+def _getstate_fn(names: tuple[str, ...]):
+    """The ``__getstate__`` of a frozen slotted dataclass: its field values, in order
+    (a list). The dataclass's calls :func:`dataclasses.fields` for every object; a
+    run with ``--jobs`` unpickles every diagnostic in the parent."""
+    if len(names) > 1:
+        values = attrgetter(*names)
+
+        def __getstate__(self):
+            return list(values(self))
+    else:
+        def __getstate__(self):
+            return [getattr(self, name) for name in names]
+
+    return __getstate__
 
 
-def _setstate(self, state):
-    for field, value in zip(dataclasses.fields(self), state):
-        object.__setattr__(self, field.name, value)  # past the frozen __setattr__
+def _setstate_fn(cls: type):
+    """The ``__setstate__`` of record ``cls``: its own quick ``__init__`` stores the
+    values (past the frozen ``__setattr__``, as the dataclass's does)."""
+    init = cls.__init__
+
+    def __setstate__(self, state):
+        init(self, *state)
+
+    __setstate__.__qualname__ = f"{cls.__qualname__}.__setstate__"
+    __setstate__.__module__ = cls.__module__
+    return __setstate__
 
 
 def _signature_text(cls: type, fields) -> str:
