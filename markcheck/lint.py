@@ -8,7 +8,8 @@ import re
 import shutil
 import subprocess
 from sys import intern
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
+from operator import attrgetter
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from .config import glob_regex, path_matches
@@ -99,15 +100,6 @@ class FileResult:
     raw: str | None = None   # the file's text, kept when it has diagnostics
     #: instead of ``raw``, from a ``--jobs`` worker: the lines under the diagnostics only
     lines: "HeldLines | None" = None
-
-    def held(self) -> "FileResult":
-        """This result with ``raw`` cut down to the lines its diagnostics cover (what a
-        worker sends back: every reporter and the baseline read only those lines, and
-        sending every file's whole text through a pipe cost ``--jobs 2`` about 5%)."""
-        if self.raw is None:
-            return self
-        lines = HeldLines.of(Lines(self.raw), self.diagnostics)
-        return FileResult(self.path, self.diagnostics, self.error, None, lines)
 
 
 class Lines(Sequence[str]):
@@ -522,9 +514,40 @@ def lint_file(path: str, settings: Settings) -> FileResult:
     return FileResult(path, diags, raw=source.raw if diags else None)
 
 
-def _lint_chunk(chunk: Sequence[tuple[str, Settings]]) -> list[FileResult]:
-    """A worker's share: each file's result with only the lines under its diagnostics."""
-    return [lint_file(path, settings).held() for path, settings in chunk]
+#: a diagnostic as it crosses a pipe: its fields, in order, as a plain tuple (a
+#: tuple pickles and unpickles in C; a record costs two Python calls each way)
+_diagnostic_fields = attrgetter(*(f.name for f in fields(Diagnostic)))
+
+
+def _lint_chunk(chunk: Sequence[tuple[str, Settings]]) -> list:
+    """A worker's share, packed for the pipe (see :func:`_unpack`): for each file, its
+    one-line error, or its diagnostics as tuples, its line count and the lines under
+    its diagnostics (only those: every reporter and the baseline read nothing else,
+    and sending every file's whole text cost ``--jobs 2`` about 5%)."""
+    packed: list = []
+    for path, settings in chunk:
+        fr = lint_file(path, settings)
+        if fr.error is not None:
+            packed.append(fr.error)
+        elif fr.raw is None:
+            packed.append(None)
+        else:
+            lines = HeldLines.of(Lines(fr.raw), fr.diagnostics)
+            packed.append(([_diagnostic_fields(d) for d in fr.diagnostics], lines._count, lines._held))
+    return packed
+
+
+def _unpack(chunk: Sequence[tuple[str, Settings]], packed: list) -> Iterator[FileResult]:
+    """The results of :func:`_lint_chunk`, as :func:`lint_file` gave them (with
+    :class:`HeldLines` for the text)."""
+    for (path, _settings), item in zip(chunk, packed, strict=True):
+        if item is None:
+            yield FileResult(path)
+        elif isinstance(item, str):
+            yield FileResult(path, error=item)
+        else:
+            rows, count, held = item
+            yield FileResult(path, [Diagnostic(*row) for row in rows], lines=HeldLines(count, held))
 
 
 def _chunks(items: Sequence, jobs: int) -> list[Sequence]:
@@ -541,10 +564,12 @@ def _chunks(items: Sequence, jobs: int) -> list[Sequence]:
 
 
 def _fork_context():
-    """Fork on Linux, where the workers then inherit the parser and rules built above
-    (Python 3.14 makes forkserver the default there, whose workers would import and
-    build everything again); elsewhere the platform's default (spawn on macOS and
-    Windows)."""
+    """The fork start method where the platform has it safely (Linux), else None.
+
+    Forked workers inherit what the parent has built (the parser, the rules, the
+    files' settings). Python 3.14 makes forkserver the default on Linux, whose workers
+    would import and build everything again; macOS and Windows spawn (see
+    :func:`lint_files`)."""
     import multiprocessing
     import sys
 
@@ -554,6 +579,107 @@ def _fork_context():
         except ValueError:
             return None
     return None
+
+
+class WorkerError(RuntimeError):
+    """A ``--jobs`` worker failed: an exception in it (its traceback is the cause) or
+    the process ended without finishing its tasks."""
+
+
+class _RemoteTraceback(Exception):
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _forked_worker(chunks, counter, lock, conn) -> None:
+    """A forked worker: takes the next task number from the shared counter until none
+    is left, sends each task's packed results, then ``None`` to say it is done; an
+    exception is sent as text (it need not pickle)."""
+    try:
+        try:
+            n = len(chunks)
+            while True:
+                with lock:
+                    i = counter.value
+                    if i >= n:
+                        break
+                    counter.value = i + 1
+                conn.send((i, _lint_chunk(chunks[i])))
+        except BaseException as exc:  # noqa: BLE001  (reported by the parent)
+            import traceback
+
+            conn.send(("error", f"{type(exc).__name__}: {exc}", traceback.format_exc()))
+        else:
+            conn.send(None)
+    except (BrokenPipeError, EOFError, OSError):
+        pass  # the parent has gone or stopped listening
+    finally:
+        conn.close()
+
+
+def _forked(chunks: Sequence[Sequence], jobs: int, ctx) -> Iterator[FileResult]:
+    """The results of ``chunks`` linted by ``jobs`` forked workers, in order.
+
+    Workers share the task list (inherited, so nothing is pickled on the way in) and
+    a counter: each takes the next task as soon as it is free, with no round trip to
+    the parent, which only reads results (a pipe per worker). Less work in the
+    parent, which shares the cores with the workers, than a ProcessPoolExecutor's
+    queues and threads: half the parent's CPU time and a quarter of its context
+    switches on the corpus."""
+    from multiprocessing.connection import wait
+
+    counter = ctx.RawValue("q", 0)
+    lock = ctx.Lock()
+    procs, conns = [], {}
+    done: list = [None] * len(chunks)
+    try:
+        for _ in range(jobs):
+            reader, writer = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_forked_worker, args=(chunks, counter, lock, writer), daemon=True)
+            try:
+                proc.start()
+            except OSError as exc:  # no more processes: go on with those started, if any
+                reader.close()
+                if not procs:
+                    raise _NoProcesses from exc
+                break
+            finally:
+                writer.close()
+            procs.append(proc)
+            conns[reader] = proc
+        nxt = 0
+        while conns:
+            for conn in wait(list(conns)):
+                try:
+                    message = conn.recv()
+                except EOFError:
+                    proc = conns.pop(conn)
+                    proc.join()
+                    raise WorkerError(f"a --jobs worker ended without finishing its files "
+                                      f"(exit code {proc.exitcode}); try --jobs 1") from None
+                if message is None:  # the worker is done
+                    del conns[conn]
+                    continue
+                if message[0] == "error":
+                    raise WorkerError(f"in a --jobs worker: {message[1]}") from _RemoteTraceback(message[2])
+                i, packed = message
+                done[i] = packed
+            while nxt < len(done) and done[nxt] is not None:
+                yield from _unpack(chunks[nxt], done[nxt])
+                done[nxt] = None
+                nxt += 1
+    finally:
+        for proc in procs:
+            if conns and proc.is_alive():  # stopped early (an error, an interrupt)
+                proc.terminate()
+        for proc in procs:
+            proc.join()
+        for conn in conns:
+            conn.close()
 
 
 def default_jobs() -> int:
@@ -576,26 +702,41 @@ def lint_files(items: Sequence[tuple[str, Settings]], jobs: int | None = 1) -> L
         for path, settings in items:
             result.add(lint_file(path, settings))
         return result
-    from concurrent.futures import ProcessPoolExecutor
-
     from .grammar import load
 
     load()          # the parser and its driver, built once here: forked workers inherit them
     all_rules()
     chunks = _chunks(items, jobs)
+    ctx = _fork_context()
     try:
-        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_fork_context())
-    except (OSError, NotImplementedError, ImportError):  # no process support here: one process
-        pool = None
-    if pool is None:
+        if ctx is not None:
+            results: Iterable[FileResult] = _forked(chunks, jobs, ctx)
+        else:
+            results = _spawned(chunks, jobs)
+        for fr in results:
+            result.add(fr)
+    except _NoProcesses:  # no process support here: one process
         for path, settings in items:
             result.add(lint_file(path, settings))
-        return result
-    with pool:
-        for results in pool.map(_lint_chunk, chunks):
-            for fr in results:
-                result.add(fr)
     return result
+
+
+class _NoProcesses(Exception):
+    pass
+
+
+def _spawned(chunks: Sequence[Sequence], jobs: int) -> Iterator[FileResult]:
+    """The results of ``chunks`` from a ProcessPoolExecutor of the platform's default
+    start method (spawn on macOS and Windows: each worker imports markcheck again)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    try:
+        pool = ProcessPoolExecutor(max_workers=jobs)
+    except (OSError, NotImplementedError, ImportError) as exc:
+        raise _NoProcesses from exc
+    with pool:
+        for chunk, packed in zip(chunks, pool.map(_lint_chunk, chunks)):
+            yield from _unpack(chunk, packed)
 
 
 def lint_paths(paths: Sequence[str], settings: Settings = Settings(), *, jobs: int | None = 1,

@@ -157,3 +157,75 @@ def test_workers_are_forked_from_the_loaded_parent(cables, monkeypatch):
     files = list(discover([str(cables)], gitignore=False))[:8]
     result = lint_files([(p, Settings(select=("Z991",))) for p in files], jobs=2)
     assert [d.code for d in result.diagnostics] == ["Z991"] * len(files)
+
+
+def _failing_lint_file(bad: str, action):
+    from markcheck import lint
+
+    real = lint.lint_file
+
+    def lint_file(path, settings):
+        if path == bad:
+            action()
+        return real(path, settings)
+
+    return lint_file
+
+
+def _raise():
+    raise ValueError("a rule broke")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
+@pytest.mark.parametrize("action,expected", [
+    (_raise, r"in a --jobs worker: ValueError: a rule broke"),
+    (lambda: os._exit(3), r"ended without finishing its files \(exit code 3\)"),
+])
+def test_a_failing_worker_stops_the_run(cables, monkeypatch, action, expected):
+    """An exception in a worker reaches the parent (its traceback as the cause), and a
+    worker that dies mid-run is an error, never a silently shorter result; no worker
+    is left behind."""
+    import multiprocessing
+
+    from markcheck import lint
+
+    files = list(discover([str(cables)], gitignore=False))
+    monkeypatch.setattr(lint, "lint_file", _failing_lint_file(files[len(files) // 2], action))
+    with pytest.raises(lint.WorkerError, match=expected) as info:
+        lint_files([(p, Settings()) for p in files], jobs=2)
+    if action is _raise:
+        assert "ValueError: a rule broke" in str(info.value.__cause__)
+        assert "Traceback" in str(info.value.__cause__)
+    assert multiprocessing.active_children() == []
+
+
+def test_without_fork_the_pool_gives_the_same_result(cables, monkeypatch):
+    """Where fork is not used (macOS, Windows) a ProcessPoolExecutor runs the tasks."""
+    from markcheck import lint
+
+    files = list(discover([str(cables)], gitignore=False))[:12]
+    items = [(p, Settings()) for p in files]
+    seq = lint_files(items, jobs=1)
+    monkeypatch.setattr(lint, "_fork_context", lambda: None)
+    par = lint_files(items, jobs=2)
+    assert par.diagnostics == seq.diagnostics and par.paths == seq.paths
+    assert par.sources.keys() == seq.sources.keys()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
+def test_no_process_to_spare_lints_in_this_one(cables, monkeypatch):
+    """If no worker process can be started, the files are linted in this process."""
+    import multiprocessing
+
+    from markcheck import lint
+
+    class NoProcess(multiprocessing.get_context("fork").Process):
+        def start(self):
+            raise OSError(11, "Resource temporarily unavailable")
+
+    ctx = multiprocessing.get_context("fork")
+    monkeypatch.setattr(ctx, "Process", NoProcess)
+    monkeypatch.setattr(lint, "_fork_context", lambda: ctx)
+    files = list(discover([str(cables)], gitignore=False))[:6]
+    items = [(p, Settings()) for p in files]
+    assert lint_files(items, jobs=2).diagnostics == lint_files(items, jobs=1).diagnostics
