@@ -223,20 +223,32 @@ class _Settings:
         self.resolver, self.overrides = resolver, overrides
         self._cache: dict = {}
         self._by_folder: dict = {}  # a file's folder as written -> its configuration
+        self._file_settings: dict = {}  # a file's folder as written -> its Settings
+        from .lint import folder_key
+
+        self._folder_key = folder_key
 
     def config(self, path: str, is_dir: bool | None = None):
         if is_dir is not False:
             return self.resolver.for_path(path, is_dir)
         # a file's configuration is its folder's: looked up once per folder as the path
         # names it (a run asks twice for each of thousands of files in a few folders)
-        folder = os.path.dirname(path)
+        folder = self._folder_key(path)
         cfg = self._by_folder.get(folder)
         if cfg is None:
             cfg = self._by_folder[folder] = self.resolver.for_path(path, False)
         return cfg
 
     def __call__(self, path: str, is_dir: bool | None = None):
-        cfg = self.config(path, is_dir)
+        if is_dir is False:  # a file's settings are its folder's (see config)
+            folder = self._folder_key(path)
+            settings = self._file_settings.get(folder)
+            if settings is None:
+                settings = self._file_settings[folder] = self._settings(self.config(path, False))
+            return settings
+        return self._settings(self.config(path, is_dir))
+
+    def _settings(self, cfg):
         key = id(cfg)
         if key not in self._cache:
             self._cache[key] = (cfg, cfg.settings(self.overrides))

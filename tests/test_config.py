@@ -373,6 +373,52 @@ def test_gitignore_without_git(tmp_path):
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_gitignore_outside_a_work_tree_asks_git_only_under_git_dir(tmp_path, monkeypatch):
+    """With no .git above a folder, git could find no work tree: no git process is
+    started (unless GIT_DIR or GIT_WORK_TREE point it at one)."""
+    from markcheck import lint
+
+    if any((p / ".git").exists() for p in [tmp_path, *tmp_path.parents]):
+        pytest.skip("the temporary folder is inside a git work tree")
+    _tree(tmp_path)
+    write(tmp_path / ".gitignore", "build/\n")
+    calls = []
+    real_run = subprocess.run
+
+    def run(cmd, *args, **kwargs):
+        calls.append(cmd)
+        return real_run(cmd, *args, **kwargs)
+
+    monkeypatch.setattr(lint.subprocess, "run", run)
+    monkeypatch.delenv("GIT_DIR", raising=False)
+    monkeypatch.delenv("GIT_WORK_TREE", raising=False)
+    assert len(list(discover([str(tmp_path)], gitignore=GitIgnore(use_git=True)))) == 6
+    assert calls == []
+    # GIT_DIR and GIT_WORK_TREE make a work tree of any folder: git is asked
+    subprocess.run(["git", "init", "-q", "--bare", str(tmp_path / "repo.git")], check=True)
+    monkeypatch.setenv("GIT_DIR", str(tmp_path / "repo.git"))
+    monkeypatch.setenv("GIT_WORK_TREE", str(tmp_path))
+    found = list(discover([str(tmp_path)], gitignore=GitIgnore(use_git=True)))
+    assert calls and "build/f.txt" not in _rel(found, tmp_path)
+
+
+@pytest.mark.parametrize("path", ["a/b.txt", "a//b.txt", "/x/y/z.md", "b.txt", "./b.txt",
+                                  "a/b/../c.txt", "//host/share/f.txt", "/f.txt"])
+def test_folder_key_groups_paths_of_one_folder(path):
+    """Paths with one folder key have one folder (the key may differ where the folder
+    is the same: then the per-folder work is done twice, never wrongly shared)."""
+    import os
+
+    from markcheck.lint import folder_key
+
+    for other in ("a/b.txt", "a//c.txt", "/x/y/w.md", "c.txt", "./d.txt", "a/b/../e.txt",
+                  "//host/share/g.txt", "/g.txt", "a/b/c.txt"):
+        if folder_key(other) == folder_key(path):
+            assert os.path.dirname(other) == os.path.dirname(path) or \
+                os.path.normpath(os.path.dirname(other)) == os.path.normpath(os.path.dirname(path))
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_exclude_and_gitignore_through_the_cli(tmp_path, capsys, monkeypatch):
     _tree(tmp_path)
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
