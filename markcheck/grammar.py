@@ -8,7 +8,6 @@ the driver keeps its terminals' compiled patterns (see ``_Driver._read_terminals
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import sys
@@ -265,18 +264,10 @@ def _may_start(regex: str, flags: int):
 
 
 def _sre_args(tree, flags: int) -> tuple:
-    """What ``re`` hands ``_sre.compile`` (after the pattern text) for ``re``'s parse
-    ``tree`` of a pattern compiled with ``flags``, as ``re._compiler.compile`` makes
-    it, in plain ints, strings and tuples (to be kept with ``marshal``)."""
-    from re import _compiler
+    """See :func:`markcheck.kept.sre_args`."""
+    from .kept import sre_args
 
-    code = _compiler._code(tree, flags)
-    groupindex = dict(tree.state.groupdict)
-    indexgroup = [None] * tree.state.groups
-    for name, index in groupindex.items():
-        indexgroup[index] = name
-    return (int(flags | tree.state.flags), [int(op) for op in code], tree.state.groups - 1,
-            groupindex, tuple(indexgroup))
+    return sre_args(tree, flags)
 
 
 def _terminal_cache_path() -> str | None:
@@ -404,22 +395,9 @@ class _Driver:
 
     @staticmethod
     def _keep_terminals(path: str, data) -> None:
-        """Write ``data`` to ``path`` whole or not at all (another process may read it
-        meanwhile, or write it too)."""
-        import marshal
-        import tempfile
+        from .kept import write_whole
 
-        try:
-            fd, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".terminals-")
-        except OSError:
-            return
-        try:
-            with os.fdopen(fd, "wb") as file:
-                file.write(marshal.dumps(data))
-            os.replace(temporary, path)
-        except (OSError, ValueError):
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
+        write_whole(path, data)
 
     def _scanner(self, state):
         """The scan of parser state ``state``: Lark's contextual lexer for that state,

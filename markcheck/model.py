@@ -20,6 +20,7 @@ from functools import lru_cache
 
 from lark import Token, Transformer, Tree
 
+from . import kept
 from .grammar import ParseFailure, parse_document, parse_element
 from .records import maker, record
 from .markings import KNOWN_CAPTIONS, Level, Marking, level_from_word, parse_portion
@@ -336,7 +337,7 @@ _DTG = r"(\d\d)(\d\d)(\d\d)Z +([A-Z]{3}) +(\d{2,4})"
 _ISO = r"(\d{4})-(\d\d)-(\d\d)"
 _US = r"(\d{1,2})/(\d{1,2})/(\d{4})"
 _LONG = r"(\d{1,2}) +([A-Za-z]+) +(\d{4})"
-_REFID = re.compile(r"^(\d{2})([A-Z][A-Z]+)(\d+)")
+_REFID = kept.compile(r"^(\d{2})([A-Z][A-Z]+)(\d+)")
 
 
 def _year(two: str) -> int:
@@ -375,7 +376,7 @@ def dtg_date(text: str) -> _dt.date | None:
 #: quicker constructors for the elements' many tags and references (every field given)
 _tag = maker(Tag)
 _reference = maker(Reference)
-_REASON_LETTER = re.compile(r"(?<![A-Za-z])[A-Ha-h](?![A-Za-z])")
+_REASON_LETTER = kept.compile(r"(?<![A-Za-z])[A-Ha-h](?![A-Za-z])")
 
 
 class ElementBuilder(Transformer):
@@ -566,8 +567,8 @@ def _element(text: str, base: int, start: str):
         return None, str(exc)
 
 
-_PORTION_AT = re.compile(r"\([^()\n]{1,60}\)")
-_CLASSIFIED_AT = re.compile(r"(?:\((?:U|C|S|SBU)\) *)?CLASSIFIED +BY\b", re.I)
+_PORTION_AT = kept.compile(r"\([^()\n]{1,60}\)")
+_CLASSIFIED_AT = kept.compile(r"(?:\((?:U|C|S|SBU)\) *)?CLASSIFIED +BY\b", re.I)
 #: the characters a match of _CLASSIFIED_AT may start with (no other character folds to C)
 _CLASSIFIED_FIRST = frozenset("(Cc")
 #: a paragraph number as written ("12.", "3)") -> its value
@@ -581,7 +582,7 @@ _HEADER_KINDS = {
     "CLASSIFIED_BLOCK": "classified_by", "MARKED_BLOCK": "header_text",
     "HEAD_TEXT_BLOCK": "header_text",
 }
-_CAPTION_WORD = re.compile(r"[A-Za-z][A-Za-z-]*(?: (?:BUT|USE|ONLY|HANDLING|INFORMAL|CHANNEL|COPY|"
+_CAPTION_WORD = kept.compile(r"[A-Za-z][A-Za-z-]*(?: (?:BUT|USE|ONLY|HANDLING|INFORMAL|CHANNEL|COPY|"
                            r"UNCLASSIFIED|FOR|INTERNET|DISTRIBUTION|OFFICIAL|NOT))*")
 #: header elements after which capitalised words are a heading, not captions (header_item)
 _AFTER_CAPTIONS = frozenset(("eo", "tags", "subject", "ref", "classified_by"))
@@ -992,7 +993,7 @@ def paragraph_parts() -> re.Pattern[str]:
     """
     from .grammar import terminal_regex
 
-    return re.compile(f"({terminal_regex('PARA_NUM')})[ \\t]*(?:({terminal_regex('MARK')})[ \\t]*)?")
+    return kept.compile(f"({terminal_regex('PARA_NUM')})[ \\t]*(?:({terminal_regex('MARK')})[ \\t]*)?")
 
 
 #: the commonest paragraph heads ("12. ", "3. (C) ", "1.(S/NF) "), matched as paragraph_parts
@@ -1000,7 +1001,7 @@ def paragraph_parts() -> re.Pattern[str]:
 #: here) is read by paragraph_parts. Same number part; a mark of these exact forms is
 #: one of MARK's, which ends at its first ")" either way; without a mark, the text goes
 #: on with neither "(" nor a blank (paragraph_parts would try a mark there).
-_SIMPLE_HEAD = re.compile(r"(\d{1,3}\.(?!\d|[A-Za-z]\.))[ \t]*"
+_SIMPLE_HEAD = kept.compile(r"(\d{1,3}\.(?!\d|[A-Za-z]\.))[ \t]*"
                           r"(?:(\((?:TS|SBU|LOU|U|C|S)(?:/NF|//NF)?\))[ \t]*|(?![ \t(]))").match
 
 
@@ -1070,9 +1071,9 @@ def tags_reader():
                 rules.setdefault("STAR" if origin.startswith("__tags_star") else origin, set()).add(names)
         if rules != _TAGS_RULES or not _as_read(lark, _TAGS_PRIORITIES):
             return never
-        keyword = re.compile(terminal_regex("TAGS_KW")).match
+        keyword = kept.compile(terminal_regex("TAGS_KW")).match
         # after the keyword: blanks and separators (dropped), names (group 1), words (group 2)
-        tokens = re.compile(f"(?:{terminal_regex('WS_INLINE')}|{terminal_regex('_TAG_SEP')})"
+        tokens = kept.compile(f"(?:{terminal_regex('WS_INLINE')}|{terminal_regex('_TAG_SEP')})"
                             f"|({terminal_regex('TAG_NAME')})|({terminal_regex('TAG_WORD')})").finditer
     except (AttributeError, KeyError, TypeError, ValueError, re.error):
         return never
@@ -1143,10 +1144,10 @@ def subject_reader():
                      ("SUBJECT_KW", "SUBJECT_TEXT"), ("SUBJECT_KW",)} \
                 or not _as_read(lark, {"SUBJECT_KW": 3, "MARK": 3, "SUBJECT_TEXT": 0}):
             return never
-        keyword = re.compile(terminal_regex("SUBJECT_KW")).match
-        mark_at = re.compile(terminal_regex("MARK")).match
-        blanks = re.compile(terminal_regex("WS_INLINE")).match
-        body_at = re.compile(terminal_regex("SUBJECT_TEXT")).match
+        keyword = kept.compile(terminal_regex("SUBJECT_KW")).match
+        mark_at = kept.compile(terminal_regex("MARK")).match
+        blanks = kept.compile(terminal_regex("WS_INLINE")).match
+        body_at = kept.compile(terminal_regex("SUBJECT_TEXT")).match
     except (AttributeError, KeyError, TypeError, ValueError, re.error):
         return never
 
@@ -1244,7 +1245,7 @@ def eo_reader():
                 or not _as_read(lark, _EO_PRIORITIES) or lark.get_terminal("COLON").pattern.value != ":":
             return never
         (keyword, number, na_at, decl_at, value_at, tags_kw, blanks) = (
-            re.compile(terminal_regex(name)).match
+            kept.compile(terminal_regex(name)).match
             for name in ("EO_KW", "EO_NUMBER", "NA", "DECL_KW", "DECL_VALUE", "EO_TAGS_KW", "WS_INLINE"))
     except (AttributeError, KeyError, TypeError, ValueError, re.error):
         return never

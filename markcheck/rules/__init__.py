@@ -139,6 +139,9 @@ def _load() -> None:
     """Import every module of the registry once (each registers itself on import)."""
     for mod in RULE_MODULES:
         importlib.import_module(f"{__name__}.{mod}")
+    from .. import kept
+
+    kept.keep()  # the rules' patterns, compiled once for later processes
 
 
 def all_rules() -> list[Rule]:

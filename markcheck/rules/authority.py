@@ -17,6 +17,7 @@ from typing import Iterator
 
 from lark import Token
 
+from .. import kept
 from ..diagnostics import Severity
 from ..markings import Level
 from ..model import Cable, ClassifiedBy, EOLine, Span, classified_by_from
@@ -94,7 +95,7 @@ def _elided(text: str) -> bool:
     return "..." in text or "\u2026" in text  # two literal tests: faster than a regex
 
 
-_SECTION_WORD = re.compile(r"\bS\w{0,3}CTION\s+0*(\d{1,2})\s+[O0]F\b", re.I)
+_SECTION_WORD = kept.compile(r"\bS\w{0,3}CTION\s+0*(\d{1,2})\s+[O0]F\b", re.I)
 
 
 def _may_lack(cable: Cable) -> bool:
@@ -115,12 +116,12 @@ def _may_lack(cable: Cable) -> bool:
 
 # ------------------------------------------------------------------ the E.O. line
 #: an E.O. line glued onto another line by the export: "DEPT FOR DRL E.O. 12958: DECL: 3/13/2018"
-_EO_GLUED = re.compile(
+_EO_GLUED = kept.compile(
     r"(?:E\.\s?[O0]\.|(?<![A-Za-z])E\.?\s?[O0](?![A-Za-z]))\s*:?\s*\d{4,5}(?!\d)[ :.,;]*"
     r"(?:DECL|DNG|N/?A(?![A-Za-z])|N\.A\.)", re.I)
 #: anything that reads as an E.O. citation (also garbled: "E.M. 12958: N'A"), never the
 #: end of a word ("THE HAGUE 002843")
-_EO_ANY = re.compile(r"(?:E\.\s?[O0]\.|(?<![A-Za-z])E\.?\s?[O0](?![A-Za-z]))[ :.]*(?:\d{4,5}|N/A)"
+_EO_ANY = kept.compile(r"(?:E\.\s?[O0]\.|(?<![A-Za-z])E\.?\s?[O0](?![A-Za-z]))[ :.]*(?:\d{4,5}|N/A)"
                      r"|(?<![A-Za-z])[A-Z]\.[A-Z]\. ?1[1-3]\d{3}(?!\d)", re.I)
 
 
@@ -173,7 +174,7 @@ def _tail_span(eo: EOLine) -> Span | None:
     return Span(eo.span.start + at, eo.span.start + at + len(eo.tail.rstrip()))
 
 
-_NA_AT = re.compile(r"N/A|N\.A\.|(?<![A-Za-z])NA(?![A-Za-z])", re.I)
+_NA_AT = kept.compile(r"N/A|N\.A\.|(?<![A-Za-z])NA(?![A-Za-z])", re.I)
 
 
 def _na_span(eo: EOLine) -> Span:
@@ -185,33 +186,33 @@ def _na_span(eo: EOLine) -> Span:
 # ------------------------------------------------------------------ DECL values
 _NUM_WORDS = (r"ONE|TWO|THREE|FOUR|FIVE|SIX|SEVEN|EIGHT|NINE|TEN|ELEVEN|TWELVE|FIFTEEN|"
               r"TWENTY(?:[- ]FIVE)?|THIRTY|FORTY|FIFTY|SEVENTY(?:[- ]FIVE)?")
-_RELATIVE = re.compile(
+_RELATIVE = kept.compile(
     rf"^(?:\d{{1,3}}|{_NUM_WORDS})(?:\s*\(\d{{1,3}}\))?[\s-]*(?:YEARS?|YRS?\.?|MONTHS?)\b", re.I)
-_EVENT = re.compile(r"\b(?:AFTER|UPON|UNTIL|WHEN|FOLLOWING|COMPLETION|CLOSURE|CONCLUSION|"
+_EVENT = kept.compile(r"\b(?:AFTER|UPON|UNTIL|WHEN|FOLLOWING|COMPLETION|CLOSURE|CONCLUSION|"
                     r"END OF|TERMINATION|EVENT)\b", re.I)
 #: exemption tokens, valid and not: X1-X8, 1.6X6, 25X1, 25X1-HUMAN, 50X1-HUM, 50X2-WMD
-_EXEMPTION = re.compile(
+_EXEMPTION = kept.compile(
     r"(?<![A-Za-z0-9])(?:(?:1\.6\s?)?X\s?(?P<x>\d{1,2})"
     r"|25\s?X\s?(?P<x25>\d{1,2})(?P<human>\s?-\s?HUM(?:AN)?)?"
     r"|50\s?X\s?(?P<x50>\d{1,2})(?:\s?-\s?(?P<x50s>[A-Z]+))?)(?![0-9])", re.I)
-_FROM_ORIGIN = re.compile(r"\b(?:DATE|ORIGIN\w*|CABLE|MESSAGE|TELEGRAM|ISSUE|TODAY|NOW)\b", re.I)
-_OADR = re.compile(r"(?<![A-Za-z])OADR(?![A-Za-z])", re.I)
+_FROM_ORIGIN = kept.compile(r"\b(?:DATE|ORIGIN\w*|CABLE|MESSAGE|TELEGRAM|ISSUE|TODAY|NOW)\b", re.I)
+_OADR = kept.compile(r"(?<![A-Za-z])OADR(?![A-Za-z])", re.I)
 #: tokens of earlier orders: E.O. 11652 (GDS, XGDS-n, NGDS), E.O. 12065 (RDS-n, XDS-n, REVW)
-_ERA = re.compile(r"^(?:X?GDS|NGDS|RDS|XDS|REVW)\b", re.I)
-_REDACTED = re.compile(r"X{4,}", re.I)
-_NA_VALUE = re.compile(r"^(?:N/A|N\.A\.|NA)\W*$", re.I)
+_ERA = kept.compile(r"^(?:X?GDS|NGDS|RDS|XDS|REVW)\b", re.I)
+_REDACTED = kept.compile(r"X{4,}", re.I)
+_NA_VALUE = kept.compile(r"^(?:N/A|N\.A\.|NA)\W*$", re.I)
 #: words that may stand before a date: "ON 8/31/2034", "DECL: 06/09/2016", "CO 04/08/2026" (DNG)
-_PREFIX = re.compile(r"^(?:(?:ON|DECL|DECLASSIFY|DNG|DOWNGRADE|TO|CO|C|S|SE|CONF|"
+_PREFIX = kept.compile(r"^(?:(?:ON|DECL|DECLASSIFY|DNG|DOWNGRADE|TO|CO|C|S|SE|CONF|"
                      r"CONFIDENTIAL|SECRET)\b\W*)+", re.I)
 
 _DATE_FORMS = (
     # (regex, (year, month, day) group order, short year)
-    (re.compile(r"(?<![\d/.-])(\d{4})[/-](\d{1,2})[/-](\d{1,2})(?![\d/])"), (1, 2, 3), False),
-    (re.compile(r"(?<![\d/.-])(\d{1,2})/(\d{1,2})/(\d{4})(?![\d/])"), (3, 1, 2), False),
-    (re.compile(r"(?<![\d/.-])(\d{4})(\d{2})(\d{2})(?![\d/])"), (1, 2, 3), False),
-    (re.compile(r"(?<![\d/.-])(\d{1,2})[/-](\d{1,2})[/-](\d{2})(?![\d/])"), (3, 1, 2), True),
-    (re.compile(r"(?<![\d/.-])(\d{1,2})-(\d{1,2})-(\d{4})(?![\d/])"), (3, 1, 2), False),
-    (re.compile(r"(?<![\d/.-])(\d{1,2})\.(\d{1,2})\.(\d{4})(?![\d.])"), (3, 1, 2), False),
+    (kept.compile(r"(?<![\d/.-])(\d{4})[/-](\d{1,2})[/-](\d{1,2})(?![\d/])"), (1, 2, 3), False),
+    (kept.compile(r"(?<![\d/.-])(\d{1,2})/(\d{1,2})/(\d{4})(?![\d/])"), (3, 1, 2), False),
+    (kept.compile(r"(?<![\d/.-])(\d{4})(\d{2})(\d{2})(?![\d/])"), (1, 2, 3), False),
+    (kept.compile(r"(?<![\d/.-])(\d{1,2})[/-](\d{1,2})[/-](\d{2})(?![\d/])"), (3, 1, 2), True),
+    (kept.compile(r"(?<![\d/.-])(\d{1,2})-(\d{1,2})-(\d{4})(?![\d/])"), (3, 1, 2), False),
+    (kept.compile(r"(?<![\d/.-])(\d{1,2})\.(\d{1,2})\.(\d{4})(?![\d.])"), (3, 1, 2), False),
 )
 
 
@@ -232,8 +233,8 @@ class DeclValue:
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 _MONTH = r"(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)[A-Z]*\.?"
 _WORD_DATES = (  # "08 OCTOBER 2019", "October 8, 2019": unambiguous, if not the handbook's form
-    (re.compile(rf"(?<![\d/])(\d{{1,2}})\s+{_MONTH},?\s+(\d{{4}})(?!\d)", re.I), (3, 2, 1)),
-    (re.compile(rf"(?<![A-Za-z]){_MONTH}\s+(\d{{1,2}}),?\s+(\d{{4}})(?!\d)", re.I), (3, 1, 2)),
+    (kept.compile(rf"(?<![\d/])(\d{{1,2}})\s+{_MONTH},?\s+(\d{{4}})(?!\d)", re.I), (3, 2, 1)),
+    (kept.compile(rf"(?<![A-Za-z]){_MONTH}\s+(\d{{1,2}}),?\s+(\d{{4}})(?!\d)", re.I), (3, 1, 2)),
 )
 
 
@@ -379,10 +380,10 @@ def decl_value(cable: Cable) -> DeclValue | None:
 
 
 # ------------------------------------------------------------------ Classified By
-_CB_START = re.compile(  # not the notice 'CORRECTED COPY (ADD "CLASSIFIED BY" LINE)'
+_CB_START = kept.compile(  # not the notice 'CORRECTED COPY (ADD "CLASSIFIED BY" LINE)'
     r"(?<!\")(?<!ADD )(?<!ADDED )(?:\((?:U|C|S|SBU)\)\s*)?"
     r"(?:Classified By|CLASSIFIED BY|Classified by(?=\s*:))\b")
-_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_BLANK_LINE = kept.compile(r"\n[ \t]*\n")
 #: every match of _CB_START holds one of these
 _CB_WORDS = ("Classified By", "CLASSIFIED BY", "Classified by")
 
@@ -426,8 +427,8 @@ def authority_line(cable: Cable) -> ClassifiedBy | None:
     return _find_classified_by(cable)
 
 
-_DERIVED = re.compile(r"\bderived\b|\bmultiple\s+sources\b", re.I)
-_AUTHORITY_HINT = re.compile(
+_DERIVED = kept.compile(r"\bderived\b|\bmultiple\s+sources\b", re.I)
+_AUTHORITY_HINT = kept.compile(
     r"\bclas+\w{0,6}\s*by\b|\bderived\s+from\b|\breasons?\s*:?\s*1\s?\.\s?[45]", re.I)
 #: a match of _AUTHORITY_HINT in ASCII text starts with one of these, in any case
 _HINT_WORDS = ("CLAS", "DERIVED", "REASON")
@@ -451,12 +452,12 @@ def _authority_hint(text: str) -> bool:
 
 # "1" first, its lookbehind after it (same matches as r"(?<![\d./])1\s?\.\s?([45])(?!\d)"):
 # a literal first character is searched fast
-_SECTION = re.compile(r"1(?<![\d./]1)\s?\.\s?([45])(?!\d)")
-_BAD_SECTION = re.compile(r"(?<![\d./])1\s?/\s?[45](?!\d)"  # "1/4", "REASONS 1 (B)"
+_SECTION = kept.compile(r"1(?<![\d./]1)\s?\.\s?([45])(?!\d)")
+_BAD_SECTION = kept.compile(r"(?<![\d./])1\s?/\s?[45](?!\d)"  # "1/4", "REASONS 1 (B)"
                           r"|(?<=[Rr][Ee][Aa][Ss][Oo][Nn][Ss] )1(?=\s?\()"
                           r"|(?<=[Rr][Ee][Aa][Ss][Oo][Nn] )1(?=\s?\()")
-_REASON_KW = re.compile(r"\breason(?:\(s\)|s)?(?![A-Za-z])", re.I)
-_NEXT_ELEMENT = re.compile(r"\s*(?:SUBJ|TAGS|REF|E\.\s?O\.|-{3,}|\d{1,3}\s?[.)]\s)", re.I)
+_REASON_KW = kept.compile(r"\breason(?:\(s\)|s)?(?![A-Za-z])", re.I)
+_NEXT_ELEMENT = kept.compile(r"\s*(?:SUBJ|TAGS|REF|E\.\s?O\.|-{3,}|\d{1,3}\s?[.)]\s)", re.I)
 
 
 @dataclass
@@ -473,7 +474,7 @@ class Reason:
     keyword_span: Span | None = None
 
 
-_LETTER_TOKENS = re.compile(r"""
+_LETTER_TOKENS = kept.compile(r"""
     (?P<ws>\s+)
   | (?P<ell>\.\.\.|\u2026)
   | (?P<and>(?<![A-Za-z])(?:a\s?n\s?d|or)(?![A-Za-z])|[&+])
@@ -486,8 +487,8 @@ _LETTER_TOKENS = re.compile(r"""
   | (?P<dot>\.)
   | (?P<letter>(?<![A-Za-z])[A-Za-z](?![A-Za-z0-9]))
 """, re.I | re.X)
-_WORD_AHEAD = re.compile(r"\s+(?![Aa]\s?[Nn]\s?[Dd]\b|[Oo][Rr]\b)[A-Za-z]{2,}")
-_LIST_AHEAD = re.compile(r"\s*(?:(?<![A-Za-z])[A-Za-z](?![A-Za-z0-9])|\(|\)|,|&|/|"
+_WORD_AHEAD = kept.compile(r"\s+(?![Aa]\s?[Nn]\s?[Dd]\b|[Oo][Rr]\b)[A-Za-z]{2,}")
+_LIST_AHEAD = kept.compile(r"\s*(?:(?<![A-Za-z])[A-Za-z](?![A-Za-z0-9])|\(|\)|,|&|/|"
                          r"[Aa]\s?[Nn]\s?[Dd]\b|[Oo][Rr]\b)")
 
 

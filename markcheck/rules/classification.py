@@ -26,6 +26,7 @@ from itertools import pairwise
 from operator import attrgetter
 from typing import Iterator
 
+from .. import kept
 from ..diagnostics import Severity
 from ..markings import Level
 from ..model import Cable, Paragraph, Span
@@ -76,12 +77,12 @@ _CONTROLS = {"NF": "NF", "NOFORN": "NF", "FOUO": "FOUO", "SBU": "SBU", "ORCON": 
              "OC": "ORCON", "PROPIN": "PROPIN", "PR": "PROPIN", "NOCONTRACT": "NOCONTRACT",
              "IMCON": "IMCON", "FGI": "FGI"}
 
-_HEAD = re.compile(r"\s*(SENSITIVE\s+BUT\s+UNCLASSIFIED|TOP\s+SECRET|SECRET|CONFIDENTIAL|"
+_HEAD = kept.compile(r"\s*(SENSITIVE\s+BUT\s+UNCLASSIFIED|TOP\s+SECRET|SECRET|CONFIDENTIAL|"
                    r"UNCLASSIFIED|UNCLAS|SBU-NF|SBU|LOU|TS|S|C|U)(?![A-Za-z])", re.I)
-_ENTIRE = re.compile(r"\s*(?:-+|,|;)?\s*ENTIRE\s+(?:TEXT|PARAGRAPH|CABLE|MESSAGE)\s*\.?\s*$", re.I)
-_SEP = re.compile(r"\s*(//|/|-)\s*")
-_REL = re.compile(r"(REL(?:EASABLE)?)(\s+TO)?(?![A-Za-z])", re.I)
-_WORD = re.compile(r"[A-Za-z][A-Za-z-]*")
+_ENTIRE = kept.compile(r"\s*(?:-+|,|;)?\s*ENTIRE\s+(?:TEXT|PARAGRAPH|CABLE|MESSAGE)\s*\.?\s*$", re.I)
+_SEP = kept.compile(r"\s*(//|/|-)\s*")
+_REL = kept.compile(r"(REL(?:EASABLE)?)(\s+TO)?(?![A-Za-z])", re.I)
+_WORD = kept.compile(r"[A-Za-z][A-Za-z-]*")
 
 
 @dataclass(frozen=True)
@@ -309,20 +310,20 @@ class _Mark:
 
 
 # a mark-like group opening a paragraph the grammar did not take as a mark
-_HEAD_PAREN = re.compile(r"\(([^()]{1,160})\)")
-_HEAD_NOPAREN = re.compile(r"(?:TS|S|C|U|SBU)(?://?(?:NF|NOFORN|FOUO))?\)")
+_HEAD_PAREN = kept.compile(r"\(([^()]{1,160})\)")
+_HEAD_NOPAREN = kept.compile(r"(?:TS|S|C|U|SBU)(?://?(?:NF|NOFORN|FOUO))?\)")
 # "(C XXXXXXXXXXXX said ...": the closing parenthesis lost
-_HEAD_UNCLOSED = re.compile(r"\((?:TS|S|C|U|SBU)(?://?NF)?(?= +[A-Z])(?![^()\n]{0,40}\))")
+_HEAD_UNCLOSED = kept.compile(r"\((?:TS|S|C|U|SBU)(?://?NF)?(?= +[A-Z])(?![^()\n]{0,40}\))")
 # "(/Rel UK)": the level lost
-_HEAD_NOLEVEL = re.compile(r"\( *//?[^()\n]{1,60}\)")
-_MARKLIKE_INNER = re.compile(
+_HEAD_NOLEVEL = kept.compile(r"\( *//?[^()\n]{1,60}\)")
+_MARKLIKE_INNER = kept.compile(
     r"\s*(?:SENSITIVE\s+BUT\s+UNCLASSIFIED|TOP\s+SECRET|SECRET|CONFIDENTIAL|UNCLASSIFIED|UNCLAS|"
     r"SBU-NF|SBU|LOU|TS|S|C|U)"
     r"(?:\s*$|\s*(?://?|-)\s*[A-Za-z][A-Za-z\s,/.-]*$"
     r"|\s+(?:NF|NOFORN|FOUO|REL\b.*|ENTIRE\b.*)$|\s*--.*$)",
     re.I | re.S)
 # a two-letter garble of a level: "(SE)", "(CN)", "(SB)"; not a topic such as "(UN)"
-_GARBLED = re.compile(r"\(((?:TS|S|C|U)NF|[CSTU][A-Z])\)")
+_GARBLED = kept.compile(r"\(((?:TS|S|C|U)NF|[CSTU][A-Z])\)")
 _NOT_GARBLED = {"UN", "US", "UK", "CT", "SA", "SC", "SG", "TV", "UA", "UE"}
 
 
@@ -368,10 +369,10 @@ def _read_head_mark(cable: Cable, p: Paragraph) -> tuple[str, Span] | None:
 _NEAR = {"C": "BD", "S": "RT", "U": "TV"}
 _NEAR_LETTERS = frozenset("BDRTVbdrtv")
 #: what may stand before a list letter at a line start (see the patterns of _list_letter)
-_LINE_HEAD = re.compile(r"[ \t]*(?:\d{1,3} ?[.)][ \t]*)?\(?")
+_LINE_HEAD = kept.compile(r"[ \t]*(?:\d{1,3} ?[.)][ \t]*)?\(?")
 #: what a non-empty match of _LINE_HEAD starts with
 _HEAD_FIRST = frozenset(" \t(0123456789")
-_PAREN_LETTER = re.compile(r"\(([BDRTVbdrtv])\)")
+_PAREN_LETTER = kept.compile(r"\(([BDRTVbdrtv])\)")
 
 
 def _line_letters(text: str, start: int = 0) -> list[tuple[int, int, str]]:
@@ -496,9 +497,9 @@ def _list_letter(cable: Cable, span: Span, letter: str, anywhere: bool = False) 
     if not anywhere and cable.paragraphs:
         lo = max(lo, cable.paragraphs[0].span.start)
     near = "|".join({chr(ord(up) - 1), chr(ord(up) + 1)})
-    pats = [(re.compile(r"(?m)^[ \t]*(?:\d{1,3} ?[.)][ \t]*)?\(?(" + near + r")\)", re.I), lo, hi)]
+    pats = [(kept.compile(r"(?m)^[ \t]*(?:\d{1,3} ?[.)][ \t]*)?\(?(" + near + r")\)", re.I), lo, hi)]
     if anywhere:
-        pats.append((re.compile(r"\((" + near + r")\)", re.I),
+        pats.append((kept.compile(r"\((" + near + r")\)", re.I),
                      max(0, span.start - 400), min(len(text), span.end + 400)))
     for pat, a, b in pats:
         for m in pat.finditer(text, a, b):
@@ -641,8 +642,8 @@ def _header_zone(cable: Cable) -> str:
     return text[:end]
 
 
-_NOFORN_WORDS = re.compile(r"NOFORN|NOT\s+RELEASABLE\s+TO\s+FOREIGN", re.I)
-_SENSITIVE_WORDS = re.compile(r"SENSI?T|SITI?VE", re.I)
+_NOFORN_WORDS = kept.compile(r"NOFORN|NOT\s+RELEASABLE\s+TO\s+FOREIGN", re.I)
+_SENSITIVE_WORDS = kept.compile(r"SENSI?T|SITI?VE", re.I)
 
 
 def _has_noforn(cable: Cable) -> bool:
@@ -665,7 +666,7 @@ def _has_sensitive(cable: Cable) -> bool:
     return bool(_SENSITIVE_WORDS.search(_header_zone(cable)))
 
 
-_ENTIRE_TEXT = re.compile(r"ENTIRE\s+(?:TEXT|CABLE|MESSAGE)|ALL\s+PARAGRAPHS", re.I)
+_ENTIRE_TEXT = kept.compile(r"ENTIRE\s+(?:TEXT|CABLE|MESSAGE)|ALL\s+PARAGRAPHS", re.I)
 
 
 @per_cable
@@ -686,8 +687,8 @@ def _entire_text(cable: Cable) -> bool:
     return found
 
 
-_INLINE_MARK = re.compile(r"\((?:TS|S|C|U|SBU)(?:\s*(?://?|-)\s*[^()\n]{1,60})?\)")
-_ANY_MARK = re.compile(r"\(\s*(?:TS|S|C|U|SBU|SBU-NF|TOP SECRET|SECRET|CONFIDENTIAL|UNCLASSIFIED)"
+_INLINE_MARK = kept.compile(r"\((?:TS|S|C|U|SBU)(?:\s*(?://?|-)\s*[^()\n]{1,60})?\)")
+_ANY_MARK = kept.compile(r"\(\s*(?:TS|S|C|U|SBU|SBU-NF|TOP SECRET|SECRET|CONFIDENTIAL|UNCLASSIFIED)"
                        r"(?:\s*(?://?|-)\s*[^()\n]{1,60})?\s*\)", re.I)
 
 
@@ -695,9 +696,9 @@ def _has_mark(cable: Cable, p: Paragraph) -> bool:
     return p.marking is not None or _head_mark(cable, p) is not None
 
 
-_RULE_RUN = re.compile(r"[-=*_]{4,}")
-_LOWER = re.compile(r"[a-z]")
-_SELF_MARKED = re.compile(r"X{6}|\(\w{1,3}\)", re.I)
+_RULE_RUN = kept.compile(r"[-=*_]{4,}")
+_LOWER = kept.compile(r"[a-z]")
+_SELF_MARKED = kept.compile(r"X{6}|\(\w{1,3}\)", re.I)
 
 
 def _is_heading(cable: Cable, p: Paragraph) -> bool:
@@ -870,9 +871,9 @@ def portion_above_banner(cable: Cable, ctx: Context) -> Iterator[Issue]:
 
 
 # what r"(?m)\S\.\.\.[ \t]*$|^[ \t]*X{6,}[ \t]*$" finds, searched from its literal parts
-_DOTS_AT_EOL = re.compile(r"\.\.\.[ \t]*$", re.M)
-_NON_SPACE = re.compile(r"\S")
-_X_LINE = re.compile(r"[ \t]*X{6,}[ \t]*")
+_DOTS_AT_EOL = kept.compile(r"\.\.\.[ \t]*$", re.M)
+_NON_SPACE = kept.compile(r"\S")
+_X_LINE = kept.compile(r"[ \t]*X{6,}[ \t]*")
 
 
 def _cut_short(text: str) -> bool:
@@ -1113,8 +1114,8 @@ def sbu_on_classified(cable: Cable, ctx: Context) -> Iterator[Issue]:
                         f"level; mark it ({m.level.name}) alone")
 
 
-_BANNER_GAP = re.compile(r"[ \t/-]*")
-_INVENTED = re.compile(
+_BANNER_GAP = kept.compile(r"[ \t/-]*")
+_INVENTED = kept.compile(
     r"(?:RESTRICTED|PRIVATE|CODEWORD|HIGHLY|STRICTLY|CLASSIFIED|"
     r"ADMINISTRATIVELY|AGENCY|INTERNAL|COMPANY|SENSITIVE|SPECIAL|VERY)(?![A-Za-z])")
 
@@ -1184,7 +1185,7 @@ def sbu_without_sensitive(cable: Cable, ctx: Context) -> Iterator[Issue]:
                     f"NOFORN caption")
 
 
-_TRAILING_MARK = re.compile(r"\(\s*(?:TS|S|C|U|SBU)(?:\s*//?\s*[^()\n]{1,40})?\s*\)\s*\.?\s*$",
+_TRAILING_MARK = kept.compile(r"\(\s*(?:TS|S|C|U|SBU)(?:\s*//?\s*[^()\n]{1,40})?\s*\)\s*\.?\s*$",
                             re.I)
 
 

@@ -13,6 +13,7 @@ import functools
 import re
 from typing import Iterator, NamedTuple, Sequence
 
+from .. import kept
 from ..diagnostics import Severity
 from ..markings import DISTRIBUTION_CAPTIONS, KNOWN_CAPTIONS, Level
 from ..model import Cable, Span
@@ -22,9 +23,9 @@ from .structure import _facts as _structure_facts, _fold
 
 # ------------------------------------------------------------------ caption items
 
-_MULTI_WORD = sorted((c for c in KNOWN_CAPTIONS if " " in c), key=len, reverse=True)
+_MULTI_WORD = sorted((c for c in KNOWN_CAPTIONS if " " in c), key=lambda c: (-len(c), c))
 #: a known multi-word caption (any case, blanks or hyphens between its words), else one word
-_TOKEN = re.compile(
+_TOKEN = kept.compile(
     r"(?i)(?<![A-Za-z])(?:"
     + "|".join(r"[\s-]+".join(re.escape(w) for w in c.split()) for c in _MULTI_WORD)
     + r")(?![A-Za-z])|[A-Za-z]+")
@@ -55,7 +56,7 @@ def _norm(text: str) -> str:
 #: "UNCLASSIFIED//FOR OFFICIAL USE ONLY,08STATE145633,...": the classification field of
 #: an export's metadata record, read as the classification line; its controls are the
 #: archive's, not captions of the telegram
-_RECORD_FIELD = re.compile(r"[^\s,\t\"]*//[A-Z /]*[,\t\"]")
+_RECORD_FIELD = kept.compile(r"[^\s,\t\"]*//[A-Z /]*[,\t\"]")
 
 
 def _record_field(cable: Cable) -> bool:
@@ -109,7 +110,7 @@ _NOT_CAPTIONS = frozenset({
     "SENSITIZE", "SENSITIZED", "INSENSITIVE", "SENSITIVELY", "SENSITIVITY", "CONTRACT",
     "CONTRACTS", "CHEROKEES",
 })
-_CAPTION_SPLIT = re.compile("(" + "|".join(sorted(_FUZZY_TARGETS + ("EFTO", "FOUO"), key=len,
+_CAPTION_SPLIT = kept.compile("(" + "|".join(sorted(_FUZZY_TARGETS + ("EFTO", "FOUO"), key=len,
                                                   reverse=True)) + ")")
 
 
@@ -407,7 +408,7 @@ def sensitive_on_classified(cable: Cable, ctx: Context) -> Iterator[Issue]:
                     "classification line")
 
 
-_NF_PORTION = re.compile(r"\((?:TS|S|C|U|SBU)? *(?:/{1,2}|-| ) *(?:[^()\n]{0,40}?[/ ,-])?"
+_NF_PORTION = kept.compile(r"\((?:TS|S|C|U|SBU)? *(?:/{1,2}|-| ) *(?:[^()\n]{0,40}?[/ ,-])?"
                          r"(?:NF|NOFORN)(?![A-Za-z])[^()\n]{0,40}\)")
 
 
@@ -423,7 +424,7 @@ def _has_nf_portion(cable: Cable) -> bool:
 
 #: the section marker printed at each later section: "ANKARA 00001654  002 OF 002"
 #: (also read from the text, since exports vary the blanks the grammar expects)
-_SECTION_MARK = re.compile(r"(?m)^[A-Z][A-Z .'-]* \d{5,9} +(\d{3})(?:\.\d)? +OF +\d{3} *$")
+_SECTION_MARK = kept.compile(r"(?m)^[A-Z][A-Z .'-]* \d{5,9} +(\d{3})(?:\.\d)? +OF +\d{3} *$")
 
 
 def _section_marks(text: str) -> set[int]:
@@ -539,10 +540,12 @@ _SIPDIS_CUTOFF = _dt.date(2006, 1, 1)
 #: SIPDIS anywhere in the header zone: exports run caption lines together with the
 #: classification line or the E.O. line ("MOSCOW 005585 SIPDIS SIPDIS DEPT FOR ...",
 #: "ISLAMABAD 002903SIPDISE.O. 12958")
-_SIPDIS_ANY = re.compile(r"(?<![A-Za-z])SIPDIS", re.IGNORECASE)
-_CAPTION_WORDS = "|".join(sorted((re.escape(c) for c in KNOWN_CAPTIONS), key=len, reverse=True))
+_SIPDIS_ANY = kept.compile(r"(?<![A-Za-z])SIPDIS", re.IGNORECASE)
+#: (longest first; ties in text order, so the pattern is the same in every process and
+#: its compiled code can be kept: see markcheck.kept)
+_CAPTION_WORDS = "|".join(sorted((re.escape(c) for c in KNOWN_CAPTIONS), key=lambda c: (-len(c), c)))
 #: a line of the body that holds captions only, SIPDIS among them
-_SIPDIS_LINE = re.compile(
+_SIPDIS_LINE = kept.compile(
     r"(?im)^[ \t,.;/-]*(?:(?:%s)[ \t,.;/-]+)*(SIPDIS)(?:[ \t,.;/-]+(?:%s))*[ \t,.;/-]*$"
     % (_CAPTION_WORDS, _CAPTION_WORDS))
 

@@ -18,6 +18,7 @@ import re
 from bisect import bisect_left, bisect_right
 from typing import Iterable, Iterator
 
+from .. import kept
 from ..diagnostics import Severity
 from ..markings import Level
 from ..model import Cable, Span
@@ -30,15 +31,15 @@ _LEVELS = {"U": Level.U, "C": Level.C, "S": Level.S, "TS": Level.TS,
            "UNCLASSIFIED": Level.U, "CONFIDENTIAL": Level.C, "SECRET": Level.S}
 
 # an X-run standing for a redacted word: capitals (or small x's), 3 or more
-_RUN = re.compile(r"[Xx]{3,}")
+_RUN = kept.compile(r"[Xx]{3,}")
 #: the same matches as _RUN; opening with a character set lets the regex engine skip
 #: ahead to the next X instead of trying the whole pattern at every position
-_RUN_SCAN = re.compile(r"[Xx][Xx]{2,}")
-_WORDISH = re.compile(r"[^\W_]+")
-_ROMAN = re.compile(r"M{0,4}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
-_REDACTED_OPEN = re.compile(r"\[\s*REDACTED\b", re.I)
-_REDACTED_TOKEN = re.compile(r"\[\s*REDACTED\b[^\[\]\n]{0,200}\]", re.I)
-_REDACTED_ONLY = re.compile(r"\s*(?:\[\s*REDACTED\b[^\[\]]{0,200}\]\s*)+", re.I)
+_RUN_SCAN = kept.compile(r"[Xx][Xx]{2,}")
+_WORDISH = kept.compile(r"[^\W_]+")
+_ROMAN = kept.compile(r"M{0,4}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})")
+_REDACTED_OPEN = kept.compile(r"\[\s*REDACTED\b", re.I)
+_REDACTED_TOKEN = kept.compile(r"\[\s*REDACTED\b[^\[\]\n]{0,200}\]", re.I)
+_REDACTED_ONLY = kept.compile(r"\s*(?:\[\s*REDACTED\b[^\[\]]{0,200}\]\s*)+", re.I)
 
 
 #: what ctx.option() reads for a rule without options (never changed)
@@ -108,7 +109,7 @@ def _body_spans(cable: Cable) -> list[Span]:
 _ASCII = bytes(range(128))
 #: digits to 0 and '.' to '-', so that "202.647-4000" reads b"000-000-0000"
 _ZEROS = bytes.maketrans(b"0123456789.", b"0000000000-")
-_DIGIT = re.compile(r"\d")
+_DIGIT = kept.compile(r"\d")
 _WORD_BYTES = frozenset(b"0123456789_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 
@@ -327,10 +328,10 @@ def malformed_redaction(cable: Cable, ctx: Context) -> Iterator[Issue]:
 
 
 # ============================================================== R603
-_PROTECT = re.compile(r"\(\s*(?:strictly\s+|please\s+)?protect(?:\s+(?:source|throughout)[^)]{0,20})?\s*\)"
+_PROTECT = kept.compile(r"\(\s*(?:strictly\s+|please\s+)?protect(?:\s+(?:source|throughout)[^)]{0,20})?\s*\)"
                       r"|,\s*strictly\s+protect\b", re.I)
-_TRAILING_ACRONYM = re.compile(r"\s*\([A-Z]{2,8}\)\s*$")
-_NAME_WORD = re.compile(r"[^\W\d_][\w'\u2019.-]*$")
+_TRAILING_ACRONYM = kept.compile(r"\s*\([A-Z]{2,8}\)\s*$")
+_NAME_WORD = kept.compile(r"[^\W\d_][\w'\u2019.-]*$")
 #: words that are titles, roles or function words, never part of a personal name
 _NOT_NAME = frozenset("""
 a an the of and or for to in on at by with from per as his her their its our
@@ -699,9 +700,9 @@ def protected_term_in_clear(cable: Cable, ctx: Context) -> Iterator[Issue]:
 
 
 # ============================================================== R608
-_EXEMPTION = re.compile(r"\(\s*b\s*\)\s*\(\s*(\d+)\s*\)(?:\s*\(\s*([A-Za-z])\s*\))?")
-_REASON = re.compile(r"\b1\.([45])\s*\(\s*([a-z])\s*\)", re.I)
-_ANNOTATION = re.compile(r"\[\s*(?:REDACTED|WITHHELD|EXEMPT(?:ION)?|DELETED)\b[^\[\]\n]{0,200}\]", re.I)
+_EXEMPTION = kept.compile(r"\(\s*b\s*\)\s*\(\s*(\d+)\s*\)(?:\s*\(\s*([A-Za-z])\s*\))?")
+_REASON = kept.compile(r"\b1\.([45])\s*\(\s*([a-z])\s*\)", re.I)
+_ANNOTATION = kept.compile(r"\[\s*(?:REDACTED|WITHHELD|EXEMPT(?:ION)?|DELETED)\b[^\[\]\n]{0,200}\]", re.I)
 _AMENDED = __import__("datetime").date(2003, 3, 25)
 
 
@@ -749,17 +750,17 @@ def invalid_exemption(cable: Cable, ctx: Context) -> Iterator[Issue]:
 
 
 # ============================================================== R609
-_EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][\w.+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
-_PHONE = re.compile(
+_EMAIL = kept.compile(r"(?<![\w.+-])[A-Za-z0-9][\w.+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")
+_PHONE = kept.compile(
     r"(?<![\w/.-])(?:"
     r"\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]\d{2,5}){1,4}"      # +381 11 306 4600
     r"|\(\d{3}\)[ ]?\d{3}[ .-]\d{4}"                                        # (202) 647-4000
     r"|\d{3}[.-]\d{3}[.-]\d{4}"                                             # 202-647-4000
     r")(?![\w/-])")
-_PHONE_LED = re.compile(
+_PHONE_LED = kept.compile(
     r"\b(?:tel|telephone|phone|fax|cell|cellphone|mobile|mob)\b\.?(?:\s*(?:no\.?|number|#))?\s*[:.]?\s*"
     r"(\(?\+?\d[\d ().-]{5,}\d)", re.I)
-_PASSPORT = re.compile(r"\bpassport\s+(?:no\.?|number|#)\s*[:.]?\s*([A-Z]{0,2}\d{6,9})\b", re.I)
+_PASSPORT = kept.compile(r"\bpassport\s+(?:no\.?|number|#)\s*[:.]?\s*([A-Z]{0,2}\d{6,9})\b", re.I)
 
 
 #: the keywords of _PHONE_LED (lower case), by the word each starts with; a match
@@ -925,7 +926,7 @@ def personal_data_in_release(cable: Cable, ctx: Context) -> Iterator[Issue]:
 
 
 # ============================================================== R610
-RELEASE_BLOCK = re.compile(r"\b(?:RELEASED IN (?:FULL|PART)|DECLASSIFIED/RELEASED|RELEASE BLOCK)\b", re.I)
+RELEASE_BLOCK = kept.compile(r"\b(?:RELEASED IN (?:FULL|PART)|DECLASSIFIED/RELEASED|RELEASE BLOCK)\b", re.I)
 
 
 def has_release_block(cable: Cable) -> bool:

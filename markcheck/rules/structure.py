@@ -8,12 +8,13 @@ import os
 import re
 from typing import Iterator
 
+from .. import kept
 from ..diagnostics import Severity
 from ..markings import Level, level_from_word
 from ..model import Cable, Span
 from . import Context, Issue, matches_at, per_cable, rule
 
-_REFID = re.compile(r"^(\d{2})([A-Z]+?)(\d+)(?:\.[A-Za-z]+)?$")
+_REFID = kept.compile(r"^(\d{2})([A-Z]+?)(\d+)(?:\.[A-Za-z]+)?$")
 
 
 def _first_line(cable: Cable, start: int = 0) -> Span:
@@ -466,26 +467,26 @@ def body_units(cable: Cable) -> Iterator[tuple[str, int, int | None]]:
 
 
 _WHO = r"(?:(?:EMBASSY|POST|MISSION|CONSULATE|USEU|USUN|DRAFTER'?S|DRAFTERS)\s+)?"
-_AT_START = re.compile(r"(?:BEGIN\s+)?" + _WHO + r"(?P<kind>SUMMARY|COMMENT)\b"
+_AT_START = kept.compile(r"(?:BEGIN\s+)?" + _WHO + r"(?P<kind>SUMMARY|COMMENT)\b"
                        r"(?:\s+AND\s+(?P<also>SUMMARY|COMMENT|\w+(?:\s+\w+)?))?"
                        r"\s*(?P<colon>[:.-]|$)", re.I | re.M)
-_MID = re.compile(r"(?:(?<=[.;)]\s)|(?<=[.;)]\s\s)|(?<=[(\[])|(?<=--\s))" + _WHO +
+_MID = kept.compile(r"(?:(?<=[.;)]\s)|(?<=[.;)]\s\s)|(?<=[(\[])|(?<=--\s))" + _WHO +
                   r"(?P<kind>SUMMARY|COMMENT)(?:\s+AND\s+(?P<also>SUMMARY|COMMENT|\w+(?:\s+\w+)?))?"
                   r"\s*(?P<colon>:|(?<=COMMENT)\.|(?<=comment)\.)", re.I)
 #: the characters a match of _AT_START can start with (case-blind: "\u017f" is an "s")
 _AT_START_FIRST = frozenset("BEPMCUDS" "bepmcuds" "\u017f")
 # a heading line: "Summary", "------- SUMMARY -------", "I. Summary", "Comment:"
 _AFTER_HEADING = r"S?(?:[ \t]+AND[ \t]+\w+(?:[ \t]+\w+)?)?[ \t]*[:.]?[-=/ \t]*$"
-_HEADING = re.compile(r"^[-=/ \t]*(?:[IVX]{1,4}\.|[A-H]\.)?[ \t]*(?:\w+[ \t]+AND[ \t]+)?"
+_HEADING = kept.compile(r"^[-=/ \t]*(?:[IVX]{1,4}\.|[A-H]\.)?[ \t]*(?:\w+[ \t]+AND[ \t]+)?"
                       r"(?P<kind>SUMMARY|COMMENT)" + _AFTER_HEADING, re.I | re.M)
 #: what follows the SUMMARY/COMMENT of a _HEADING match (where it fails after each
 #: SUMMARY/COMMENT of a line, _HEADING cannot match at the start of that line)
-_HEADING_TAIL = re.compile(_AFTER_HEADING, re.I | re.M)
-_BEGIN = re.compile(r"\bBEGIN\s+(?P<kind>SUMMARY|COMMENT|TEXT)\b", re.I)
-_END = re.compile(r"\bEND\s+(?:OF\s+)?(?:\w+\s*/\s*)?(?P<kind>SUMMARY|COMMENTS?|TEXT)\b"
+_HEADING_TAIL = kept.compile(_AFTER_HEADING, re.I | re.M)
+_BEGIN = kept.compile(r"\bBEGIN\s+(?P<kind>SUMMARY|COMMENT|TEXT)\b", re.I)
+_END = kept.compile(r"\bEND\s+(?:OF\s+)?(?:\w+\s*/\s*)?(?P<kind>SUMMARY|COMMENTS?|TEXT)\b"
                   r"(?:\s+AND\s+(?P<also>SUMMARY|COMMENT)\b)?", re.I)
-_SUMMARY_WORD = re.compile(r"\bSUMMARY\b", re.I)
-_PARA_HEAD = re.compile(r"^\s*\d{1,3}\s?[.)]\s*(?:\([^()\n]{1,40}\)\s*)?")
+_SUMMARY_WORD = kept.compile(r"\bSUMMARY\b", re.I)
+_PARA_HEAD = kept.compile(r"^\s*\d{1,3}\s?[.)]\s*(?:\([^()\n]{1,40}\)\s*)?")
 
 
 class _Marker:
@@ -513,8 +514,8 @@ def _kinds(m: re.Match) -> list[str]:
 #: and before a blank (a character folded to "?" is no word character but may have been
 #: one, and may have been a blank: more places, never fewer); _markers looks for the
 #: places of _END_AT with str.find
-_END_AT = re.compile(r"end(?<!\wend)[\s?]")
-_BEGIN_AT = re.compile(r"begin(?<!\wbegin)[\s?]")
+_END_AT = kept.compile(r"end(?<!\wend)[\s?]")
+_BEGIN_AT = kept.compile(r"begin(?<!\wbegin)[\s?]")
 #: the words of _WHO (lower-case), by length
 _WHO_WORDS = tuple((n, frozenset(w for w in ("embassy", "post", "mission", "consulate", "useu",
                                              "usun", "drafters", "drafter's") if len(w) == n))
@@ -704,7 +705,7 @@ def long_cable_without_summary(cable: Cable, ctx: Context) -> Iterator[Issue]:
     yield Issue(b.span, "long cable without a summary; open it with a summary paragraph")
 
 
-_SIPDIS = re.compile(r"(?<![A-Za-z])SIPDIS(?![A-Za-z])")
+_SIPDIS = kept.compile(r"(?<![A-Za-z])SIPDIS(?![A-Za-z])")
 
 
 @rule("S112", "stray-sipdis", Severity.WARNING)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterator
 
+from .. import kept
 from .. import refdata
 from ..diagnostics import Severity
 from ..model import Cable, Span, Tag
@@ -122,7 +123,7 @@ USAFRICOM NORTHCOM USNORTHCOM CINCPAC USCINCCENT USCINCPAC USCINCEUR USCINCSO US
 SECTO TOSEC USDEL CIAWASH
 """.split())
 #: words before a post that are not part of its name ("AMEMBASSY PARIS 1234")
-_POST_PREFIX = re.compile(r"^(?:AMEMBASSY|AMCONSUL|AMCONGEN|EMBASSY|EMB|CONSULATE|USMISSION|"
+_POST_PREFIX = kept.compile(r"^(?:AMEMBASSY|AMCONSUL|AMCONGEN|EMBASSY|EMB|CONSULATE|USMISSION|"
                           r"MISSION|USDEL|USINT)\s+", re.I)
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 _NOT_POSTS = frozenset("""
@@ -186,7 +187,7 @@ def _finditer_from(pattern: re.Pattern[str], text: str, words: tuple[str, ...],
     return matches_at(pattern, text, _word_offsets(text, words))
 
 
-_TRUNCATED = re.compile(r"\.\.\.[ \t]*$", re.M)
+_TRUNCATED = kept.compile(r"\.\.\.[ \t]*$", re.M)
 
 
 def _incomplete(cable: Cable) -> bool:
@@ -219,7 +220,7 @@ def _is_geo(code: str) -> bool:
         code in _FIPS or code in refdata.geo_tags() or code[0] in "XZ")
 
 
-_PROGRAM_CODE = re.compile(r"K[A-Z]{3}")
+_PROGRAM_CODE = kept.compile(r"K[A-Z]{3}")
 
 
 @lru_cache(maxsize=8192)  # the same few hundred codes recur from cable to cable
@@ -264,7 +265,7 @@ def _split_run(word: str, historic: bool) -> list[str] | None:
     return list(parts) if anchors and short <= max(2, anchors) else None
 
 
-_KEYWORD_ITEM = re.compile(r"(?i)^(?:SUBJ(?:ECT)?|REFS?|REFTELS?|CLASSIFIED|E\.O\.?|DECL)[:.]?$")
+_KEYWORD_ITEM = kept.compile(r"(?i)^(?:SUBJ(?:ECT)?|REFS?|REFTELS?|CLASSIFIED|E\.O\.?|DECL)[:.]?$")
 
 
 @dataclass(slots=True)
@@ -307,7 +308,7 @@ def _items(cable: Cable, ctx: Context) -> _Items:
     return out
 
 
-_NAME_WORD = re.compile(r"[A-Za-z][A-Za-z.'-]*")
+_NAME_WORD = kept.compile(r"[A-Za-z][A-Za-z.'-]*")
 
 
 @lru_cache(maxsize=4096)  # TAGS items recur from cable to cable
@@ -383,9 +384,9 @@ def _read_items(cable: Cable, historic: bool) -> _Items:
     return out
 
 
-_WORD_SEPS = re.compile(r"[\s,;]+")
-_PARENTHESISED = re.compile(r"\([^()]*\)")
-_CODE_WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]{1,9}\.?")
+_WORD_SEPS = kept.compile(r"[\s,;]+")
+_PARENTHESISED = kept.compile(r"\([^()]*\)")
+_CODE_WORD = kept.compile(r"[A-Za-z][A-Za-z0-9-]{1,9}\.?")
 
 
 def _tags_stop(cable: Cable, historic: bool) -> int:
@@ -407,7 +408,7 @@ def _tags_stop(cable: Cable, historic: bool) -> int:
     return span.end
 
 
-_FREE_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+_FREE_WORD = kept.compile(r"[A-Za-z][A-Za-z'-]*")
 
 
 def _mark_free_text(cable: Cable, items: list[_Item]) -> None:
@@ -466,7 +467,7 @@ def _keyword_in_header(cable: Cable, pattern: re.Pattern[str]) -> re.Match[str] 
     return pattern.search(cable.source.text, 0, _header_end(cable))
 
 
-_TAGS_ANYWHERE = re.compile(r"(?<![A-Za-z])TAGS?(?![a-z])\s*[:;.]?\s+[A-Za-z]{2,}", re.I)
+_TAGS_ANYWHERE = kept.compile(r"(?<![A-Za-z])TAGS?(?![a-z])\s*[:;.]?\s+[A-Za-z]{2,}", re.I)
 
 
 def _bare_tags_line(cable: Cable, historic: bool) -> Span | None:
@@ -677,10 +678,10 @@ def tags_incomplete(cable: Cable, ctx: Context) -> Iterator[Issue]:
 
 # ====================================================================== SUBJECT
 
-_SUBJECT_ANYWHERE = re.compile(r"(?<![A-Za-z])SUBJ(?:ECT)?\s*:", re.I)
+_SUBJECT_ANYWHERE = kept.compile(r"(?<![A-Za-z])SUBJ(?:ECT)?\s*:", re.I)
 
 #: header keywords that do not belong inside a subject line
-_SWALLOWED = re.compile(
+_SWALLOWED = kept.compile(
     r"(?P<glued>(?-i:REFS?:))|(?<![A-Za-z/-])(?:"
     r"(?P<ref>(?:REFS?|REFTELS?|REFERENCES?|REF\(S\))\s*\.?:)"
     r"|(?P<cb>CLASSIFIED\s+BY\s*:|Classified\s+By\b)"
@@ -694,7 +695,7 @@ _SWALLOWED_NAMES = {"ref": "REF", "glued": "REF", "cb": "Classified By", "eo": "
 _SWALLOWED_STARTS = ("ref", "classified", "e.", "tags", "subj")
 
 
-_SUBJECT_SEPS = re.compile(r"[\s,]+")
+_SUBJECT_SEPS = kept.compile(r"[\s,]+")
 
 
 def _tag_codes_follow(text: str) -> bool:
@@ -703,7 +704,7 @@ def _tag_codes_follow(text: str) -> bool:
     return len(words) >= 2 and all(_kind(_norm(w), True) for w in words[:2])
 
 
-_SUBJECT_KW = re.compile(r"\s*SUBJ(?:ECT)?(?![A-Za-z])\s*:?", re.I)
+_SUBJECT_KW = kept.compile(r"\s*SUBJ(?:ECT)?(?![A-Za-z])\s*:?", re.I)
 
 
 @rule("T507", "subject-line", Severity.ERROR)
@@ -757,17 +758,17 @@ def subject_line(cable: Cable, ctx: Context) -> Iterator[Issue]:
 
 # ====================================================================== REF
 
-_REF_KW = re.compile(r"\s*(?:REFS?|REFTELS?|REFERENCES?|REF\(S\))(?![A-Za-z])\s*[:.]?", re.I)
+_REF_KW = kept.compile(r"\s*(?:REFS?|REFTELS?|REFERENCES?|REF\(S\))(?![A-Za-z])\s*[:.]?", re.I)
 #: a letter marker: "A.", "(A)", "A)", "A:" before a blank
-_MARKER = re.compile(r"(?<![A-Za-z0-9/.'-])(?:\(([A-Za-z]) ?\)"
+_MARKER = kept.compile(r"(?<![A-Za-z0-9/.'-])(?:\(([A-Za-z]) ?\)"
                      r"|([A-Za-z])(?:[.):](?=\s|$)|\)(?=\S)|\.(?=\d\d\s)))"
                      r"|(?<=\d)([A-Z])\.(?=\s)")
 #: a page marker of a later section, swallowed by an export: "MADRID 00000392 001.2 OF 003"
 # the post of a page mark is cut to 10 characters: bounded, so the scan stays linear
-_PAGE_MARK = re.compile(r"(?<![A-Z])[A-Z][A-Z .'-]{0,12} \d{5,9} {1,2}\d{3}(?:\.\d)? OF \d{3}")
+_PAGE_MARK = kept.compile(r"(?<![A-Z])[A-Z][A-Z .'-]{0,12} \d{5,9} {1,2}\d{3}(?:\.\d)? OF \d{3}")
 #: a telegram reference: [YY or YYYY] POST serial, ending the item or followed by a
 #: separator, "(NOTAL)", "AND PREVIOUS", ...
-_TELEGRAM = re.compile(
+_TELEGRAM = kept.compile(
     r"(?<![A-Za-z0-9/'-])(?:(?P<year>\d{4}|\d{2})\s+)?"
     r"(?P<post>[A-Za-z][A-Za-z.'-]*(?:\s+[A-Za-z][A-Za-z.'-]*){0,3}?)\s+"
     r"(?P<serial>\d+)"
@@ -851,10 +852,10 @@ def _ref_scope(cable: Cable) -> tuple[str, int] | None:
     return text[start:_ref_extent(text, refs.span.end, _header_end(cable))], start
 
 
-_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_BLANK_LINE = kept.compile(r"\n[ \t]*\n")
 
 #: a block after a blank line that continues a REF list: it opens with a letter marker
-_REF_MORE = re.compile(r"[ \t]*\n(?:[ \t]*\n)+(?=[ \t]*\(?[A-Z] ?[.):][ \t]*\S)")
+_REF_MORE = kept.compile(r"[ \t]*\n(?:[ \t]*\n)+(?=[ \t]*\(?[A-Z] ?[.):][ \t]*\S)")
 
 
 def _ref_extent(text: str, end: int, limit: int) -> int:
@@ -869,9 +870,9 @@ def _ref_extent(text: str, end: int, limit: int) -> int:
 
 
 #: what follows a letter marker that opens a telegram reference: "[YY] Post Name 1234"
-_REF_START = re.compile(r"\s*(?:\d{2,4}\s+)?[A-Z][A-Za-z.'-]*(?:\s+[A-Z][A-Za-z.'-]*){0,2}\s+\d")
+_REF_START = kept.compile(r"\s*(?:\d{2,4}\s+)?[A-Z][A-Za-z.'-]*(?:\s+[A-Z][A-Za-z.'-]*){0,2}\s+\d")
 #: header lines an export ran into the REF list; the list ends there
-_REF_STOP = re.compile(r"(?<![A-Za-z])(?:CLASSIFIED\s+BY\b|SUBJ(?:ECT)?\s*:"
+_REF_STOP = kept.compile(r"(?<![A-Za-z])(?:CLASSIFIED\s+BY\b|SUBJ(?:ECT)?\s*:"
                        r"|E\.\s?O\.\s?1[23]\d{3}\s*:)", re.I)
 #: how every _REF_STOP match starts, lower-cased
 _REF_STOP_STARTS = ("classified", "subj", "e.")
@@ -980,7 +981,7 @@ def malformed_ref(cable: Cable, ctx: Context) -> Iterator[Issue]:
         yield Issue(*refs.fault)
 
 
-_POST_PUNCT = re.compile(r"[\s.'-]")
+_POST_PUNCT = kept.compile(r"[\s.'-]")
 
 
 def _norm_post(post: str) -> str:
@@ -1000,12 +1001,12 @@ def _post_is_known(post: str) -> bool:
 
 #: a letter written again at the head of an item ("A. A) BAKU 1", "A. A 08 ROME 1",
 #: "A. REF A STATE 1"), blanked before the item is read
-_LEAD_MARKS = re.compile(r"^\s*(?:REF(?:TEL)?S?\s+(?=[A-Z]))?"
+_LEAD_MARKS = kept.compile(r"^\s*(?:REF(?:TEL)?S?\s+(?=[A-Z]))?"
                          r"(?:\(?[A-Za-z](?:[.):]|\s(?=\s*\d))\s*)*")
 
 
-_MONTH_AFTER = re.compile(r"\s*(?:%s)[A-Z]*\b" % "|".join(_MONTHS), re.I)
-_SEPARATOR_END = re.compile(r"(?:[,;:]|\bAND|\band|\(?[A-Za-z][.)]|\bREF[A-Z]*)$")
+_MONTH_AFTER = kept.compile(r"\s*(?:%s)[A-Z]*\b" % "|".join(_MONTHS), re.I)
+_SEPARATOR_END = kept.compile(r"(?:[,;:]|\bAND|\band|\(?[A-Za-z][.)]|\bREF[A-Z]*)$")
 
 
 def _telegrams(ref: _Ref) -> Iterator[re.Match[str]]:
@@ -1074,19 +1075,19 @@ def ref_item(cable: Cable, ctx: Context) -> Iterator[Issue]:
 
 
 _LETTER = r"(?:\([A-Za-z]\)|[A-Za-z](?![A-Za-z0-9/'])(?!-[A-Za-z]{2}))"
-_CITE = re.compile(
+_CITE = kept.compile(
     r"(?<![A-Za-z/-])(?P<kw>REF(?:TEL)?S?|Ref(?:tel)?s?|ref(?:tel)?s?)\b\.?"
     r"(?P<letters>[ \t]*" + _LETTER + r"(?:[ \t]*(?:,|and|AND|&|-|through|THROUGH)[ \t]*"
     + _LETTER + r")*)?")
 #: a REF list anywhere in the text: "REF:", "REFS:", "REF.:", glued "...PRIMEREF:"
-_REF_ANYWHERE = re.compile(
+_REF_ANYWHERE = kept.compile(
     r"(?:(?<![A-Za-z/])(?i:REFS?|REFTELS?|REFERENCES?|REF\(S\))|REFS?)[ \t]*\.?:")
 
 
-_LOOSE_TELEGRAM = re.compile(r"(?<![A-Za-z])[A-Za-z]{3,}(?: [A-Za-z]{2,}){0,2} +\d{1,8}(?!\d)")
+_LOOSE_TELEGRAM = kept.compile(r"(?<![A-Za-z])[A-Za-z]{3,}(?: [A-Za-z]{2,}){0,2} +\d{1,8}(?!\d)")
 
 
-_CUT_SHORT = re.compile(r"\.\.\.[ \t]*(?:\n|$)")
+_CUT_SHORT = kept.compile(r"\.\.\.[ \t]*(?:\n|$)")
 
 
 def _cite_offsets(text: str) -> list[int]:
@@ -1112,7 +1113,7 @@ def _cite_offsets(text: str) -> list[int]:
 
 
 #: a keyword of _REF_ANYWHERE ending where the search ends
-_REF_KW_AT_END = re.compile(r"(?i:REF(?:S|TELS?|ERENCES?|\(S\))?)\Z")
+_REF_KW_AT_END = kept.compile(r"(?i:REF(?:S|TELS?|ERENCES?|\(S\))?)\Z")
 
 
 def _ref_anywhere_starts(text: str) -> list[int]:
@@ -1261,9 +1262,9 @@ def ref_not_listed(cable: Cable, ctx: Context) -> Iterator[Issue]:
                                 f"{letter}; add it to the REF line or correct the citation")
 
 
-_CITE_SEPS = re.compile(r"[ \t]*(,|and|AND|&|-|through|THROUGH)[ \t]*")
-_WORD_AFTER = re.compile(r" +[A-Za-z]")
-_AND_PARA_AFTER = re.compile(r" +(?:and|para)\b")
+_CITE_SEPS = kept.compile(r"[ \t]*(,|and|AND|&|-|through|THROUGH)[ \t]*")
+_WORD_AFTER = kept.compile(r" +[A-Za-z]")
+_AND_PARA_AFTER = kept.compile(r" +(?:and|para)\b")
 
 
 def _cited_letters(raw: str, kw: str, after: str) -> list[str]:

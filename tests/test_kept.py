@@ -1,0 +1,129 @@
+"""markcheck.kept: re.compile with the engine code kept between processes."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from markcheck import kept
+
+
+def test_every_kept_pattern_is_what_re_compiles():
+    """Pattern equality compares the pattern, the flags and the engine code."""
+    from markcheck.rules import all_rules
+
+    all_rules()
+    assert len(kept._compiled) > 100
+    for (pattern, flags), compiled in kept._compiled.items():
+        expected = re.compile(pattern, flags)
+        assert compiled == expected, pattern
+        assert compiled.groupindex == expected.groupindex and compiled.groups == expected.groups
+
+
+@pytest.mark.parametrize("pattern,flags", [
+    (r"(?P<year>\d{4})-(?P<month>\d\d)", 0),
+    (r"(?i)classified\s+by", 0),
+    (r"^\s*(\d+)\.", re.M),
+    (rb"\x00+", 0),
+    (r"[A-Z]{2,}(?=\s)", re.ASCII | re.IGNORECASE),
+    (r"a|b|(c)", re.VERBOSE),
+])
+def test_compile_matches_re(pattern, flags):
+    compiled = kept.compile(pattern, flags)
+    assert compiled == re.compile(pattern, flags)
+    assert kept.compile(pattern, flags) is compiled  # once per process
+
+
+def test_what_kept_does_not_handle_is_re_s():
+    with pytest.raises(re.error) as ours:
+        kept.compile(r"(unclosed")
+    with pytest.raises(re.error) as theirs:
+        re.compile(r"(unclosed")
+    assert str(ours.value) == str(theirs.value)
+    already = re.compile("x")
+    assert kept.compile(already) is already
+    with pytest.raises(TypeError):
+        kept.compile(["not", "a", "pattern"])
+
+
+_PROGRAM = """
+import re, sys
+from markcheck import kept
+from markcheck.rules import all_rules
+all_rules()
+bad = [k for k, p in kept._compiled.items() if p != re.compile(*k)]
+print(len(kept._compiled), len(bad), kept._hits)
+"""
+
+
+def _fresh(cache: str) -> tuple[int, int, int]:
+    env = {**os.environ, "XDG_CACHE_HOME": cache}
+    out = subprocess.run([sys.executable, "-c", _PROGRAM], env=env, capture_output=True, text=True,
+                         check=True, timeout=300).stdout.split()
+    return int(out[0]), int(out[1]), int(out[2])
+
+
+def _kept_file(cache) -> str:
+    folder = os.path.join(cache, "markcheck")
+    names = [n for n in os.listdir(folder) if n.startswith("patterns-")]
+    assert len(names) == 1
+    return os.path.join(folder, names[0])
+
+
+def test_a_later_process_reads_the_kept_code(tmp_path):
+    cache = str(tmp_path / "cache")
+    count, unequal, hits = _fresh(cache)
+    assert unequal == 0 and hits == 0
+    path = _kept_file(cache)
+    before = os.stat(path).st_mtime_ns
+    # the next process compiles nothing itself and writes nothing
+    assert _fresh(cache) == (count, 0, count)
+    assert os.stat(path).st_mtime_ns == before
+
+
+@pytest.mark.parametrize("damage", ["random", "truncated", "bad code", "other python"])
+def test_a_damaged_file_is_compiled_anew(tmp_path, damage):
+    import marshal
+
+    cache = str(tmp_path / "cache")
+    count, _, _ = _fresh(cache)
+    path = _kept_file(cache)
+    data = open(path, "rb").read()
+    if damage == "random":
+        data = os.urandom(len(data))
+    elif damage == "truncated":
+        data = data[: len(data) // 2]
+    else:
+        key, entries = marshal.loads(data)
+        if damage == "bad code":  # every entry's engine code made invalid
+            entries = {k: (a[0], [99999] * len(a[1]), a[2], a[3], a[4]) for k, a in entries.items()}
+        else:
+            key = ("2.7.18", key[1])
+        data = marshal.dumps((key, entries))
+    open(path, "wb").write(data)
+    count2, unequal, hits = _fresh(cache)
+    assert (count2, unequal, hits) == (count, 0, 0)
+    assert _fresh(cache) == (count, 0, count)  # and kept again, whole
+
+
+def test_no_writable_cache_compiles_as_re(tmp_path):
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    count, unequal, hits = _fresh(str(blocked))
+    assert count > 100 and unequal == 0 and hits == 0
+
+
+def test_the_patterns_are_the_same_in_every_process():
+    """A pattern built from a set in hash order would differ between processes: its
+    code could never be kept, and the file would be written by every run."""
+    program = ("from markcheck.rules import all_rules; all_rules()\n"
+               "from markcheck import kept\n"
+               "print(sorted(repr(k) for k in kept._compiled))")
+    outs = {subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}, timeout=300).stdout
+            for seed in ("1", "2", "3")}
+    assert len(outs) == 1
