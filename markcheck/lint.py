@@ -628,6 +628,9 @@ def _forked_worker(chunks, counter, lock, conn) -> None:
                         break
                     counter.value = i + 1
                 conn.send((i, _lint_chunk(chunks[i])))
+            from . import kept
+
+            kept.keep()  # patterns first compiled in this worker, for later runs
         except BaseException as exc:  # noqa: BLE001  (reported by the parent)
             import traceback
 
@@ -720,6 +723,9 @@ def lint_files(items: Sequence[tuple[str, Settings]], jobs: int | None = 1) -> L
     if jobs <= 1 or len(items) < 4:
         for path, settings in items:
             result.add(lint_file(path, settings))
+        from . import kept
+
+        kept.keep()  # patterns first compiled by these files, for later runs
         return result
     from .grammar import load
 

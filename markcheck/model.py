@@ -354,20 +354,20 @@ def _safe_date(y: int, m: int, d: int) -> _dt.date | None:
 
 def date_from_text(text: str) -> _dt.date | None:
     """A date written as ISO, US m/d/yyyy, '23 February 2001' or a DTG."""
-    m = re.search(_ISO, text)
+    m = kept.compile(_ISO).search(text)
     if m:
         return _safe_date(int(m[1]), int(m[2]), int(m[3]))
-    m = re.search(_US, text)
+    m = kept.compile(_US).search(text)
     if m:
         return _safe_date(int(m[3]), int(m[1]), int(m[2]))
-    m = re.search(_LONG, text)
+    m = kept.compile(_LONG).search(text)
     if m and m[2].lower() in _MONTH_NAMES:
         return _safe_date(int(m[3]), _MONTH_NAMES[m[2].lower()], int(m[1]))
     return None
 
 
 def dtg_date(text: str) -> _dt.date | None:
-    m = re.search(_DTG, text)
+    m = kept.compile(_DTG).search(text)
     if not m or m[4] not in _MONTHS:
         return None
     return _safe_date(_year(m[5]), _MONTHS[m[4]], int(m[1]))
@@ -684,7 +684,7 @@ class _CableBuilder:
                 if tok.type == "DTG_LINE" and dtg is None:
                     dtg, dtg_span = tok.rstrip("\n"), self.span(tok)
                 elif tok.type == "ZN_LINE" and ind is None:
-                    m = re.match(r"ZN[YR] +([CSUTE]{5})", str(tok))
+                    m = kept.compile(r"ZN[YR] +([CSUTE]{5})").match(str(tok))
                     if m:
                         ind = m[1]
                         ind_span = _span(tok.start_pos + m.start(1), tok.start_pos + m.end(1))
@@ -1355,12 +1355,12 @@ def classified_by_from(text: str, span: Span, in_paragraph: bool = False) -> Cla
 
 def _row_facts(line: str) -> list[tuple[str, str]]:
     """Facts from a metadata row: ``2005-11-14 10:58:00<TAB>05MANAMA1672<TAB>...``."""
-    cells = [c.strip().strip('"') for c in re.split(r"\t|,(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)", line)]
+    cells = [c.strip().strip('"') for c in kept.compile(r"\t|,(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)").split(line)]
     facts: list[tuple[str, str]] = []
     for cell in cells:
         if not cell:
             continue
-        if "date" not in dict(facts) and date_from_text(cell) and re.match(r"[\d/-]+[ T]", cell + " "):
+        if "date" not in dict(facts) and date_from_text(cell) and kept.compile(r"[\d/-]+[ T]").match(cell + " "):
             facts.append(("date", cell))
         elif "refid" not in dict(facts) and _REFID.match(cell) and cell.isalnum():
             facts.append(("refid", cell))

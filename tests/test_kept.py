@@ -127,3 +127,27 @@ def test_the_patterns_are_the_same_in_every_process():
                            env={**os.environ, "PYTHONHASHSEED": seed}, timeout=300).stdout
             for seed in ("1", "2", "3")}
     assert len(outs) == 1
+
+
+def test_patterns_first_met_while_linting_are_kept_too(tmp_path):
+    """Patterns compiled on first use (element readers, dialects, dates) are kept at the
+    end of a run, with one process or with forked workers."""
+    seed = os.path.join(os.path.dirname(__file__), os.pardir, "seeds")
+    program = ("import sys\nfrom markcheck import kept\nfrom markcheck.lint import Settings, discover, lint_files\n"
+               f"files = list(discover([{seed!r}], gitignore=False)) * 4\n"
+               "lint_files([(f, Settings()) for f in files], jobs=int(sys.argv[1]))\n"
+               "print(len(kept._compiled), kept._hits)")
+
+    def run(jobs):
+        out = subprocess.run([sys.executable, "-c", program, str(jobs)], capture_output=True, text=True,
+                             check=True, env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / f"c{jobs}")},
+                             timeout=300).stdout.split()
+        return int(out[0]), int(out[1])
+
+    for jobs in (1, 2):
+        first = run(jobs)
+        if jobs == 1:
+            assert first[1] == 0
+            count = first[0]
+        again = run(1)
+        assert again == (count, count)

@@ -12,6 +12,7 @@ import re
 from importlib import import_module
 from typing import Callable, Mapping
 
+from .. import kept
 from ..source import TextBuilder
 
 Normalizer = Callable[[str], "tuple[TextBuilder, Mapping[str, str]]"]
@@ -24,11 +25,11 @@ DIALECTS: dict[str, str] = {
     "html": "markcheck.dialects.html",
 }
 
-_HTML_SIGN = re.compile(r"<(?:!DOCTYPE\s+html|html[\s>]|pre[\s>])", re.I)
+_HTML_SIGN = kept.compile(r"<(?:!DOCTYPE\s+html|html[\s>]|pre[\s>])", re.I)
 # a link to an anchor, or an autolink; two patterns, each searched for by its first
 # character (one alternation of the two is tried at every offset of the text)
-_MARKDOWN_SIGNS = (("[", re.compile(r"\[[^\]\n]{1,40}\]\(#[^)\n]*\)")),
-                   ("<", re.compile(r"<https?://[^>\n]+>")))
+_MARKDOWN_SIGNS = (("[", kept.compile(r"\[[^\]\n]{1,40}\]\(#[^)\n]*\)")),
+                   ("<", kept.compile(r"<https?://[^>\n]+>")))
 
 
 def detect(raw: str, path: str = "") -> str:

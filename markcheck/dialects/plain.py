@@ -9,12 +9,13 @@ from __future__ import annotations
 import re
 from typing import Callable, Mapping
 
+from .. import kept
 from ..source import StrippedLines, TextBuilder
 
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+_LINE = kept.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
 _BLANKS = " \t\f\v\u00a0\u2028\u2029\ufeff\u200b"
 # a backslash at a line's end (possibly an export artefact: add_line decides)
-_BACKSLASH_END = re.compile(f"\\\\[{_BLANKS}]*$", re.M)
+_BACKSLASH_END = kept.compile(f"\\\\[{_BLANKS}]*$", re.M)
 
 
 def split_lines(raw: str):

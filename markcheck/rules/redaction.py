@@ -379,7 +379,7 @@ def _name_before(text: str, end: int) -> tuple[int, int] | None:
     head = text[start:end]
     head = _TRAILING_ACRONYM.sub("", head.rstrip(" ,\t\n")).rstrip(" ,\t\n")
     words: list[tuple[int, int, str]] = []
-    for m in re.finditer(r"\S+", head):
+    for m in kept.compile(r"\S+").finditer(head):
         words.append((start + m.start(), start + m.end(), m.group()))
     caps_text = sum(1 for c in head if c.isupper()) > 0.6 * max(1, sum(1 for c in head if c.isalpha()))
     picked: list[tuple[int, int, str]] = []

@@ -210,7 +210,7 @@ def _orgs() -> frozenset[str]:
     for org in refdata.organization_tags():
         org = org.upper()
         out.add(org)
-        out.add(re.sub(r"-\d+$", "", org))  # UNHRC-1, IWC-2: one code, several entries
+        out.add(kept.compile(r"-\d+$").sub("", org))  # UNHRC-1, IWC-2: one code, several entries
         out.add(org.replace("-", ""))
     return frozenset(out)
 
