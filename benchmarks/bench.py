@@ -6,7 +6,7 @@ FOLDER defaults to ../shared/corpus/cables. Prints, for parse only, for a full c
 of texts already read, and for a full check that reads each file as `markcheck
 check` does: cables/s, MB/s and ms per cable on one core (the best of --passes passes,
 default 3); the peak memory of this process; the wall time of `markcheck check
---jobs 1` against `--jobs 2` on the folder (the best of two runs each, in turn); the
+--jobs 1` against `--jobs 2` on the folder (the best of three runs each, in turn); the
 wall time of `markcheck check` on the seed beside `python -c pass`; how time grows
 with input size (one cable 10x longer); and the peak memory of `markcheck check` on
 one large file (--big-mb, default 50; 0 skips it).
@@ -111,7 +111,7 @@ def main() -> None:
     if exe:
         folder = args.folder
         j1, j2 = alternating([exe, "check", "--jobs", "1", "--quiet", folder],
-                             [exe, "check", "--jobs", "2", "--quiet", folder])
+                             [exe, "check", "--jobs", "2", "--quiet", folder], rounds=3)
         whole = len(all_files)  # the command checks the whole folder (--limit aside)
         print(f"markcheck check on the folder: --jobs 1 {j1:.2f} s ({whole / j1:.0f} cables/s), "
               f"--jobs 2 {j2:.2f} s ({whole / j2:.0f} cables/s; speed-up {j1 / j2:.2f}x)")
