@@ -36,7 +36,6 @@ import difflib
 import functools
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
@@ -417,6 +416,8 @@ def _allowed_options(r: Any) -> str:
 
 
 def _read_toml(path: str) -> dict[str, Any]:
+    import tomllib  # here: most runs find no configuration file to read
+
     try:
         with open(path, "rb") as fh:
             return tomllib.load(fh)
