@@ -48,13 +48,10 @@ def grammar_dir() -> Path:
 
 
 def _cache_path() -> str | bool:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(base, "markcheck")
-    try:
-        os.makedirs(folder, exist_ok=True)
-    except OSError:
-        return False
-    if not os.access(folder, os.W_OK):
+    from .kept import cache_folder
+
+    folder = cache_folder()
+    if folder is None:
         return False
     from . import __version__
     from lark import __version__ as lark_version

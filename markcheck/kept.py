@@ -10,10 +10,16 @@ fraction of the cost. The file is for one Python and one regex engine (its key);
 ``_sre.compile`` validates the code it is given, and anything the file cannot give
 (no file, another engine, a damaged entry, a location that cannot be written) is
 compiled by ``re`` as usual. :func:`keep` writes what this process added.
+
+:func:`code` does the same for Python source that markcheck writes at import (the
+quick ``__init__`` of each record, see :mod:`markcheck.records`): ``compile``'s code
+object, kept with ``marshal`` in the same file, which a checksum guards (a code
+object is not validated as it is loaded).
 """
 
 from __future__ import annotations
 
+import builtins
 import os
 import re
 import sys
@@ -28,6 +34,10 @@ _code: dict | None = None
 _used: set = set()
 _added = False
 _hits = 0  # patterns made from kept code (for the tests)
+#: (source, filename) -> its code object: read from the file, then added to here
+_codes: dict | None = None
+_codes_used: set = set()
+_code_hits = 0  # code objects from the file (for the tests)
 
 #: the flags :func:`compile` hands to ``re`` untouched (DEBUG prints as it compiles)
 _PLAIN_FLAGS = int(re.ASCII | re.IGNORECASE | re.LOCALE | re.MULTILINE | re.DOTALL
@@ -86,6 +96,24 @@ def _compile(pattern, flags: int) -> re.Pattern:
     return compiled
 
 
+def code(source: str, filename: str):
+    """``compile(source, filename, "exec")``, from the kept code object where there is
+    one."""
+    global _added, _code_hits
+
+    if _codes is None:
+        _read()
+    key = (source, filename)
+    _codes_used.add(key)
+    compiled = _codes.get(key)
+    if compiled is None:
+        compiled = _codes[key] = builtins.compile(source, filename, "exec")
+        _added = True
+    else:
+        _code_hits += 1
+    return compiled
+
+
 def sre_args(tree, flags: int) -> tuple:
     """What ``re`` hands ``_sre.compile`` (after the pattern text) for ``re``'s parse
     ``tree`` of a pattern compiled with ``flags``, as ``re._compiler.compile`` makes
@@ -101,13 +129,21 @@ def sre_args(tree, flags: int) -> tuple:
             groupindex, tuple(indexgroup))
 
 
-def _path() -> str | None:
-    from .grammar import _cache_path
-
-    lark_cache = _cache_path()
-    if not lark_cache:
+def cache_folder() -> str | None:
+    """markcheck's folder in the user's cache (made if need be), or None where there is
+    none that can be written."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "markcheck")
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError:
         return None
-    return os.path.join(os.path.dirname(lark_cache), f"patterns-{sys.implementation.cache_tag}.cache")
+    return folder if os.access(folder, os.W_OK) else None
+
+
+def _path() -> str | None:
+    folder = cache_folder()
+    return os.path.join(folder, f"kept-{sys.implementation.cache_tag}.cache") if folder else None
 
 
 def _key() -> tuple:
@@ -117,35 +153,46 @@ def _key() -> tuple:
 
 
 def _read() -> dict:
-    """The kept code, read from the file on first use (empty where there is none)."""
-    global _code
+    """The kept code, read from the file on first use (empty where there is none):
+    ``(key, checksum, payload)``, the payload the patterns' engine code and the code
+    objects, marshalled."""
+    global _code, _codes
 
     if _code is not None:
         return _code
-    _code = {}
+    _code, _codes = {}, {}
     path = _path()
     if path is None:
         return _code
     import marshal
+    import zlib
 
     try:
         with open(path, "rb") as file:
-            kept, entries = marshal.loads(file.read())
-        if kept != _key() or not isinstance(entries, dict):
-            raise ValueError("kept for another Python")
-        for key, args in entries.items():
+            kept, checksum, payload = marshal.loads(file.read())
+        if kept != _key() or type(payload) is not bytes or checksum != zlib.crc32(payload):
+            raise ValueError("kept for another Python, or damaged")
+        patterns, codes = marshal.loads(payload)
+        for key, args in patterns.items():
             if (isinstance(key, tuple) and len(key) == 2 and isinstance(key[0], (str, bytes))
                     and type(key[1]) is int and isinstance(args, tuple) and len(args) == 5):
                 _code[key] = args
+        for key, compiled in codes.items():
+            if (isinstance(key, tuple) and len(key) == 2 and type(key[0]) is str
+                    and type(key[1]) is str and type(compiled) is _CodeType):
+                _codes[key] = compiled
     except (OSError, EOFError, ValueError, TypeError):
         pass
     return _code
 
 
+_CodeType = type(builtins.compile("", "", "exec"))
+
+
 def keep() -> None:
-    """Write the kept code where this process compiled a pattern the file lacks: the
-    patterns of this process, and those of others unless they outnumber these four
-    to one (patterns of an older markcheck). Whole or not at all (another process
+    """Write the kept code where this process compiled a pattern or source the file
+    lacks: those of this process, and those of others unless they outnumber these
+    four to one (left by an older markcheck). Whole or not at all (another process
     may read or write the file meanwhile)."""
     global _added
 
@@ -155,10 +202,16 @@ def keep() -> None:
     path = _path()
     if path is None:
         return
-    entries = _code
-    if len(entries) > 4 * len(_used):
-        entries = {key: args for key, args in entries.items() if key in _used}
-    write_whole(path, (_key(), entries))
+    import marshal
+    import zlib
+
+    patterns, codes = _code, _codes or {}
+    if len(patterns) > 4 * len(_used):
+        patterns = {key: args for key, args in patterns.items() if key in _used}
+    if len(codes) > 4 * len(_codes_used):
+        codes = {key: c for key, c in codes.items() if key in _codes_used}
+    payload = marshal.dumps((patterns, codes))
+    write_whole(path, (_key(), zlib.crc32(payload), payload))
 
 
 def write_whole(path: str, data) -> None:

@@ -28,6 +28,8 @@ import dataclasses
 from _thread import get_ident
 from operator import attrgetter
 
+from . import kept
+
 __all__ = ["record", "fast_init", "maker"]
 
 
@@ -269,7 +271,7 @@ def _install_init(cls: type, fields, annotations: dict) -> None:
     else:
         body = sets or ["pass"]
     source = f"def __init__(self, {', '.join(args)}):\n" + "".join(f"    {line}\n" for line in body)
-    exec(source, namespace)
+    exec(kept.code(source, "<string>"), namespace)  # compiled once per installation
     init = namespace["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     init.__module__ = cls.__module__
@@ -293,7 +295,8 @@ def maker(cls: type):
     twin = type(f"_{cls.__name__}Maker", (), {"__slots__": cls.__slots__, "__module__": cls.__module__})
     namespace: dict = {"_cls": cls}
     body = "".join(f"    self.{name} = {name}\n" for name in fields)
-    exec(f"def __init__(self, {', '.join(fields)}):\n{body}    self.__class__ = _cls\n", namespace)
+    source = f"def __init__(self, {', '.join(fields)}):\n{body}    self.__class__ = _cls\n"
+    exec(kept.code(source, "<string>"), namespace)
     twin.__init__ = namespace["__init__"]
     twin.__init__.__qualname__ = f"{twin.__name__}.__init__"
     return twin

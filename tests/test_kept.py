@@ -56,20 +56,22 @@ from markcheck import kept
 from markcheck.rules import all_rules
 all_rules()
 bad = [k for k, p in kept._compiled.items() if p != re.compile(*k)]
-print(len(kept._compiled), len(bad), kept._hits)
+print(len(kept._compiled), len(bad), kept._hits, len(kept._codes), kept._code_hits)
 """
 
 
-def _fresh(cache: str) -> tuple[int, int, int]:
+def _fresh(cache: str, codes: bool = False) -> tuple[int, ...]:
+    """(patterns, patterns unequal to re's, patterns from the file) of a new process,
+    and with ``codes`` (code objects, code objects from the file)."""
     env = {**os.environ, "XDG_CACHE_HOME": cache}
     out = subprocess.run([sys.executable, "-c", _PROGRAM], env=env, capture_output=True, text=True,
                          check=True, timeout=300).stdout.split()
-    return int(out[0]), int(out[1]), int(out[2])
+    return tuple(int(x) for x in out[:5 if codes else 3])
 
 
 def _kept_file(cache) -> str:
     folder = os.path.join(cache, "markcheck")
-    names = [n for n in os.listdir(folder) if n.startswith("patterns-")]
+    names = [n for n in os.listdir(folder) if n.startswith("kept-")]
     assert len(names) == 1
     return os.path.join(folder, names[0])
 
@@ -80,17 +82,19 @@ def test_a_later_process_reads_the_kept_code(tmp_path):
     assert unequal == 0 and hits == 0
     path = _kept_file(cache)
     before = os.stat(path).st_mtime_ns
-    # the next process compiles nothing itself and writes nothing
-    assert _fresh(cache) == (count, 0, count)
+    # the next process compiles nothing itself and writes nothing: neither the patterns
+    # nor the records' __init__ source
+    again = _fresh(cache, codes=True)
+    assert again[:3] == (count, 0, count) and again[3] == again[4] >= 20
     assert os.stat(path).st_mtime_ns == before
 
 
-@pytest.mark.parametrize("damage", ["random", "truncated", "bad code", "other python"])
+@pytest.mark.parametrize("damage", ["random", "truncated", "bad code", "bad checksum", "other python"])
 def test_a_damaged_file_is_compiled_anew(tmp_path, damage):
     import marshal
 
     cache = str(tmp_path / "cache")
-    count, _, _ = _fresh(cache)
+    count, _, _, ncodes, _ = _fresh(cache, codes=True)
     path = _kept_file(cache)
     data = open(path, "rb").read()
     if damage == "random":
@@ -98,16 +102,23 @@ def test_a_damaged_file_is_compiled_anew(tmp_path, damage):
     elif damage == "truncated":
         data = data[: len(data) // 2]
     else:
-        key, entries = marshal.loads(data)
-        if damage == "bad code":  # every entry's engine code made invalid
-            entries = {k: (a[0], [99999] * len(a[1]), a[2], a[3], a[4]) for k, a in entries.items()}
+        import zlib
+
+        key, _checksum, payload = marshal.loads(data)
+        patterns, codes = marshal.loads(payload)
+        if damage == "bad code":  # every pattern's engine code made invalid
+            patterns = {k: (a[0], [99999] * len(a[1]), a[2], a[3], a[4]) for k, a in patterns.items()}
+        elif damage == "bad checksum":
+            codes = {k: compile("raise SystemExit(99)", "<string>", "exec") for k in codes}
         else:
             key = ("2.7.18", key[1])
-        data = marshal.dumps((key, entries))
+        payload = marshal.dumps((patterns, codes))
+        checksum = zlib.crc32(payload) + (1 if damage == "bad checksum" else 0)
+        data = marshal.dumps((key, checksum, payload))
     open(path, "wb").write(data)
-    count2, unequal, hits = _fresh(cache)
-    assert (count2, unequal, hits) == (count, 0, 0)
-    assert _fresh(cache) == (count, 0, count)  # and kept again, whole
+    # compiled anew (the code objects are still good where only the patterns' code is bad)
+    assert _fresh(cache, codes=True) == (count, 0, 0, ncodes, ncodes if damage == "bad code" else 0)
+    assert _fresh(cache, codes=True) == (count, 0, count, ncodes, ncodes)  # and kept again, whole
 
 
 def test_no_writable_cache_compiles_as_re(tmp_path):
