@@ -17,6 +17,8 @@ from pathlib import Path
 from lark import Lark, Token, Transformer, Tree
 from lark.exceptions import LarkError, UnexpectedInput
 
+from . import kept
+
 __all__ = ["ELEMENT_STARTS", "grammar_dir", "load", "parser", "parse_document", "parse_element", "terminal_regex",
            "ParseFailure", "Token", "Tree"]
 
@@ -48,9 +50,7 @@ def grammar_dir() -> Path:
 
 
 def _cache_path() -> str | bool:
-    from .kept import cache_folder
-
-    folder = cache_folder()
+    folder = kept.cache_folder()
     if folder is None:
         return False
     from . import __version__
@@ -260,13 +260,6 @@ def _may_start(regex: str, flags: int):
     return lambda char: char in chars or char > "\x7f"
 
 
-def _sre_args(tree, flags: int) -> tuple:
-    """See :func:`markcheck.kept.sre_args`."""
-    from .kept import sre_args
-
-    return sre_args(tree, flags)
-
-
 def _terminal_cache_path() -> str | None:
     """The file beside Lark's cache that keeps every terminal's first characters and
     compiled code (see :meth:`_Driver._read_terminals`); None where there is none."""
@@ -346,7 +339,7 @@ class _Driver:
         self._first_chars: dict = {}  # (terminal name, flags) -> its first characters (_first_chars)
         self._trees: dict = {}  # (terminal name, flags) -> re's parse of its pattern, not compiled yet
         self.split = True  # split scanners (see _for_char); False: Lark's alternations
-        self._codes: dict = {}  # (terminal name, flags) -> its _sre_args, read from the cache file
+        self._codes: dict = {}  # (terminal name, flags) -> its kept.sre_args, read from the cache file
         if cache:
             self._read_terminals(lark, cache)
 
@@ -369,8 +362,8 @@ class _Driver:
         key = (sys.version, _sre.MAGIC, flags, tuple(terminals))
         try:
             with open(path, "rb") as file:
-                kept, entries = marshal.loads(file.read())  # (marshal.load reads in small bits)
-            if kept != key or not isinstance(entries, dict) or len(entries) != len(terminals):
+                stored_key, entries = marshal.loads(file.read())  # (marshal.load reads in small bits)
+            if stored_key != key or not isinstance(entries, dict) or len(entries) != len(terminals):
                 raise ValueError("kept for other terminals")
             for entry in entries.values():
                 if not (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], tuple)
@@ -381,20 +374,14 @@ class _Driver:
                 entries = {}
                 for name, regex in terminals:
                     tree, chars = _first_chars(regex, flags)
-                    entries[name] = (chars, _sre_args(tree, flags))
+                    entries[name] = (chars, kept.sre_args(tree, flags))
             except (AttributeError, ImportError, TypeError, ValueError, OverflowError,
                     RecursionError, re.error):
                 return  # re's insides not as read here: each terminal read when met
-            self._keep_terminals(path, (key, entries))
+            kept.write_whole(path, (key, entries))
         for name, (chars, args) in entries.items():
             self._first_chars[(name, flags)] = chars
             self._codes[(name, flags)] = args
-
-    @staticmethod
-    def _keep_terminals(path: str, data) -> None:
-        from .kept import write_whole
-
-        write_whole(path, data)
 
     def _scanner(self, state):
         """The scan of parser state ``state``: Lark's contextual lexer for that state,

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, fields, replace
 from operator import attrgetter
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
+from . import kept
 from .config import glob_regex, path_matches
 from .diagnostics import Diagnostic, Severity
 from .model import Cable, CableDate, build
@@ -628,8 +629,6 @@ def _forked_worker(chunks, counter, lock, conn) -> None:
                         break
                     counter.value = i + 1
                 conn.send((i, _lint_chunk(chunks[i])))
-            from . import kept
-
             kept.keep()  # patterns first compiled in this worker, for later runs
         except BaseException as exc:  # noqa: BLE001  (reported by the parent)
             import traceback
@@ -723,8 +722,6 @@ def lint_files(items: Sequence[tuple[str, Settings]], jobs: int | None = 1) -> L
     if jobs <= 1 or len(items) < 4:
         for path, settings in items:
             result.add(lint_file(path, settings))
-        from . import kept
-
         kept.keep()  # patterns first compiled by these files, for later runs
         return result
     from .grammar import load
