@@ -159,13 +159,14 @@ def test_workers_are_forked_from_the_loaded_parent(cables, monkeypatch):
     assert [d.code for d in result.diagnostics] == ["Z991"] * len(files)
 
 
-def _failing_lint_file(bad: str, action):
+def _failing_lint_file(fails, action):
+    """lint_file, but running ``action`` first wherever ``fails(path)`` is true."""
     from markcheck import lint
 
     real = lint.lint_file
 
     def lint_file(path, settings):
-        if path == bad:
+        if fails(path):
             action()
         return real(path, settings)
 
@@ -190,13 +191,53 @@ def test_a_failing_worker_stops_the_run(cables, monkeypatch, action, expected):
     from markcheck import lint
 
     files = list(discover([str(cables)], gitignore=False))
-    monkeypatch.setattr(lint, "lint_file", _failing_lint_file(files[len(files) // 2], action))
+    parent = os.getpid()
+    # (this process lints tasks too: the failure is in the forked worker, at its first file)
+    monkeypatch.setattr(lint, "lint_file", _failing_lint_file(lambda p: os.getpid() != parent, action))
     with pytest.raises(lint.WorkerError, match=expected) as info:
         lint_files([(p, Settings()) for p in files], jobs=2)
     if action is _raise:
         assert "ValueError: a rule broke" in str(info.value.__cause__)
         assert "Traceback" in str(info.value.__cause__)
     assert multiprocessing.active_children() == []
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
+def test_an_error_in_the_parent_stops_the_workers(cables, monkeypatch):
+    """The parent lints tasks beside its workers: an exception in its share is raised
+    as it is, and the workers are stopped."""
+    import multiprocessing
+
+    from markcheck import lint
+
+    files = list(discover([str(cables)], gitignore=False))
+    parent = os.getpid()
+    monkeypatch.setattr(lint, "lint_file", _failing_lint_file(lambda p: os.getpid() == parent, _raise))
+    with pytest.raises(ValueError, match="a rule broke"):
+        lint_files([(p, Settings()) for p in files], jobs=2)
+    assert multiprocessing.active_children() == []
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
+def test_parent_and_workers_share_the_tasks(cables, monkeypatch):
+    """With --jobs 3 the parent and two forked workers each lint some of the files,
+    and the result is in the order given."""
+    from markcheck import lint
+    from markcheck.diagnostics import Diagnostic, Severity
+
+    files = list(discover([str(cables)], gitignore=False))[:600]
+    real = lint.lint_file
+
+    def lint_file(path, settings):  # each file says which process linted it
+        fr = real(path, settings)
+        mark = Diagnostic(path, 1, 1, 1, 2, "Z999", Severity.INFO, str(os.getpid()), "pid")
+        return lint.FileResult(path, fr.diagnostics + [mark], raw=fr.raw or "x\n")
+
+    monkeypatch.setattr(lint, "lint_file", lint_file)
+    result = lint_files([(p, Settings()) for p in files], jobs=3)
+    assert result.paths == files
+    pids = {d.message for d in result.diagnostics if d.code == "Z999"}
+    assert str(os.getpid()) in pids and len(pids) == 3
 
 
 def test_without_fork_the_pool_gives_the_same_result(cables, monkeypatch):
