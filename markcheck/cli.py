@@ -168,6 +168,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
 
 
+def run() -> None:
+    """The console script (and ``python -m markcheck``): :func:`main`, then a quick exit.
+
+    Once the output is flushed and the exit handlers have run, nothing is left to do
+    but free every object one by one, which Python's own shutdown does: about 50
+    million instructions, 8% of a one-file run. ``os._exit`` skips that, as mypy
+    does. (:func:`main` itself returns, for callers in the same process.)"""
+    import atexit
+
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # closed, or a reader gone (as main() says it)
+            code = code or EXIT_ERROR
+    atexit._run_exitfuncs()  # handlers a library registered (multiprocessing, logging)
+    os._exit(code)
+
+
 COMMANDS = {}
 
 

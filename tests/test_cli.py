@@ -42,6 +42,25 @@ def test_python_dash_m(tmp_path):
     assert r.returncode == 0, r.stderr
 
 
+def test_quick_exit_flushes_and_runs_exit_handlers(tmp_path):
+    """The console script ends with os._exit (no object-by-object shutdown): what
+    was printed is all there, in order, exit handlers still run, and the exit code
+    is main()'s."""
+    bad = tmp_path / "bad.txt"
+    bad.write_text(BAD)
+    code = ("import atexit, sys\n"
+            "from markcheck.cli import run\n"
+            "atexit.register(lambda: print('handler ran'))\n"
+            f"sys.argv = ['markcheck', 'check', {str(bad)!r}]\n"
+            "run()\n"
+            "print('not reached')\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[-1] == "handler ran" and "not reached" not in r.stdout
+    assert " S101 " in r.stdout.split("handler ran")[0], r.stdout
+
+
 def test_text_output_and_exit_1(markcheck_exe, tmp_path):
     (tmp_path / "bad.txt").write_text(BAD)
     (tmp_path / "good.txt").write_text(GOOD)
