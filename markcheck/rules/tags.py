@@ -311,11 +311,17 @@ def _items(cable: Cable, ctx: Context) -> _Items:
 _NAME_WORD = kept.compile(r"[A-Za-z][A-Za-z.'-]*")
 
 
-@lru_cache(maxsize=4096)  # TAGS items recur from cable to cable
 def _classify(text: str, historic: bool) -> tuple[str, bool, str | None]:
     """A TAGS item's code, whether it is a header keyword, and its kind (:func:`_kind`)."""
     code = _norm(text)
     return code, _KEYWORD_ITEM.match(text) is not None, _kind(code, historic) if code else None
+
+
+#: _classify's answers by item text, for historic False and True: TAGS items recur from
+#: cable to cable. A dict read inline costs less than a call of an lru_cache; each dict
+#: is emptied when full, so that it stays bounded.
+_classified: tuple[dict, dict] = ({}, {})
+_CLASSIFIED_MAX = 4096
 
 
 @lru_cache(maxsize=1024)
@@ -347,10 +353,17 @@ def _read_items(cable: Cable, historic: bool) -> _Items:
     tag_kinds: list[str] = []  # and their kinds
     unknown = False
     stop = _tags_stop(cable, historic)
+    classified = _classified[historic]
     for tag in cable.tags.items:
         if tag.span.start >= stop:
             break
-        code, keyword, kind = _classify(tag.text, historic)
+        text = tag.text
+        found = classified.get(text)
+        if found is None:
+            if len(classified) >= _CLASSIFIED_MAX:
+                classified.clear()
+            found = classified[text] = _classify(text, historic)
+        code, keyword, kind = found
         if tag.person:
             out.append(_Item(tag, code, "person"))
             name_open = False
@@ -361,7 +374,7 @@ def _read_items(cable: Cable, historic: bool) -> _Items:
             continue
         if kind is not None:
             out.append(_Item(tag, code, "tag", kind))
-            name_open = code in _PERSON_TAGS
+            name_open = code in _PERSON_TAG_SET
             tag_codes.append(code)
             tag_kinds.append(kind)
             continue
