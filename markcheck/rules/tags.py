@@ -331,23 +331,46 @@ def _split_run_parts(code: str, historic: bool) -> tuple[str, ...] | None:
     return tuple(parts) if parts else None
 
 
-class _Items(list):
-    """The items of a TAGS line (a list of _Item), with what the rules ask of them all."""
+class _Items:
+    """The items of a TAGS line (a sequence of _Item), with what the rules ask of them all.
 
-    __slots__ = ("roles", "tag_kinds", "person_tag", "repeated")
+    The items are kept as rows (the fields of an _Item) and made _Item objects when first
+    iterated, counted or indexed: most TAGS lines are known tags only, and no rule reads
+    their items one by one (the summaries below tell the rules so)."""
+
+    __slots__ = ("_rows", "_list", "roles", "tag_kinds", "person_tag", "repeated")
     roles: frozenset[str]   # the roles the items have
     tag_kinds: frozenset[str]  # the kinds of the items of role tag
     person_tag: bool        # an item is a tag of _PERSON_TAGS
     repeated: bool          # an item of role tag repeats the code of one before
 
+    def __init__(self, rows: list[tuple] | None = None, items: list[_Item] | None = None):
+        self._rows = rows
+        self._list = items
 
-_NO_ITEMS = _Items()
+    def _all(self) -> list[_Item]:
+        out = self._list
+        if out is None:
+            out = self._list = [_Item(*row) for row in self._rows]
+        return out
+
+    def __iter__(self) -> Iterator[_Item]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __getitem__(self, i: int) -> _Item:
+        return self._all()[i]
+
+
+_NO_ITEMS = _Items(items=[])
 _NO_ITEMS.roles = _NO_ITEMS.tag_kinds = frozenset()
 _NO_ITEMS.person_tag = _NO_ITEMS.repeated = False
 
 
 def _read_items(cable: Cable, historic: bool) -> _Items:
-    out = _Items()
+    rows: list[tuple] = []  # (tag, code, role, kind, parts): the fields of each _Item
     name_open = False  # words after OVIP/OEXC/... read as the person's name
     tag_codes: list[str] = []  # the codes of the items of role tag
     tag_kinds: list[str] = []  # and their kinds
@@ -365,7 +388,7 @@ def _read_items(cable: Cable, historic: bool) -> _Items:
             found = classified[text] = _classify(text, historic)
         code, keyword, kind = found
         if tag.person:
-            out.append(_Item(tag, code, "person"))
+            rows.append((tag, code, "person", None, ()))
             name_open = False
             continue
         if keyword or not code:
@@ -373,24 +396,29 @@ def _read_items(cable: Cable, historic: bool) -> _Items:
                 break
             continue
         if kind is not None:
-            out.append(_Item(tag, code, "tag", kind))
+            rows.append((tag, code, "tag", kind, ()))
             name_open = code in _PERSON_TAG_SET
             tag_codes.append(code)
             tag_kinds.append(kind)
             continue
         if name_open and _NAME_WORD.fullmatch(tag.text.rstrip(",")):
-            out.append(_Item(tag, code, "name"))
+            rows.append((tag, code, "name", None, ()))
             continue
         name_open = False
         parts = _split_run_parts(code, historic)
         if parts:
-            out.append(_Item(tag, code, "run", parts=parts))
+            rows.append((tag, code, "run", None, parts))
             continue
-        out.append(_Item(tag, code, "unknown"))
+        rows.append((tag, code, "unknown", None, ()))
         unknown = True
-    if unknown:
-        _mark_free_text(cable, out)
-    out.roles = frozenset([it.role for it in out])
+    if unknown:  # free text is told by the items' text: made _Item objects now
+        items = [_Item(*row) for row in rows]
+        _mark_free_text(cable, items)
+        out = _Items(items=items)
+        out.roles = frozenset([it.role for it in items])
+    else:
+        out = _Items(rows)
+        out.roles = frozenset([row[2] for row in rows])
     out.tag_kinds = frozenset(tag_kinds)
     out.person_tag = not _PERSON_TAG_SET.isdisjoint(tag_codes)
     out.repeated = len(set(tag_codes)) < len(tag_codes)
