@@ -1218,24 +1218,6 @@ def _ref_letters_anywhere(cable: Cable, ref_starts: list[int]
     return (letters, unlettered) if found else None
 
 
-def _cite_matches(block: str, cands: list[int], lo: int, base: int) -> Iterator[re.Match[str]]:
-    """``_CITE.finditer(block)`` for the block at ``base`` of the text, trying only the
-    candidate offsets from ``cands[lo]`` on: every citation starts with its keyword."""
-    end = 0
-    limit = len(block) - 3
-    match = _CITE.match
-    for i in range(lo, len(cands)):
-        p = cands[i] - base
-        if p > limit:
-            break
-        if p < end:
-            continue
-        m = match(block, p)
-        if m is not None:
-            end = m.end()
-            yield m
-
-
 @rule("T510", "ref-not-listed", Severity.WARNING)
 def ref_not_listed(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """The body cites a reference (REF C, REFTEL) that the REF list lacks.
@@ -1258,6 +1240,7 @@ def ref_not_listed(cable: Cable, ctx: Context) -> Iterator[Issue]:
     listed = unset  # the REF lists' letters, read at the first citation naming a letter
     ref_starts: list[int] | None = None  # where a REF list can start (_REF_ANYWHERE)
     first, last = cands[0] + 3, cands[-1]
+    cite_match = _CITE.match
     for blocks in (cable.paragraphs, cable.text_blocks):
         for b in blocks:
             span = b.span
@@ -1269,7 +1252,21 @@ def ref_not_listed(cable: Cable, ctx: Context) -> Iterator[Issue]:
             if cands[lo] + 3 > span.end:
                 continue  # no citation keyword in this block
             block = text[span.start:span.end]
-            for m in _cite_matches(block, cands, lo, span.start):
+            # _CITE.finditer(block), tried only at the candidates from cands[lo] on:
+            # every citation starts with its keyword (a loop, not a generator)
+            base = span.start
+            limit = len(block) - 3
+            end = 0  # a citation may not start before the end of the one before
+            for i in range(lo, len(cands)):
+                p = cands[i] - base
+                if p > limit:
+                    break
+                if p < end:
+                    continue
+                m = cite_match(block, p)
+                if m is None:
+                    continue
+                end = m.end()
                 if has_refs is unset:  # as _ref_letters_anywhere(cable) is not None
                     if cable.references is not None:
                         has_refs = True
