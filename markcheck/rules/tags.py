@@ -311,11 +311,17 @@ def _items(cable: Cable, ctx: Context) -> _Items:
 _NAME_WORD = kept.compile(r"[A-Za-z][A-Za-z.'-]*")
 
 
-@lru_cache(maxsize=4096)  # TAGS items recur from cable to cable
 def _classify(text: str, historic: bool) -> tuple[str, bool, str | None]:
     """A TAGS item's code, whether it is a header keyword, and its kind (:func:`_kind`)."""
     code = _norm(text)
     return code, _KEYWORD_ITEM.match(text) is not None, _kind(code, historic) if code else None
+
+
+#: _classify's answers by item text, for historic False and True: TAGS items recur from
+#: cable to cable. A dict read inline costs less than a call of an lru_cache; each dict
+#: is emptied when full, so that it stays bounded.
+_classified: tuple[dict, dict] = ({}, {})
+_CLASSIFIED_MAX = 4096
 
 
 @lru_cache(maxsize=1024)
@@ -325,34 +331,64 @@ def _split_run_parts(code: str, historic: bool) -> tuple[str, ...] | None:
     return tuple(parts) if parts else None
 
 
-class _Items(list):
-    """The items of a TAGS line (a list of _Item), with what the rules ask of them all."""
+class _Items:
+    """The items of a TAGS line (a sequence of _Item), with what the rules ask of them all.
 
-    __slots__ = ("roles", "tag_kinds", "person_tag", "repeated")
+    The items are kept as rows (the fields of an _Item) and made _Item objects when first
+    iterated, counted or indexed: most TAGS lines are known tags only, and no rule reads
+    their items one by one (the summaries below tell the rules so)."""
+
+    __slots__ = ("_rows", "_list", "roles", "tag_kinds", "person_tag", "repeated")
     roles: frozenset[str]   # the roles the items have
     tag_kinds: frozenset[str]  # the kinds of the items of role tag
     person_tag: bool        # an item is a tag of _PERSON_TAGS
     repeated: bool          # an item of role tag repeats the code of one before
 
+    def __init__(self, rows: list[tuple] | None = None, items: list[_Item] | None = None):
+        self._rows = rows
+        self._list = items
 
-_NO_ITEMS = _Items()
+    def _all(self) -> list[_Item]:
+        out = self._list
+        if out is None:
+            out = self._list = [_Item(*row) for row in self._rows]
+        return out
+
+    def __iter__(self) -> Iterator[_Item]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __getitem__(self, i: int) -> _Item:
+        return self._all()[i]
+
+
+_NO_ITEMS = _Items(items=[])
 _NO_ITEMS.roles = _NO_ITEMS.tag_kinds = frozenset()
 _NO_ITEMS.person_tag = _NO_ITEMS.repeated = False
 
 
 def _read_items(cable: Cable, historic: bool) -> _Items:
-    out = _Items()
+    rows: list[tuple] = []  # (tag, code, role, kind, parts): the fields of each _Item
     name_open = False  # words after OVIP/OEXC/... read as the person's name
     tag_codes: list[str] = []  # the codes of the items of role tag
     tag_kinds: list[str] = []  # and their kinds
     unknown = False
     stop = _tags_stop(cable, historic)
+    classified = _classified[historic]
     for tag in cable.tags.items:
         if tag.span.start >= stop:
             break
-        code, keyword, kind = _classify(tag.text, historic)
+        text = tag.text
+        found = classified.get(text)
+        if found is None:
+            if len(classified) >= _CLASSIFIED_MAX:
+                classified.clear()
+            found = classified[text] = _classify(text, historic)
+        code, keyword, kind = found
         if tag.person:
-            out.append(_Item(tag, code, "person"))
+            rows.append((tag, code, "person", None, ()))
             name_open = False
             continue
         if keyword or not code:
@@ -360,24 +396,29 @@ def _read_items(cable: Cable, historic: bool) -> _Items:
                 break
             continue
         if kind is not None:
-            out.append(_Item(tag, code, "tag", kind))
-            name_open = code in _PERSON_TAGS
+            rows.append((tag, code, "tag", kind, ()))
+            name_open = code in _PERSON_TAG_SET
             tag_codes.append(code)
             tag_kinds.append(kind)
             continue
         if name_open and _NAME_WORD.fullmatch(tag.text.rstrip(",")):
-            out.append(_Item(tag, code, "name"))
+            rows.append((tag, code, "name", None, ()))
             continue
         name_open = False
         parts = _split_run_parts(code, historic)
         if parts:
-            out.append(_Item(tag, code, "run", parts=parts))
+            rows.append((tag, code, "run", None, parts))
             continue
-        out.append(_Item(tag, code, "unknown"))
+        rows.append((tag, code, "unknown", None, ()))
         unknown = True
-    if unknown:
-        _mark_free_text(cable, out)
-    out.roles = frozenset([it.role for it in out])
+    if unknown:  # free text is told by the items' text: made _Item objects now
+        items = [_Item(*row) for row in rows]
+        _mark_free_text(cable, items)
+        out = _Items(items=items)
+        out.roles = frozenset([it.role for it in items])
+    else:
+        out = _Items(rows)
+        out.roles = frozenset([row[2] for row in rows])
     out.tag_kinds = frozenset(tag_kinds)
     out.person_tag = not _PERSON_TAG_SET.isdisjoint(tag_codes)
     out.repeated = len(set(tag_codes)) < len(tag_codes)
@@ -768,10 +809,13 @@ _MARKER = kept.compile(r"(?<![A-Za-z0-9/.'-])(?:\(([A-Za-z]) ?\)"
 _PAGE_MARK = kept.compile(r"(?<![A-Z])[A-Z][A-Z .'-]{0,12} \d{5,9} {1,2}\d{3}(?:\.\d)? OF \d{3}")
 #: a telegram reference: [YY or YYYY] POST serial, ending the item or followed by a
 #: separator, "(NOTAL)", "AND PREVIOUS", ...
+# (possessive: a word's letters, the blanks after it, the words and the serial's digits
+# are never given back, as nothing that follows could match what they hold; at most one
+# count of words has blanks and a digit after it. The same matches, less backtracking.)
 _TELEGRAM = kept.compile(
     r"(?<![A-Za-z0-9/'-])(?:(?P<year>\d{4}|\d{2})\s+)?"
-    r"(?P<post>[A-Za-z][A-Za-z.'-]*(?:\s+[A-Za-z][A-Za-z.'-]*){0,3}?)\s+"
-    r"(?P<serial>\d+)"
+    r"(?P<post>[A-Za-z][A-Za-z.'-]*+(?:\s++[A-Za-z][A-Za-z.'-]*+){0,3}+)\s++"
+    r"(?P<serial>\d++)"
     r"(?=\s*(?:$|[,;.)]|\(NOTAL\)|NOTAL\b|AND\b|and\b|\(?[A-Za-z][.)]\s|[A-Z]{3,}\b))")
 
 
@@ -1174,24 +1218,6 @@ def _ref_letters_anywhere(cable: Cable, ref_starts: list[int]
     return (letters, unlettered) if found else None
 
 
-def _cite_matches(block: str, cands: list[int], lo: int, base: int) -> Iterator[re.Match[str]]:
-    """``_CITE.finditer(block)`` for the block at ``base`` of the text, trying only the
-    candidate offsets from ``cands[lo]`` on: every citation starts with its keyword."""
-    end = 0
-    limit = len(block) - 3
-    match = _CITE.match
-    for i in range(lo, len(cands)):
-        p = cands[i] - base
-        if p > limit:
-            break
-        if p < end:
-            continue
-        m = match(block, p)
-        if m is not None:
-            end = m.end()
-            yield m
-
-
 @rule("T510", "ref-not-listed", Severity.WARNING)
 def ref_not_listed(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """The body cites a reference (REF C, REFTEL) that the REF list lacks.
@@ -1214,6 +1240,7 @@ def ref_not_listed(cable: Cable, ctx: Context) -> Iterator[Issue]:
     listed = unset  # the REF lists' letters, read at the first citation naming a letter
     ref_starts: list[int] | None = None  # where a REF list can start (_REF_ANYWHERE)
     first, last = cands[0] + 3, cands[-1]
+    cite_match = _CITE.match
     for blocks in (cable.paragraphs, cable.text_blocks):
         for b in blocks:
             span = b.span
@@ -1225,7 +1252,21 @@ def ref_not_listed(cable: Cable, ctx: Context) -> Iterator[Issue]:
             if cands[lo] + 3 > span.end:
                 continue  # no citation keyword in this block
             block = text[span.start:span.end]
-            for m in _cite_matches(block, cands, lo, span.start):
+            # _CITE.finditer(block), tried only at the candidates from cands[lo] on:
+            # every citation starts with its keyword (a loop, not a generator)
+            base = span.start
+            limit = len(block) - 3
+            end = 0  # a citation may not start before the end of the one before
+            for i in range(lo, len(cands)):
+                p = cands[i] - base
+                if p > limit:
+                    break
+                if p < end:
+                    continue
+                m = cite_match(block, p)
+                if m is None:
+                    continue
+                end = m.end()
                 if has_refs is unset:  # as _ref_letters_anywhere(cable) is not None
                     if cable.references is not None:
                         has_refs = True
