@@ -614,7 +614,7 @@ class _Driver:
                 if ty in ignore:
                     pos = end
                     continue
-                token = new(_Token, m.group())
+                token = new(_Token, text[pos:end])  # (m.group(), without a method call)
                 token.type = ty
                 token.start_pos = pos
                 token.end_pos = pos = end
@@ -636,10 +636,13 @@ class _Driver:
                     values.append(token)
                     break
                 kind, count, name, callback = action  # reduce
+                # (the goto state replaces the top of the stack where the reduce pops
+                # one state at least: no pop and push)
                 if kind == _PASS:  # ?rule with one child: the child stands for it
-                    states.pop()
+                    states[-1] = state = actions[states[-2]][name]
                 elif kind == _GROW:  # a repetition: its next item joins its Tree
-                    del states[-2:]
+                    del states[-1]
+                    states[-1] = state = actions[states[-2]][name]
                     item = values.pop()
                     values[-1].children.append(item)
                 else:
@@ -650,8 +653,8 @@ class _Driver:
                     else:
                         children = []
                     values.append(callback(children))
-                state = actions[states[-1]][name]
-                states.append(state)
+                    state = actions[states[-1]][name]
+                    states.append(state)
                 if state == end_state and token is None:
                     return values[-1]
 
