@@ -477,7 +477,7 @@ class _Driver:
         from the file an earlier process kept (:meth:`_read_terminals`): an alternation
         per state compiles the same terminals again and again, and every ``--jobs``
         worker paid that again."""
-        by_char, _ignore, _match, (chosen, flags) = entry
+        by_char, ignore, _match, (chosen, flags) = entry
         if char > "\x7f":
             # past ASCII all terminals (kept under None), and nothing kept per character:
             # a text may hold thousands of different characters
@@ -485,7 +485,13 @@ class _Driver:
             if tries is None:
                 tries = by_char[None] = tuple((self._single(t, flags), _name(t.name)) for t in chosen)
             return tries
-        tries = tuple((self._single(t, flags), _name(t.name)) for t in chosen if self._may(t, flags, char))
+        may = [t for t in chosen if self._may(t, flags, char)]
+        tries = tuple((self._single(t, flags), _name(t.name)) for t in may)
+        if len(may) == 1 and tries[0][1] in ignore:
+            chars = _run_of(may[0].pattern.to_regexp(), flags)
+            if chars is not None and char in chars:  # (blank lines between elements, blanks: skipped without re)
+                tries = _Run(tries)
+                tries.chars = chars
         by_char[char] = tries
         return tries
 
@@ -604,6 +610,12 @@ class _Driver:
                     tries = by_char.get(text[pos])
                     if tries is None:
                         tries = self._for_char(scan, text[pos])
+                    if tries.__class__ is _Run:  # an ignored run of these characters
+                        chars = tries.chars
+                        pos += 1
+                        while pos < size and text[pos] in chars:
+                            pos += 1
+                        continue
                     for match, ty in tries:
                         m = match(text, pos)
                         if m is not None:
@@ -614,7 +626,7 @@ class _Driver:
                 if ty in ignore:
                     pos = end
                     continue
-                token = new(_Token, m.group())
+                token = new(_Token, text[pos:end])  # (m.group(), without a method call)
                 token.type = ty
                 token.start_pos = pos
                 token.end_pos = pos = end
@@ -636,10 +648,13 @@ class _Driver:
                     values.append(token)
                     break
                 kind, count, name, callback = action  # reduce
+                # (the goto state replaces the top of the stack where the reduce pops
+                # one state at least: no pop and push)
                 if kind == _PASS:  # ?rule with one child: the child stands for it
-                    states.pop()
+                    states[-1] = state = actions[states[-2]][name]
                 elif kind == _GROW:  # a repetition: its next item joins its Tree
-                    del states[-2:]
+                    del states[-1]
+                    states[-1] = state = actions[states[-2]][name]
                     item = values.pop()
                     values[-1].children.append(item)
                 else:
@@ -650,10 +665,48 @@ class _Driver:
                     else:
                         children = []
                     values.append(callback(children))
-                state = actions[states[-1]][name]
-                states.append(state)
+                    state = actions[states[-1]][name]
+                    states.append(state)
                 if state == end_state and token is None:
                     return values[-1]
+
+
+class _Run(tuple):
+    r"""The terminals to try at a character (see :meth:`_Driver._for_char`) where the one
+    terminal that may match there is ignored and matches runs of the characters
+    ``chars`` (``\n+``, blanks): :meth:`_Driver.parse` skips the run itself, as that
+    terminal's match would."""
+
+    chars: frozenset
+
+
+def _run_of(regex: str, flags: int):
+    r"""The characters whose runs ``regex`` (with ``flags``) matches, where it is a greedy
+    repetition, one or more times, of one or a few literal characters that no case
+    folding touches (``\n+``, ``(?:\ |\t)+``); else None."""
+    from re import _constants as c, _parser
+
+    try:
+        items = _parser.parse(regex, flags).data
+    except (re.error, AttributeError, TypeError, ValueError, RecursionError):
+        return None
+    if not (len(items) == 1 and items[0][0] is c.MAX_REPEAT and items[0][1][:2] == (1, c.MAXREPEAT)):
+        return None
+    inner = list(items[0][1][2])
+    if len(inner) != 1:
+        return None
+    op, av = inner[0]
+    if op is c.LITERAL:
+        codes = [av]
+    elif op is c.IN and av and all(o is c.LITERAL for o, _ in av):
+        codes = [a for _, a in av]
+    else:
+        return None
+    chars = frozenset(map(chr, codes))
+    if flags & (c.SRE_FLAG_IGNORECASE | c.SRE_FLAG_LOCALE) and any(
+            ch.lower() != ch or ch.upper() != ch or ord(ch) > 127 for ch in chars):
+        return None
+    return chars
 
 
 def _name(name) -> str:

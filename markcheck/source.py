@@ -14,8 +14,8 @@ import re
 from array import array
 from bisect import bisect_right
 from dataclasses import dataclass
-from itertools import accumulate, repeat
-from operator import is_not
+from itertools import accumulate, count, repeat
+from operator import add, is_not
 from typing import Mapping, Sequence
 
 __all__ = ["Source", "TextBuilder", "StrippedLines", "InputError", "decode", "read_source", "source_from_text"]
@@ -35,8 +35,10 @@ def line_starts(raw: str) -> Sequence[int]:
 
 def _starts(lines: list[str]) -> Sequence[int]:
     """Where each of ``lines`` starts in the text they were split from at "\n"."""
-    # each line starts one past the end of the one before: summed in C, not in a loop
-    sums = accumulate(map(_ONE_MORE, map(len, lines)), initial=0)
+    # each line starts one past the end of the one before: the running sum of the
+    # lengths, plus one per line before it (summed in C, not in a loop; operator.add
+    # is a plain C function, quicker to call than a bound int.__add__)
+    sums = map(add, accumulate(map(len, lines), initial=0), count())
     # (through a list is quicker, but the list holds an int object a line: not for a long file)
     starts = array("q", list(sums) if len(lines) < 50_000 else sums)
     starts.pop()  # where a line after the last would start
@@ -112,9 +114,16 @@ class StrippedLines:
         kept.append("")  # the text ends in a line break; its length comes last in the starts
         if changed:
             text = "\n".join(kept)
+            starts = _starts(kept)
         else:  # no blanks to cut: the file's own text, not a copy
-            text = raw if raw.endswith("\n") else raw + "\n"
-        return text, _LineMap(raw, self._blanks, _starts(kept), raw_starts)
+            if raw.endswith("\n"):
+                text = raw
+                starts = raw_starts[:]  # the same lines: the same starts
+            else:  # the line break added at the end starts one more line
+                text = raw + "\n"
+                starts = raw_starts[:]
+                starts.append(len(text))
+        return text, _LineMap(raw, self._blanks, starts, raw_starts)
 
 
 class _LineMap:
@@ -146,9 +155,6 @@ class _LineMap:
             line = raw[begin:end]
             return begin + len(line) - len(line.lstrip(self._blanks)) + column
         return end  # the line break
-
-
-_ONE_MORE = (1).__add__
 
 
 @dataclass(frozen=True, eq=False, slots=True)
