@@ -576,9 +576,10 @@ def _read_marks(cable: Cable) -> tuple[tuple[_Mark, ...], int]:
         if single:
             if letters is None:
                 letters = _body_line_letters_of(cable)
-            near = letters.get(single)
-            if (near is None or near[0]) and _list_letter(cable, span, reading.level_word):
-                continue
+            if letters is not _NO_LINE_LETTERS:  # (else no letter opens a line: most cables)
+                near = letters.get(single)
+                if (near is None or near[0]) and _list_letter(cable, span, reading.level_word):
+                    continue
         if level is None:
             if not (_GARBLED.fullmatch(text.strip()) or _HEAD_NOLEVEL.fullmatch(text.strip())):
                 continue
@@ -590,10 +591,10 @@ def _read_marks(cable: Cable) -> tuple[tuple[_Mark, ...], int]:
         text = cable.text_of(s.marking_span)
         reading = _read_mark(text)
         if reading.level is not None:
-            out.append(_Mark(text, s.marking_span, "subject", reading))
+            out.append(new_mark(_Mark, (text, s.marking_span, "subject", reading, None)))
             flags |= reading.flags
         elif _GARBLED.fullmatch(text.strip()):
-            out.append(_Mark(text, s.marking_span, "subject", reading))
+            out.append(new_mark(_Mark, (text, s.marking_span, "subject", reading, None)))
             garbled = True
     # a garbled head ("(SE)") only counts as a mark where the cable marks its paragraphs,
     # and never when it reads as a topic ("(UN)", "(US)")
@@ -617,7 +618,7 @@ def _read_marks(cable: Cable) -> tuple[tuple[_Mark, ...], int]:
                     or _list_letter(cable, block.marking_span, reading.level_word,
                                     anywhere=True):
                 continue
-            out.append(_Mark(text, block.marking_span, "text", reading))
+            out.append(new_mark(_Mark, (text, block.marking_span, "text", reading, None)))
             flags |= reading.flags
     out.sort(key=_SPAN_START)
     return tuple(out), flags
@@ -638,7 +639,7 @@ def _mark_facts(cable: Cable) -> _Facts:
         levelled = tuple([m for m in marks if m.reading.level is not None])
     else:
         levelled = marks  # every mark has a level (most cables)
-    return _Facts(marks, flags, levelled)
+    return tuple.__new__(_Facts, (marks, flags, levelled))  # (_Facts(...), without its __new__)
 
 
 def _marks(cable: Cable) -> tuple[_Mark, ...]:
