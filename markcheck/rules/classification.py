@@ -548,10 +548,12 @@ def _para_info(text: str) -> tuple[_Reading, str, str, Level | None, int]:
     return info
 
 
-def _read_marks(cable: Cable) -> tuple[tuple[_Mark, ...], int]:
+def _read_marks(cable: Cable) -> tuple[tuple[_Mark, ...], int, bool]:
     """Every portion mark in the cable, in text order, lettered-list letters left out;
-    and the union of their readings' flags (_F_*)."""
+    the union of their readings' flags (_F_*); and whether every paragraph has a
+    marking (``Paragraph.marking``)."""
     out: list[_Mark] = []
+    all_marked = True
     source = cable.source.text
     letters = None  # the cable's list letters (see _list_letter), found at the first "(C)"
     garbled = False  # a mark without a level was taken
@@ -563,6 +565,8 @@ def _read_marks(cable: Cable) -> tuple[tuple[_Mark, ...], int]:
         if p.marking is not None and span is not None:
             text = source[span.start:span.end]
         else:
+            if p.marking is None:
+                all_marked = False
             found = _head_mark(cable, p)
             if found is None:
                 continue
@@ -621,7 +625,7 @@ def _read_marks(cable: Cable) -> tuple[tuple[_Mark, ...], int]:
             out.append(new_mark(_Mark, (text, block.marking_span, "text", reading, None)))
             flags |= reading.flags
     out.sort(key=_SPAN_START)
-    return tuple(out), flags
+    return tuple(out), flags, all_marked
 
 
 class _Facts(NamedTuple):
@@ -630,16 +634,17 @@ class _Facts(NamedTuple):
     marks: tuple[_Mark, ...]     # every portion mark, in text order (_read_marks)
     flags: int                   # the union of their readings' flags (_F_*)
     levelled: tuple[_Mark, ...]  # the marks with a level
+    all_marked: bool             # every paragraph has a marking (_read_marks)
 
 
 @per_cable
 def _mark_facts(cable: Cable) -> _Facts:
-    marks, flags = _read_marks(cable)
+    marks, flags, all_marked = _read_marks(cable)
     if flags & _F_NO_LEVEL:
         levelled = tuple([m for m in marks if m.reading.level is not None])
     else:
         levelled = marks  # every mark has a level (most cables)
-    return tuple.__new__(_Facts, (marks, flags, levelled))  # (_Facts(...), without its __new__)
+    return tuple.__new__(_Facts, (marks, flags, levelled, all_marked))  # (_Facts(...), without its __new__)
 
 
 def _marks(cable: Cable) -> tuple[_Mark, ...]:
@@ -749,13 +754,8 @@ def _unmarked(cable: Cable) -> list[Paragraph]:
     line written as paragraph 1, and text that marks its own sub-portions.
     """
     paras = cable.paragraphs
-    if not paras:
-        return []
-    for p in paras:
-        if p.marking is None:
-            break
-    else:
-        return []  # every paragraph marked (most cables): the loop below skips them all
+    if _mark_facts(cable).all_marked:
+        return []  # every paragraph marked, or none there (most cables)
     marks = _para_marks(cable)
     text = cable.source.text
     # has a mark (the grammar's, or a mark-like head); how the number is written
@@ -820,12 +820,11 @@ def portion_mark_missing(cable: Cable, ctx: Context) -> Iterable[Issue]:
     level = b.level if b is not None else None
     if level is None or level == Level.U:
         return ()
-    if _on_or_after(ctx, _PORTION_MARKING_SINCE) is False:
-        return ()
-    # most cables mark every paragraph: _unmarked says so at once, and the text is then
-    # not searched for an ENTIRE TEXT statement
+    # most cables mark every paragraph: _unmarked says so at once, and the date is then
+    # not read, nor the text searched for an ENTIRE TEXT statement
     missing = _unmarked(cable)
-    if not missing or _entire_text(cable):
+    if not missing or _on_or_after(ctx, _PORTION_MARKING_SINCE) is False \
+            or _entire_text(cable):
         return ()
     word = _banner_word(cable)
     any_mark = any(p.marking is not None or _head_mark(cable, p) for p in cable.paragraphs)
@@ -1014,8 +1013,8 @@ def noforn_portion_without_banner(cable: Cable, ctx: Context) -> Iterable[Issue]
     if b is None or level is None:
         return ()
     facts = _mark_facts(cable)
-    if not facts.flags & _F_NOFORN:
-        return ()
+    if not facts.flags & _F_NOFORN or "NOFORN" in b.controls:
+        return ()  # no NF portion, or the banner says NOFORN (b.noforn: see _has_noforn)
     nf = [m for m in facts.levelled if m.reading.noforn
           and not (level == Level.U and m.reading.sbu_level)]
     if not nf or _has_noforn(cable):
@@ -1267,7 +1266,9 @@ def subject_not_marked(cable: Cable, ctx: Context) -> Iterable[Issue]:
         return ()
     if _on_or_after(ctx, _PORTION_MARKING_SINCE) is False:
         return ()
-    if _TRAILING_MARK.search(s.text) or _ANY_MARK.match(s.text):
+    subject = s.text
+    # (both marks open with "(": most subjects hold none)
+    if "(" in subject and (_TRAILING_MARK.search(subject) or _ANY_MARK.match(subject)):
         return ()
     text = cable.source.text
     end = text.find("\n", s.span.start)
