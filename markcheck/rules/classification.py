@@ -529,6 +529,7 @@ def _squeezed(text: str) -> str:
 
 
 _SPAN_START = attrgetter("span.start")
+_MARKING = attrgetter("marking")
 #: a mark's level (_Mark.level), without the property
 _READING_LEVEL = attrgetter("reading.level")
 
@@ -610,6 +611,8 @@ def _read_marks(cable: Cable) -> tuple[tuple[_Mark, ...], int, bool]:
         for m in out:
             flags |= m.reading.flags
     for blocks in (cable.header_text, cable.text_blocks):
+        if not any(map(_MARKING, blocks)):
+            continue  # no block opens with a mark (most cables): (a Marking is never false)
         for block in blocks:
             if block.marking is None or block.marking_span is None:
                 continue
@@ -644,7 +647,8 @@ def _mark_facts(cable: Cable) -> _Facts:
         levelled = tuple([m for m in marks if m.reading.level is not None])
     else:
         levelled = marks  # every mark has a level (most cables)
-    return tuple.__new__(_Facts, (marks, flags, levelled, all_marked))  # (_Facts(...), without its __new__)
+    # _Facts(...), without the named tuple's Python-level __new__
+    return tuple.__new__(_Facts, (marks, flags, levelled, all_marked))
 
 
 def _marks(cable: Cable) -> tuple[_Mark, ...]:
