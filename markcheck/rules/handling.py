@@ -250,7 +250,7 @@ def _found(cable: Cable, *words: str) -> Sequence[_Item]:
 
 
 @rule("H401", "unknown-caption", Severity.ERROR)
-def unknown_caption(cable: Cable, ctx: Context) -> Iterator[Issue]:
+def unknown_caption(cable: Cable, ctx: Context) -> Iterable[Issue]:
     """A caption is misspelt (NOFORNN, EXDIST), or EFTO is used other than as UNCLAS EFTO.
 
     Why: captions route and restrict a telegram (5 FAH-2 H-440); the messaging center
@@ -263,7 +263,14 @@ def unknown_caption(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   "NOFORNN" or "EXDIST" on a caption line; "CONFIDENTIAL EFTO"
     Good:  "NOFORN", "EXDIS"; "UNCLAS EFTO LONDON 002187"
     """
-    items = _cable_items(cable)
+    words = _words(cable)
+    if "EFTO" not in words and words.keys() <= KNOWN_CAPTIONS:
+        return ()  # every caption known, and no EFTO (most cables)
+    return _unknown(cable, _cable_items(cable))
+
+
+def _unknown(cable: Cable, items: list[_Item]) -> Iterator[Issue]:
+    """H401's findings, where an item is no known caption or is EFTO."""
     banner = cable.banner   # cable.level, without its property
     level = banner.level if banner is not None else None
     for item in items:
