@@ -334,6 +334,9 @@ _MARKLIKE_INNER = kept.compile(
     r"(?:\s*$|\s*(?://?|-)\s*[A-Za-z][A-Za-z\s,/.-]*$"
     r"|\s+(?:NF|NOFORN|FOUO|REL\b.*|ENTIRE\b.*)$|\s*--.*$)",
     re.I | re.S)
+#: what a match of _HEAD_PAREN, _HEAD_NOPAREN, _HEAD_UNCLOSED or _HEAD_NOLEVEL starts
+#: with ("SBU" with "S"): _read_head_mark tries them only on such a head
+_HEAD_FIRSTS = ("(", "TS", "S", "C", "U")
 # a two-letter garble of a level: "(SE)", "(CN)", "(SB)"; not a topic such as "(UN)"
 _GARBLED = kept.compile(r"\(((?:TS|S|C|U)NF|[CSTU][A-Z])\)")
 _NOT_GARBLED = {"UN", "US", "UK", "CT", "SA", "SC", "SG", "TV", "UA", "UE"}
@@ -365,6 +368,8 @@ def _read_head_mark(cable: Cable, p: Paragraph) -> tuple[str, Span] | None:
     while pos < end and text[pos] in " \t":
         pos += 1
     head = text[pos:min(end, pos + 170)]
+    if not head.startswith(_HEAD_FIRSTS):
+        return None  # (most paragraphs without a mark: their text starts at once)
     m = _HEAD_PAREN.match(head)
     if m and _MARKLIKE_INNER.match(m.group(1)):
         return m.group(), Span(pos, pos + m.end())
