@@ -24,12 +24,12 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from itertools import pairwise
 from operator import attrgetter
-from typing import Iterator
+from typing import Iterable, Iterator, NamedTuple
 
 from .. import kept
 from ..diagnostics import Severity
 from ..markings import Level
-from ..model import Cable, Paragraph, Span
+from ..model import Banner, Cable, Paragraph, Span
 from . import Context, Issue, per_cable, rule
 from .authority import _on_or_after   # ctx.on_or_after, without its property calls
 
@@ -121,7 +121,7 @@ class _Reading:
     @cached_property
     def flags(self) -> int:
         """What the rules that look at every mark of a cable look for (_F_*): their union
-        over a cable's marks (_mark_flags) tells most rules there is nothing to report."""
+        over a cable's marks (_Facts.flags) tells most rules there is nothing to report."""
         f = 0
         if self.problems:
             f |= _F_PROBLEMS
@@ -135,9 +135,13 @@ class _Reading:
             f |= _F_REL_PROBLEMS
         if self.noforn:
             f |= _F_NOFORN
+        if self.sbu:
+            f |= _F_SBU
         if self.level is None:
             f |= _F_NO_LEVEL
-        elif self.level > Level.U:
+            return f
+        f |= _F_LEVEL << self.level
+        if self.level > Level.U:
             if "FOUO" in self.controls:
                 f |= _F_FOUO_CLASSIFIED
             if "SBU" in self.controls:
@@ -146,9 +150,13 @@ class _Reading:
 
 
 # what a reading holds (_Reading.flags): C202 form, C202 separators, C207, C208, C210, C211,
-# C206, and no level (_levelled)
+# C206, no level (_Facts.levelled), C213
 _F_PROBLEMS, _F_SLASH, _F_DSLASH, _F_NF_REL, _F_REL_PROBLEMS = 1, 2, 4, 8, 16
-_F_FOUO_CLASSIFIED, _F_SBU_CLASSIFIED, _F_NOFORN, _F_NO_LEVEL = 32, 64, 128, 256
+_F_FOUO_CLASSIFIED, _F_SBU_CLASSIFIED, _F_NOFORN, _F_NO_LEVEL, _F_SBU = 32, 64, 128, 256, 512
+# and, in the highest bits, its level: _F_LEVEL << level (bits 10 to 13), so that
+# ``flags >> (_LEVEL_BIT + n)`` is not 0 when a mark of the cable is at level n or above
+_LEVEL_BIT = 10
+_F_LEVEL = 1 << _LEVEL_BIT
 
 
 def _rel_codes(body: str) -> tuple[tuple[str, ...], bool]:
@@ -280,8 +288,7 @@ def _read_mark(text: str) -> _Reading:
                     rel_problems, tuple(problems))
 
 
-@dataclass(slots=True)  # not frozen: built for every mark of every cable, never changed
-class _Mark:
+class _Mark(NamedTuple):
     """A portion mark in the cable: where it stands and what it says."""
 
     text: str
@@ -309,6 +316,11 @@ class _Mark:
         return Span(self.span.start + a, self.span.start + b)
 
 
+#: ``_new_mark(_Mark, (text, span, kind, reading, paragraph))`` is ``_Mark(...)`` without
+#: the Python-level __new__ of the named tuple (a mark is made for every marked paragraph)
+_new_mark = tuple.__new__
+
+
 # a mark-like group opening a paragraph the grammar did not take as a mark
 _HEAD_PAREN = kept.compile(r"\(([^()]{1,160})\)")
 _HEAD_NOPAREN = kept.compile(r"(?:TS|S|C|U|SBU)(?://?(?:NF|NOFORN|FOUO))?\)")
@@ -322,6 +334,9 @@ _MARKLIKE_INNER = kept.compile(
     r"(?:\s*$|\s*(?://?|-)\s*[A-Za-z][A-Za-z\s,/.-]*$"
     r"|\s+(?:NF|NOFORN|FOUO|REL\b.*|ENTIRE\b.*)$|\s*--.*$)",
     re.I | re.S)
+#: what a match of _HEAD_PAREN, _HEAD_NOPAREN, _HEAD_UNCLOSED or _HEAD_NOLEVEL starts
+#: with ("SBU" with "S"): _read_head_mark tries them only on such a head
+_HEAD_FIRSTS = ("(", "TS", "S", "C", "U")
 # a two-letter garble of a level: "(SE)", "(CN)", "(SB)"; not a topic such as "(UN)"
 _GARBLED = kept.compile(r"\(((?:TS|S|C|U)NF|[CSTU][A-Z])\)")
 _NOT_GARBLED = {"UN", "US", "UK", "CT", "SA", "SC", "SG", "TV", "UA", "UE"}
@@ -353,6 +368,8 @@ def _read_head_mark(cable: Cable, p: Paragraph) -> tuple[str, Span] | None:
     while pos < end and text[pos] in " \t":
         pos += 1
     head = text[pos:min(end, pos + 170)]
+    if not head.startswith(_HEAD_FIRSTS):
+        return None  # (most paragraphs without a mark: their text starts at once)
     m = _HEAD_PAREN.match(head)
     if m and _MARKLIKE_INNER.match(m.group(1)):
         return m.group(), Span(pos, pos + m.end())
@@ -517,37 +534,45 @@ def _squeezed(text: str) -> str:
 
 
 _SPAN_START = attrgetter("span.start")
+_MARKING = attrgetter("marking")
 #: a mark's level (_Mark.level), without the property
 _READING_LEVEL = attrgetter("reading.level")
 
-#: what _marks asks of a paragraph's mark text, by the text: (its reading, the text
-#: squeezed, the single-letter level, the level); one dict look-up per paragraph in
-#: place of three cached calls. Cleared when full (as the lru caches behind it evict).
-_PARA_INFO: dict[str, tuple[_Reading, str, str, Level | None]] = {}
+#: what _read_marks asks of a paragraph's mark text, by the text: (its reading, the text
+#: squeezed, the single-letter level, the level, the reading's flags); one dict look-up
+#: per paragraph in place of four cached calls. Cleared when full (as the lru caches
+#: behind it evict).
+_PARA_INFO: dict[str, tuple[_Reading, str, str, Level | None, int]] = {}
 
 
-def _para_info(text: str) -> tuple[_Reading, str, str, Level | None]:
+def _para_info(text: str) -> tuple[_Reading, str, str, Level | None, int]:
     if len(_PARA_INFO) >= 4096:
         _PARA_INFO.clear()
     reading = _read_mark(text)
-    info = _PARA_INFO[text] = (reading, _squeezed(text), reading.single, reading.level)
+    info = _PARA_INFO[text] = (reading, _squeezed(text), reading.single, reading.level,
+                               reading.flags)
     return info
 
 
-@per_cable
-def _marks(cable: Cable) -> tuple[_Mark, ...]:
-    """Every portion mark in the cable, in text order; lettered-list letters left out."""
+def _read_marks(cable: Cable) -> tuple[tuple[_Mark, ...], int, bool]:
+    """Every portion mark in the cable, in text order, lettered-list letters left out;
+    the union of their readings' flags (_F_*); and whether every paragraph has a
+    marking (``Paragraph.marking``)."""
     out: list[_Mark] = []
-    body_marks = 0
+    all_marked = True
     source = cable.source.text
     letters = None  # the cable's list letters (see _list_letter), found at the first "(C)"
     garbled = False  # a mark without a level was taken
+    flags = 0
     para_info = _PARA_INFO.get
+    new_mark = _new_mark
     for p in cable.paragraphs:
         span = p.marking_span
         if p.marking is not None and span is not None:
             text = source[span.start:span.end]
         else:
+            if p.marking is None:
+                all_marked = False
             found = _head_mark(cable, p)
             if found is None:
                 continue
@@ -555,72 +580,88 @@ def _marks(cable: Cable) -> tuple[_Mark, ...]:
         info = para_info(text)
         if info is None:
             info = _para_info(text)
-        reading, squeezed, single, level = info
+        reading, squeezed, single, level, mark_flags = info
         # (_list_letter is False for a level word of more than one letter, and for one
         # with no neighbour letter opening a line: most cables; then it is not called)
         if single:
             if letters is None:
                 letters = _body_line_letters_of(cable)
-            near = letters.get(single)
-            if (near is None or near[0]) and _list_letter(cable, span, reading.level_word):
+            if letters is not _NO_LINE_LETTERS:  # (else no letter opens a line: most cables)
+                near = letters.get(single)
+                if (near is None or near[0]) and _list_letter(cable, span, reading.level_word):
+                    continue
+        if level is None:
+            if not (_GARBLED.fullmatch(text.strip()) or _HEAD_NOLEVEL.fullmatch(text.strip())):
                 continue
-        if level is None and not (_GARBLED.fullmatch(text.strip())
-                                  or _HEAD_NOLEVEL.fullmatch(text.strip())):
-            continue
-        out.append(_Mark(squeezed, span, "paragraph", reading, p))
-        if level is not None:
-            body_marks += 1
-        else:
             garbled = True
+        out.append(new_mark(_Mark, (squeezed, span, "paragraph", reading, p)))
+        flags |= mark_flags
     s = cable.subject
     if s is not None and s.marking is not None and s.marking_span is not None:
         text = cable.text_of(s.marking_span)
         reading = _read_mark(text)
         if reading.level is not None:
-            out.append(_Mark(text, s.marking_span, "subject", reading))
+            out.append(new_mark(_Mark, (text, s.marking_span, "subject", reading, None)))
+            flags |= reading.flags
         elif _GARBLED.fullmatch(text.strip()):
-            out.append(_Mark(text, s.marking_span, "subject", reading))
+            out.append(new_mark(_Mark, (text, s.marking_span, "subject", reading, None)))
             garbled = True
     # a garbled head ("(SE)") only counts as a mark where the cable marks its paragraphs,
     # and never when it reads as a topic ("(UN)", "(US)")
     if garbled:
+        body_marks = any(m.kind == "paragraph" and m.reading.level is not None for m in out)
         out = [m for m in out if m.reading.level is not None or
                (body_marks and m.text.strip("() ").upper() not in _NOT_GARBLED)]
-    for block in cable.header_text + cable.text_blocks:
-        if block.marking is None or block.marking_span is None:
-            continue
-        text = cable.text_of(block.marking_span)
-        reading = _read_mark(text)
-        # unnumbered text opens with many parenthesised things ("(S/CT)", an office;
-        # "(C-AL9-01786)", a case number): only a well-formed mark is taken for one
-        if reading.level is None or not _MARKLIKE_INNER.fullmatch(text[1:-1]) \
-                or any(not p.startswith("write ") for p in reading.problems) \
-                or _list_letter(cable, block.marking_span, reading.level_word, anywhere=True):
-            continue
-        out.append(_Mark(text, block.marking_span, "text", reading))
+        flags = 0
+        for m in out:
+            flags |= m.reading.flags
+    for blocks in (cable.header_text, cable.text_blocks):
+        if not any(map(_MARKING, blocks)):
+            continue  # no block opens with a mark (most cables): (a Marking is never false)
+        for block in blocks:
+            if block.marking is None or block.marking_span is None:
+                continue
+            text = cable.text_of(block.marking_span)
+            reading = _read_mark(text)
+            # unnumbered text opens with many parenthesised things ("(S/CT)", an office;
+            # "(C-AL9-01786)", a case number): only a well-formed mark is taken for one
+            if reading.level is None or not _MARKLIKE_INNER.fullmatch(text[1:-1]) \
+                    or any(not p.startswith("write ") for p in reading.problems) \
+                    or _list_letter(cable, block.marking_span, reading.level_word,
+                                    anywhere=True):
+                continue
+            out.append(new_mark(_Mark, (text, block.marking_span, "text", reading, None)))
+            flags |= reading.flags
     out.sort(key=_SPAN_START)
-    marks = tuple(out)
-    return marks
+    return tuple(out), flags, all_marked
 
 
+class _Facts(NamedTuple):
+    """The marks of a cable, read once for all the C rules."""
+
+    marks: tuple[_Mark, ...]     # every portion mark, in text order (_read_marks)
+    flags: int                   # the union of their readings' flags (_F_*)
+    levelled: tuple[_Mark, ...]  # the marks with a level
+    all_marked: bool             # every paragraph has a marking (_read_marks)
 
 
 @per_cable
+def _mark_facts(cable: Cable) -> _Facts:
+    marks, flags, all_marked = _read_marks(cable)
+    if flags & _F_NO_LEVEL:
+        levelled = tuple([m for m in marks if m.reading.level is not None])
+    else:
+        levelled = marks  # every mark has a level (most cables)
+    # _Facts(...), without the named tuple's Python-level __new__
+    return tuple.__new__(_Facts, (marks, flags, levelled, all_marked))
+
+
+def _marks(cable: Cable) -> tuple[_Mark, ...]:
+    return _mark_facts(cable).marks
+
+
 def _levelled(cable: Cable) -> tuple[_Mark, ...]:
-    marks = _marks(cable)
-    if not _mark_flags(cable) & _F_NO_LEVEL:
-        return marks  # every mark has a level (most cables)
-    found = tuple([m for m in marks if m.reading.level is not None])
-    return found
-
-
-@per_cable
-def _mark_flags(cable: Cable) -> int:
-    """The union of the flags (_F_*) of the cable's marks."""
-    flags = 0
-    for m in _marks(cable):
-        flags |= m.reading.flags
-    return flags
+    return _mark_facts(cable).levelled
 
 
 def _para_marks(cable: Cable) -> dict[int, _Mark]:
@@ -722,13 +763,8 @@ def _unmarked(cable: Cable) -> list[Paragraph]:
     line written as paragraph 1, and text that marks its own sub-portions.
     """
     paras = cable.paragraphs
-    if not paras:
-        return []
-    for p in paras:
-        if p.marking is None:
-            break
-    else:
-        return []  # every paragraph marked (most cables): the loop below skips them all
+    if _mark_facts(cable).all_marked:
+        return []  # every paragraph marked, or none there (most cables)
     marks = _para_marks(cable)
     text = cable.source.text
     # has a mark (the grammar's, or a mark-like head); how the number is written
@@ -776,7 +812,7 @@ def _unmarked(cable: Cable) -> list[Paragraph]:
 _PORTION_MARKING_SINCE = _dt.date(1978, 12, 1)
 
 @rule("C201", "portion-mark-missing", Severity.ERROR)
-def portion_mark_missing(cable: Cable, ctx: Context) -> Iterator[Issue]:
+def portion_mark_missing(cable: Cable, ctx: Context) -> Iterable[Issue]:
     """A numbered paragraph of a classified cable has no portion mark after its number.
 
     Why: every portion of a classified document must show its own level, so a reader
@@ -788,32 +824,30 @@ def portion_mark_missing(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   banner CONFIDENTIAL, paragraph "2. The minister said ..."
     Good:  banner CONFIDENTIAL, paragraph "2. (C) The minister said ..."
     """
+    # (a list, not a generator, as most C rules: most cables have nothing to report)
     b = cable.banner   # cable.level, without its property
     level = b.level if b is not None else None
     if level is None or level == Level.U:
-        return
-    if _on_or_after(ctx, _PORTION_MARKING_SINCE) is False:
-        return
-    # most cables mark every paragraph: _unmarked says so at once, and the text is then
-    # not searched for an ENTIRE TEXT statement
+        return ()
+    # most cables mark every paragraph: _unmarked says so at once, and the date is then
+    # not read, nor the text searched for an ENTIRE TEXT statement
     missing = _unmarked(cable)
-    if not missing or _entire_text(cable):
-        return
+    if not missing or _on_or_after(ctx, _PORTION_MARKING_SINCE) is False \
+            or _entire_text(cable):
+        return ()
     word = _banner_word(cable)
     any_mark = any(p.marking is not None or _head_mark(cable, p) for p in cable.paragraphs)
     if not any_mark:
-        yield Issue(missing[0].number_span,
-                    f"no paragraph of this {word} cable carries a portion mark; put the level of "
-                    f"each paragraph after its number ((U), (C), (S), (TS))")
-        return
-    for p in missing:
-        yield Issue(p.number_span,
-                    f"paragraph {p.number} has no portion mark after its number; mark it "
-                    f"(U), (C), (S) or (TS) (the banner is {word})")
+        return [Issue(missing[0].number_span,
+                      f"no paragraph of this {word} cable carries a portion mark; put the level "
+                      f"of each paragraph after its number ((U), (C), (S), (TS))")]
+    return [Issue(p.number_span,
+                  f"paragraph {p.number} has no portion mark after its number; mark it "
+                  f"(U), (C), (S) or (TS) (the banner is {word})") for p in missing]
 
 
 @rule("C202", "malformed-portion-mark", Severity.ERROR)
-def malformed_portion_mark(cable: Cable, ctx: Context) -> Iterator[Issue]:
+def malformed_portion_mark(cable: Cable, ctx: Context) -> Iterable[Issue]:
     """A portion mark is malformed or unknown, or the cable mixes "/" and "//".
 
     Why: a portion mark is the level's abbreviation (U, SBU, C, S, TS) in capitals,
@@ -824,10 +858,15 @@ def malformed_portion_mark(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   "3. (S-NF) The source said ...", "4. (c) ...", "5. (CN) ..."
     Good:  "3. (S//NF) The source said ...", "4. (C) ..."
     """
-    flags = _mark_flags(cable)
+    facts = _mark_facts(cable)
+    flags = facts.flags
     if not flags & (_F_PROBLEMS | _F_SLASH | _F_DSLASH):
-        return  # every mark well formed, no separator (most cables)
-    marks = _marks(cable)
+        return ()  # every mark well formed, no separator (most cables)
+    return _malformed(facts.marks, flags)
+
+
+def _malformed(marks: tuple[_Mark, ...], flags: int) -> Iterator[Issue]:
+    """C202's findings, where a mark has problems or separators (``flags``)."""
     if flags & _F_PROBLEMS:
         for m in marks:
             if m.reading.problems:
@@ -848,7 +887,7 @@ def malformed_portion_mark(cable: Cable, ctx: Context) -> Iterator[Issue]:
 
 
 @rule("C203", "portion-above-banner", Severity.ERROR)
-def portion_above_banner(cable: Cable, ctx: Context) -> Iterator[Issue]:
+def portion_above_banner(cable: Cable, ctx: Context) -> Iterable[Issue]:
     """A portion is marked above the banner.
 
     Why: the banner carries the highest level of any portion (32 CFR 2001.21(a);
@@ -861,13 +900,14 @@ def portion_above_banner(cable: Cable, ctx: Context) -> Iterator[Issue]:
     b = cable.banner   # cable.level, without its property
     level = b.level if b is not None else None
     if level is None or level == Level.U:
-        return
-    word = ""
-    for m in _levelled(cable):
-        if m.reading.level > level:
-            word = word or _banner_word(cable)
-            yield Issue(m.span, f"{m.where} is marked {m.text}, above the banner {word}; raise "
-                        f"the banner to {m.level.word} or re-mark the portion")
+        return ()
+    facts = _mark_facts(cable)
+    if not facts.flags >> (_LEVEL_BIT + level + 1):
+        return ()  # no mark above the banner's level (most cables)
+    word = _banner_word(cable)
+    return [Issue(m.span, f"{m.where} is marked {m.text}, above the banner {word}; raise "
+                  f"the banner to {m.level.word} or re-mark the portion")
+            for m in facts.levelled if m.reading.level > level]
 
 
 # what r"(?m)\S\.\.\.[ \t]*$|^[ \t]*X{6,}[ \t]*$" finds, searched from its literal parts
@@ -894,7 +934,7 @@ def _cut_short(text: str) -> bool:
 
 
 @rule("C204", "banner-above-portions", Severity.WARNING)
-def banner_above_portions(cable: Cable, ctx: Context) -> Iterator[Issue]:
+def banner_above_portions(cable: Cable, ctx: Context) -> Iterable[Issue]:
     """The banner is above every portion of the cable.
 
     Why: the overall classification is the highest level of any portion (32 CFR
@@ -908,22 +948,21 @@ def banner_above_portions(cable: Cable, ctx: Context) -> Iterator[Issue]:
     b = cable.banner
     level = b.level if b is not None else None   # cable.level
     if b is None or level is None or level == Level.U or cable.partial:
-        return
+        return ()
+    facts = _mark_facts(cable)
+    marks = facts.levelled
+    if not marks or facts.flags >> (_LEVEL_BIT + level):
+        return ()  # a portion at the banner's level (most cables): nothing to check further
     if b.of is not None and len({s.section for s in cable.sections}) < b.of:
-        return  # sections missing: the higher portion may be in one of them
-    marks = _levelled(cable)
-    if not marks:
-        return
+        return ()  # sections missing: the higher portion may be in one of them
     top = max(marks, key=_READING_LEVEL)
-    if top.level >= level:
-        return  # a portion at the banner's level (most cables): nothing to check further
     if _entire_text(cable) or any(not _has_mark(cable, p) for p in cable.paragraphs):
-        return  # an unmarked paragraph may be the one at the banner's level
+        return ()  # an unmarked paragraph may be the one at the banner's level
     if _cut_short(cable.source.text):
-        return  # cut short ("... U...") or a part withheld: the rest is not here
+        return ()  # cut short ("... U...") or a part withheld: the rest is not here
     numbers = [p.number for p in cable.paragraphs]
     if numbers and numbers != list(range(1, len(numbers) + 1)):
-        return  # paragraphs missing (or a numbering S107 reports)
+        return ()  # paragraphs missing (or a numbering S107 reports)
     # a mark written inside a paragraph ("... (S//REL TO USA, GBR) The network ...") counts;
     # the Classified By reason letters ("1.4 (b), (c)") do not
     text = cable.source.text
@@ -934,14 +973,14 @@ def banner_above_portions(cable: Cable, ctx: Context) -> Iterator[Issue]:
             continue
         r = _read_mark(m.group())
         if r.level is not None and r.level >= level:
-            return
-    yield Issue(b.level_span, f"banner {_banner_word(cable)} is above every portion (the highest "
-                f"is {top.text} in {top.where}); lower the banner to {top.level.word} or check "
-                f"the portion marks")
+            return ()
+    return [Issue(b.level_span, f"banner {_banner_word(cable)} is above every portion (the "
+                  f"highest is {top.text} in {top.where}); lower the banner to "
+                  f"{top.level.word} or check the portion marks")]
 
 
 @rule("C205", "unclassified-banner-classified-portion", Severity.ERROR)
-def unclassified_banner_classified_portion(cable: Cable, ctx: Context) -> Iterator[Issue]:
+def unclassified_banner_classified_portion(cable: Cable, ctx: Context) -> Iterable[Issue]:
     """An UNCLAS cable carries classified portions.
 
     Why: the banner must be at least the highest portion's level (32 CFR 2001.21(a));
@@ -953,20 +992,21 @@ def unclassified_banner_classified_portion(cable: Cable, ctx: Context) -> Iterat
     """
     b = cable.banner
     if b is None or b.level != Level.U:   # cable.level
-        return
-    high = [m for m in _levelled(cable) if m.level > Level.U]
-    if not high:
-        return
+        return ()
+    facts = _mark_facts(cable)
+    if not facts.flags >> (_LEVEL_BIT + Level.C):
+        return ()  # no classified portion
+    high = [m for m in facts.levelled if m.level > Level.U]
     top = max(high, key=_READING_LEVEL)
     n = len(high)
-    yield Issue(b.level_span, f"banner {' '.join(b.level_text.split())} but {n} portion"
-                f"{'s are' if n > 1 else ' is'} classified (the highest {top.text} in "
-                f"{top.where}); "
-                f"classify the cable {top.level.word} or re-mark the portions")
+    return [Issue(b.level_span, f"banner {' '.join(b.level_text.split())} but {n} portion"
+                  f"{'s are' if n > 1 else ' is'} classified (the highest {top.text} in "
+                  f"{top.where}); "
+                  f"classify the cable {top.level.word} or re-mark the portions")]
 
 
 @rule("C206", "noforn-portion-without-banner", Severity.ERROR)
-def noforn_portion_without_banner(cable: Cable, ctx: Context) -> Iterator[Issue]:
+def noforn_portion_without_banner(cable: Cable, ctx: Context) -> Iterable[Issue]:
     """A NOFORN portion, but no NOFORN on the banner or the caption lines.
 
     Why: dissemination controls roll up: a cable holding a NOFORN portion is NOFORN as
@@ -979,19 +1019,22 @@ def noforn_portion_without_banner(cable: Cable, ctx: Context) -> Iterator[Issue]
     """
     b = cable.banner
     level = b.level if b is not None else None   # cable.level
-    if b is None or level is None or not _mark_flags(cable) & _F_NOFORN:
-        return
-    nf = [m for m in _levelled(cable) if m.reading.noforn
+    if b is None or level is None:
+        return ()
+    facts = _mark_facts(cable)
+    if not facts.flags & _F_NOFORN or "NOFORN" in b.controls:
+        return ()  # no NF portion, or the banner says NOFORN (b.noforn: see _has_noforn)
+    nf = [m for m in facts.levelled if m.reading.noforn
           and not (level == Level.U and m.reading.sbu_level)]
     if not nf or _has_noforn(cable):
-        return
+        return ()
     m = nf[0]
-    yield Issue(m.span, f"{m.where} is marked {m.text} but neither the banner nor a caption says "
-                f"NOFORN; add the NOFORN caption (or mark the banner //NOFORN)")
+    return [Issue(m.span, f"{m.where} is marked {m.text} but neither the banner nor a caption "
+                  f"says NOFORN; add the NOFORN caption (or mark the banner //NOFORN)")]
 
 
 @rule("C207", "noforn-with-rel-to", Severity.ERROR)
-def noforn_with_rel_to(cable: Cable, ctx: Context) -> Iterator[Issue]:
+def noforn_with_rel_to(cable: Cable, ctx: Context) -> Iterable[Issue]:
     """NOFORN and REL TO on one portion or on the banner.
 
     Why: NOFORN forbids release to any foreign national and REL TO permits release to
@@ -1001,18 +1044,22 @@ def noforn_with_rel_to(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Good:  "(S//NF)", or "(S//REL TO USA, GBR)" where release is intended
     """
     b = cable.banner
-    if b is not None and b.noforn and "REL TO" in b.controls:
-        yield Issue(b.span, "the banner says both NOFORN and REL TO; keep one of them")
-    if not _mark_flags(cable) & _F_NF_REL:
-        return
-    for m in _marks(cable):
-        if m.reading.noforn and m.reading.rel is not None:
-            yield Issue(m.span, f"portion mark {m.text} in {m.where} says both NOFORN and REL TO; "
-                        f"keep one of them")
+    facts = _mark_facts(cable)
+    banner = b is not None and "NOFORN" in b.controls and "REL TO" in b.controls  # b.noforn
+    if not banner and not facts.flags & _F_NF_REL:
+        return ()  # (most cables)
+    out = []
+    if banner:
+        out.append(Issue(b.span, "the banner says both NOFORN and REL TO; keep one of them"))
+    if facts.flags & _F_NF_REL:
+        out += [Issue(m.span, f"portion mark {m.text} in {m.where} says both NOFORN and REL TO; "
+                      f"keep one of them")
+                for m in facts.marks if m.reading.noforn and m.reading.rel is not None]
+    return out
 
 
 @rule("C208", "malformed-rel-to", Severity.ERROR)
-def malformed_rel_to(cable: Cable, ctx: Context) -> Iterator[Issue]:
+def malformed_rel_to(cable: Cable, ctx: Context) -> Iterable[Issue]:
     """A REL TO list is malformed.
 
     Why: a REL TO list names who may receive the text: "REL TO" then USA first, then
@@ -1023,24 +1070,28 @@ def malformed_rel_to(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Good:  "(C//REL TO USA, GBR)", "(S//REL TO USA, NATO, AUS)"
     """
     b = cable.banner
-    if b is not None and "REL TO" in b.controls:
+    facts = _mark_facts(cable)
+    banner = b is not None and "REL TO" in b.controls
+    if not banner and not facts.flags & _F_REL_PROBLEMS:
+        return ()  # (most cables)
+    out = []
+    if banner:
         i = b.controls.index("REL TO")
         codes = b.rel_to
         problems = _judge_rel("REL", "TO", codes, False)
         if problems:
-            yield Issue(b.control_spans[i], f"the banner's REL TO list is malformed: "
-                        f"{'; '.join(problems)}; write {_rel_fix(codes)}")
-    if not _mark_flags(cable) & _F_REL_PROBLEMS:
-        return
-    for m in _marks(cable):
-        if m.reading.rel_problems:
-            yield Issue(m.rel_span, f"REL TO list of {' '.join(m.text.split())} in {m.where} is "
-                        f"malformed: {'; '.join(m.reading.rel_problems)}; write "
-                        f"{_rel_fix(m.reading.rel or ())}")
+            out.append(Issue(b.control_spans[i], f"the banner's REL TO list is malformed: "
+                             f"{'; '.join(problems)}; write {_rel_fix(codes)}"))
+    if facts.flags & _F_REL_PROBLEMS:
+        out += [Issue(m.rel_span, f"REL TO list of {' '.join(m.text.split())} in {m.where} is "
+                      f"malformed: {'; '.join(m.reading.rel_problems)}; write "
+                      f"{_rel_fix(m.reading.rel or ())}")
+                for m in facts.marks if m.reading.rel_problems]
+    return out
 
 
 @rule("C209", "rel-to-roll-up", Severity.ERROR)
-def rel_to_roll_up(cable: Cable, ctx: Context) -> Iterator[Issue]:
+def rel_to_roll_up(cable: Cable, ctx: Context) -> Iterable[Issue]:
     """The banner's REL TO does not roll up from the portions.
 
     Why: the banner may say REL TO only if every classified portion is releasable, and
@@ -1052,7 +1103,12 @@ def rel_to_roll_up(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """
     b = cable.banner
     if b is None or "REL TO" not in b.controls:
-        return
+        return ()  # (most cables)
+    return _roll_up(cable, b)
+
+
+def _roll_up(cable: Cable, b: Banner) -> Iterator[Issue]:
+    """C209's findings, for a banner with REL TO."""
     span = b.control_spans[b.controls.index("REL TO")]
     classified = [m for m in _levelled(cable) if m.level > Level.U]
     if not classified:
@@ -1072,7 +1128,7 @@ def rel_to_roll_up(cable: Cable, ctx: Context) -> Iterator[Issue]:
 
 
 @rule("C210", "fouo-on-classified", Severity.ERROR)
-def fouo_on_classified(cable: Cable, ctx: Context) -> Iterator[Issue]:
+def fouo_on_classified(cable: Cable, ctx: Context) -> Iterable[Issue]:
     """FOUO on a classified portion or banner.
 
     Why: FOR OFFICIAL USE ONLY marks unclassified information only; on classified
@@ -1083,21 +1139,26 @@ def fouo_on_classified(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """
     b = cable.banner
     level = b.level if b is not None else None   # cable.level
-    if level is not None and level > Level.U:
+    facts = _mark_facts(cable)
+    banner = level is not None and level > Level.U and b.controls
+    if not banner and not facts.flags & _F_FOUO_CLASSIFIED:
+        return ()  # (most cables)
+    out = []
+    if banner:
         for word, span in zip(b.controls, b.control_spans):
             if word in ("FOUO", "FOR OFFICIAL USE ONLY"):
-                yield Issue(span, f"the {_banner_word(cable)} banner carries {word}, which only "
-                            f"unclassified text may carry; remove it")
-    if not _mark_flags(cable) & _F_FOUO_CLASSIFIED:
-        return
-    for m in _levelled(cable):
-        if "FOUO" in m.reading.controls and m.reading.level > Level.U:
-            yield Issue(m.span, f"portion mark {m.text} in {m.where} puts FOUO on a classified "
-                        f"portion; remove FOUO")
+                out.append(Issue(span, f"the {_banner_word(cable)} banner carries {word}, which "
+                                 f"only unclassified text may carry; remove it"))
+    if facts.flags & _F_FOUO_CLASSIFIED:
+        out += [Issue(m.span, f"portion mark {m.text} in {m.where} puts FOUO on a classified "
+                      f"portion; remove FOUO")
+                for m in facts.levelled
+                if "FOUO" in m.reading.controls and m.reading.level > Level.U]
+    return out
 
 
 @rule("C211", "sbu-on-classified", Severity.ERROR)
-def sbu_on_classified(cable: Cable, ctx: Context) -> Iterator[Issue]:
+def sbu_on_classified(cable: Cable, ctx: Context) -> Iterable[Issue]:
     """SBU attached to a classified portion.
 
     Why: SENSITIVE BUT UNCLASSIFIED is a level of unclassified information (12 FAM
@@ -1106,12 +1167,12 @@ def sbu_on_classified(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   "(C/SBU)"
     Good:  "(C)", or "(SBU)" for unclassified sensitive text
     """
-    if not _mark_flags(cable) & _F_SBU_CLASSIFIED:
-        return
-    for m in _levelled(cable):
-        if "SBU" in m.reading.controls and m.reading.level > Level.U:
-            yield Issue(m.span, f"portion mark {m.text} in {m.where} attaches SBU to a classified "
-                        f"level; mark it ({m.level.name}) alone")
+    facts = _mark_facts(cable)
+    if not facts.flags & _F_SBU_CLASSIFIED:
+        return ()  # (most cables)
+    return [Issue(m.span, f"portion mark {m.text} in {m.where} attaches SBU to a classified "
+                  f"level; mark it ({m.level.name}) alone")
+            for m in facts.levelled if "SBU" in m.reading.controls and m.reading.level > Level.U]
 
 
 _BANNER_GAP = kept.compile(r"[ \t/-]*")
@@ -1121,7 +1182,7 @@ _INVENTED = kept.compile(
 
 
 @rule("C212", "invented-banner-term", Severity.ERROR)
-def invented_banner_term(cable: Cable, ctx: Context) -> Iterator[Issue]:
+def invented_banner_term(cable: Cable, ctx: Context) -> Iterable[Issue]:
     """The banner joins a level with a compound or invented term.
 
     Why: the classification line carries one of the three levels of E.O. 13526
@@ -1133,14 +1194,13 @@ def invented_banner_term(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """
     b = cable.banner
     if b is None or b.level is None:
-        return
+        return ()
     if b.level > Level.U and "SENSITIVE" in b.controls:
         word = " ".join(b.level_text.split())
         span = b.control_spans[b.controls.index("SENSITIVE")]
-        yield Issue(Span(b.level_span.start, span.end),
-                    f"banner joins {word} with SENSITIVE, which marks unclassified text only; "
-                    f"write {word} alone")
-        return
+        return [Issue(Span(b.level_span.start, span.end),
+                      f"banner joins {word} with SENSITIVE, which marks unclassified text only; "
+                      f"write {word} alone")]
     # an invented word right after the level: read into the post ("SECRET EYES ONLY
     # PARIS 001234") or left as the tail ("TOP SECRET CODEWORD")
     text = cable.source.text
@@ -1153,13 +1213,15 @@ def invented_banner_term(cable: Cable, ctx: Context) -> Iterator[Issue]:
     if inv and not (b.level == Level.U and inv.group().startswith("SENSITIVE")) \
             and not text.startswith("SPECIAL HANDLING", pos):
         word = " ".join(b.level_text.split())
-        yield Issue(Span(b.level_span.start, inv.end()),
-                    f"banner joins {word} with {' '.join(inv.group().split())}, which is no "
-                    f"classification marking; write {word} alone and use a registered caption")
+        return [Issue(Span(b.level_span.start, inv.end()),
+                      f"banner joins {word} with {' '.join(inv.group().split())}, which is no "
+                      f"classification marking; write {word} alone and use a registered "
+                      f"caption")]
+    return ()
 
 
 @rule("C213", "sbu-without-sensitive", Severity.WARNING)
-def sbu_without_sensitive(cable: Cable, ctx: Context) -> Iterator[Issue]:
+def sbu_without_sensitive(cable: Cable, ctx: Context) -> Iterable[Issue]:
     """UNCLAS cable with SBU portions but no SENSITIVE caption, or SBU-NF without NOFORN.
 
     Why: a telegram holding Sensitive But Unclassified text is captioned SENSITIVE so
@@ -1171,8 +1233,15 @@ def sbu_without_sensitive(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """
     b = cable.banner
     if b is None or b.level != Level.U or "OFFICIAL" in b.level_text.upper():   # cable.level
-        return
-    marks = _levelled(cable)
+        return ()
+    facts = _mark_facts(cable)
+    if not facts.flags & _F_SBU:
+        return ()  # no SBU portion (most UNCLAS cables)
+    return _sbu_captions(cable, facts.levelled)
+
+
+def _sbu_captions(cable: Cable, marks: tuple[_Mark, ...]) -> Iterator[Issue]:
+    """C213's findings, for a cable with SBU portions."""
     sbu = [m for m in marks if m.reading.sbu]
     if sbu and not _has_sensitive(cable):
         m = sbu[0]
@@ -1190,7 +1259,7 @@ _TRAILING_MARK = kept.compile(r"\(\s*(?:TS|S|C|U|SBU)(?:\s*//?\s*[^()\n]{1,40})?
 
 
 @rule("C215", "subject-not-marked", Severity.INFO)
-def subject_not_marked(cable: Cable, ctx: Context) -> Iterator[Issue]:
+def subject_not_marked(cable: Cable, ctx: Context) -> Iterable[Issue]:
     """The SUBJECT line of a classified cable carries no portion mark.
 
     Why: the subject is a portion and is quoted on its own in indexes and replies;
@@ -1203,23 +1272,25 @@ def subject_not_marked(cable: Cable, ctx: Context) -> Iterator[Issue]:
     b = cable.banner
     level = b.level if b is not None else None   # cable.level
     if s is None or level is None or level == Level.U or s.marking is not None:
-        return
+        return ()
     if _on_or_after(ctx, _PORTION_MARKING_SINCE) is False:
-        return
-    if _TRAILING_MARK.search(s.text) or _ANY_MARK.match(s.text):
-        return
+        return ()
+    subject = s.text
+    # (both marks open with "(": most subjects hold none)
+    if "(" in subject and (_TRAILING_MARK.search(subject) or _ANY_MARK.match(subject)):
+        return ()
     text = cable.source.text
     end = text.find("\n", s.span.start)
     end = s.span.end if end < 0 or end > s.span.end else end
-    yield Issue(Span(s.span.start, end), "the SUBJECT line carries no portion mark; put one "
-                "after SUBJECT: ((U) for an unclassified subject)")
+    return [Issue(Span(s.span.start, end), "the SUBJECT line carries no portion mark; put one "
+                  "after SUBJECT: ((U) for an unclassified subject)")]
 
 
 _LOU_RETIRED = _dt.date(1995, 10, 1)
 
 
 @rule("C218", "limited-official-use-after-1995", Severity.ERROR)
-def limited_official_use_after_1995(cable: Cable, ctx: Context) -> Iterator[Issue]:
+def limited_official_use_after_1995(cable: Cable, ctx: Context) -> Iterable[Issue]:
     """LIMITED OFFICIAL USE classification line on a cable of 1995-10-01 or later.
 
     Why: the Department retired LIMITED OFFICIAL USE as a telegram classification
@@ -1231,7 +1302,8 @@ def limited_official_use_after_1995(cable: Cable, ctx: Context) -> Iterator[Issu
     """
     b = cable.banner
     if b is None or "".join(b.level_text.split()).upper() != "LIMITEDOFFICIALUSE":
-        return
+        return ()
     if _on_or_after(ctx, _LOU_RETIRED) is True:
-        yield Issue(b.level_span, "LIMITED OFFICIAL USE is no classification after October "
-                    "1995; write UNCLAS SENSITIVE and mark the portions (SBU)")
+        return [Issue(b.level_span, "LIMITED OFFICIAL USE is no classification after October "
+                      "1995; write UNCLAS SENSITIVE and mark the portions (SBU)")]
+    return ()

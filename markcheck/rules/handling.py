@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import re
-from typing import Iterator, NamedTuple, Sequence
+from typing import Iterable, Iterator, NamedTuple, Sequence
 
 from .. import kept
 from ..diagnostics import Severity
@@ -224,6 +224,14 @@ def _cable_items(cable: Cable) -> list[_Item]:
     return items
 
 
+def _words(cable: Cable) -> dict[str, list[_Item]]:
+    """The items of ``cable`` by word (no word with no item), shared (callers must not
+    change it): ``word in _words(cable)`` is ``bool(_found(cable, word))``."""
+    if _last[0] is not cable:
+        _cable_items(cable)
+    return _last[2]
+
+
 def _found(cable: Cable, *words: str) -> Sequence[_Item]:
     """``_find(_cable_items(cable), *words)``, shared (callers must not change it)."""
     if _last[0] is not cable:
@@ -242,7 +250,7 @@ def _found(cable: Cable, *words: str) -> Sequence[_Item]:
 
 
 @rule("H401", "unknown-caption", Severity.ERROR)
-def unknown_caption(cable: Cable, ctx: Context) -> Iterator[Issue]:
+def unknown_caption(cable: Cable, ctx: Context) -> Iterable[Issue]:
     """A caption is misspelt (NOFORNN, EXDIST), or EFTO is used other than as UNCLAS EFTO.
 
     Why: captions route and restrict a telegram (5 FAH-2 H-440); the messaging center
@@ -255,7 +263,14 @@ def unknown_caption(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   "NOFORNN" or "EXDIST" on a caption line; "CONFIDENTIAL EFTO"
     Good:  "NOFORN", "EXDIS"; "UNCLAS EFTO LONDON 002187"
     """
-    items = _cable_items(cable)
+    words = _words(cable)
+    if "EFTO" not in words and words.keys() <= KNOWN_CAPTIONS:
+        return ()  # every caption known, and no EFTO (most cables)
+    return _unknown(cable, _cable_items(cable))
+
+
+def _unknown(cable: Cable, items: list[_Item]) -> Iterator[Issue]:
+    """H401's findings, where an item is no known caption or is EFTO."""
     banner = cable.banner   # cable.level, without its property
     level = banner.level if banner is not None else None
     for item in items:
@@ -284,7 +299,7 @@ def unknown_caption(cable: Cable, ctx: Context) -> Iterator[Issue]:
 
 
 @rule("H402", "sipdis-with-nodis-exdis", Severity.ERROR)
-def sipdis_with_nodis_exdis(cable: Cable, ctx: Context) -> Iterator[Issue]:
+def sipdis_with_nodis_exdis(cable: Cable, ctx: Context) -> Iterable[Issue]:
     """SIPDIS is given together with NODIS or EXDIS.
 
     Why: SIPDIS posts a telegram to every SIPRNet reader, while NODIS and EXDIS
@@ -295,19 +310,21 @@ def sipdis_with_nodis_exdis(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   "NODIS" and "SIPDIS" on the caption lines of one telegram
     Good:  "NODIS" alone, or "SIPDIS" alone for a telegram fit for wide sharing
     """
-    sipdis = _found(cable, "SIPDIS")
-    if not sipdis:
-        return
+    words = _words(cable)
+    sipdis = words.get("SIPDIS")
+    if not sipdis or "NODIS" not in words and "EXDIS" not in words:
+        return ()  # (most cables)
     restricted = _found(cable, "NODIS", "EXDIS")
     if restricted:
         word = restricted[0].word
-        yield Issue(sipdis[0].span, f"SIPDIS together with {word}: the {word} telegram must "
-                    f"not go to SIPRNet distribution; remove SIPDIS (or {word} if the cable "
-                    "may be shared)")
+        return [Issue(sipdis[0].span, f"SIPDIS together with {word}: the {word} telegram must "
+                      f"not go to SIPRNet distribution; remove SIPDIS (or {word} if the cable "
+                      "may be shared)")]
+    return ()
 
 
 @rule("H404", "nodis-with-exdis", Severity.ERROR)
-def nodis_with_exdis(cable: Cable, ctx: Context) -> Iterator[Issue]:
+def nodis_with_exdis(cable: Cable, ctx: Context) -> Iterable[Issue]:
     """NODIS and EXDIS are both given.
 
     Why: NODIS (no distribution beyond the addressee principals) and EXDIS
@@ -317,18 +334,20 @@ def nodis_with_exdis(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   "NODIS" and "EXDIS" on the caption lines of one telegram
     Good:  "NODIS" alone (or "EXDIS" alone)
     """
-    nodis = _found(cable, "NODIS")
+    words = _words(cable)
+    nodis = words.get("NODIS")
     if not nodis:
-        return
-    exdis = _found(cable, "EXDIS")
+        return ()
+    exdis = words.get("EXDIS")
     if exdis:
         second = max(nodis[0], exdis[0], key=lambda i: i.span)
-        yield Issue(second.span, "NODIS and EXDIS given together: keep one distribution caption "
-                    "(NODIS is the stricter)")
+        return [Issue(second.span, "NODIS and EXDIS given together: keep one distribution "
+                      "caption (NODIS is the stricter)")]
+    return ()
 
 
 @rule("H405", "restricted-without-noforn", Severity.WARNING)
-def restricted_without_noforn(cable: Cable, ctx: Context) -> Iterator[Issue]:
+def restricted_without_noforn(cable: Cable, ctx: Context) -> Iterable[Issue]:
     """A classified NODIS or EXDIS telegram carries no NOFORN.
 
     Why: NODIS and EXDIS restrict a telegram to a few named US officials; a cable
@@ -342,22 +361,25 @@ def restricted_without_noforn(cable: Cable, ctx: Context) -> Iterator[Issue]:
     banner = cable.banner   # cable.level, without its property
     level = banner.level if banner is not None else None
     if level is None or level == Level.U:
-        return
+        return ()
+    words = _words(cable)
+    if "NODIS" not in words and "EXDIS" not in words:   # the usual cable: neither
+        return ()
     items = _found(cable, "NODIS", "EXDIS", "NOFORN")
-    if not items:   # the usual cable: none of the three
-        return
     restricted = [i for i in items if i.word != "NOFORN"]
     if restricted and len(restricted) == len(items):
         word = restricted[0].word
-        yield Issue(restricted[0].span, f"{word} telegram without NOFORN: add the NOFORN caption, "
-                    "or reconsider the distribution caption")
+        return [Issue(restricted[0].span, f"{word} telegram without NOFORN: add the NOFORN "
+                      "caption, or reconsider the distribution caption")]
+    return ()
 
 
 _RANK = {w: n for n, w in enumerate(DISTRIBUTION_CAPTIONS)}
+_DISTRIBUTION = frozenset(DISTRIBUTION_CAPTIONS)
 
 
 @rule("H406", "distribution-caption-order", Severity.WARNING)
-def distribution_caption_order(cable: Cable, ctx: Context) -> Iterator[Issue]:
+def distribution_caption_order(cable: Cable, ctx: Context) -> Iterable[Issue]:
     """With several distribution captions, the most restrictive is not first.
 
     Why: STADIS may be combined with NODIS or EXDIS, and the most restrictive
@@ -368,23 +390,24 @@ def distribution_caption_order(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Good:  "EXDIS" above "STADIS"
     """
     rank = _RANK
+    if len(_words(cable).keys() & _DISTRIBUTION) < 2:
+        return ()  # the usual cable: one distribution caption at most (if twice, nothing mixed)
     items = [i for i in _cable_items(cable) if i.word in rank]
-    if len(items) < 2:   # the usual cable: one distribution caption at most
-        return
     words = {i.word for i in items}
     if "NODIS" in words and "EXDIS" in words:  # H404: one of the two must go
         items = [i for i in items if i.word != "EXDIS"]
         words.discard("EXDIS")   # the words of the items left
     if len(words) < 2:
-        return
+        return ()
     strictest = min(items, key=lambda i: (rank[i.word], i.span))
     if items[0].word != strictest.word:
-        yield Issue(strictest.span, f"{strictest.word} is the most restrictive caption but "
-                    f"{items[0].word} comes first: put {strictest.word} first")
+        return [Issue(strictest.span, f"{strictest.word} is the most restrictive caption but "
+                      f"{items[0].word} comes first: put {strictest.word} first")]
+    return ()
 
 
 @rule("H407", "sensitive-on-classified", Severity.ERROR)
-def sensitive_on_classified(cable: Cable, ctx: Context) -> Iterator[Issue]:
+def sensitive_on_classified(cable: Cable, ctx: Context) -> Iterable[Issue]:
     """A SENSITIVE (Sensitive But Unclassified) caption is on a classified telegram.
 
     Why: the SENSITIVE caption marks an unclassified telegram that holds Sensitive
@@ -397,15 +420,17 @@ def sensitive_on_classified(cable: Cable, ctx: Context) -> Iterator[Issue]:
     banner = cable.banner   # cable.level, without its property
     level = banner.level if banner is not None else None
     if level is None or level == Level.U:
-        return
+        return ()
+    words = _words(cable)
+    if _SENSITIVE[0] not in words and _SENSITIVE[1] not in words:
+        return ()  # (most cables)
     found = _found(cable, *_SENSITIVE)
-    if not found:
-        return
     found = [i for i in found if not i.on_banner]
     if found:
-        yield Issue(found[0].span, f"{found[0].word} caption on a {level.word} telegram: the "
-                    "caption is for unclassified (SBU) traffic; remove it, or correct the "
-                    "classification line")
+        return [Issue(found[0].span, f"{found[0].word} caption on a {level.word} telegram: the "
+                      "caption is for unclassified (SBU) traffic; remove it, or correct the "
+                      "classification line")]
+    return ()
 
 
 _NF_PORTION = kept.compile(r"\((?:TS|S|C|U|SBU)? *(?:/{1,2}|-| ) *(?:[^()\n]{0,40}?[/ ,-])?"
@@ -457,7 +482,7 @@ def _complete(cable: Cable) -> bool:
 
 
 @rule("H408", "noforn-over-marking", Severity.WARNING)
-def noforn_over_marking(cable: Cable, ctx: Context) -> Iterator[Issue]:
+def noforn_over_marking(cable: Cable, ctx: Context) -> Iterable[Issue]:
     """NOFORN is given although no portion is NF (over-marking), or NOFORN is given twice.
 
     Why: the banner and captions carry the controls of the portions they sum up
@@ -469,23 +494,23 @@ def noforn_over_marking(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   caption "NOFORN" over paragraphs "1. (C) ..." and "2. (S) ..." only
     Good:  caption "NOFORN" with "2. (S//NF) ..." among the paragraphs
     """
-    found = _found(cable, "NOFORN")
+    found = _words(cable).get("NOFORN")
     if not found:
-        return
+        return ()
     twice = _first_zone(cable, found)
     if len(twice) > 1:
-        yield Issue(twice[1].span, "NOFORN given twice in the caption zone; keep one")
-        return
+        return [Issue(twice[1].span, "NOFORN given twice in the caption zone; keep one")]
     paras = cable.paragraphs
     if not paras or any(p.marking is None for p in paras) or not _complete(cable):
-        return
+        return ()
     if not _has_nf_portion(cable):
-        yield Issue(found[0].span, "NOFORN caption but no portion is marked NF: mark the "
-                    "NOFORN portions (S//NF), or drop NOFORN if all may be released")
+        return [Issue(found[0].span, "NOFORN caption but no portion is marked NF: mark the "
+                      "NOFORN portions (S//NF), or drop NOFORN if all may be released")]
+    return ()
 
 
 @rule("H410", "official-informal-subject", Severity.ERROR)
-def official_informal_subject(cable: Cable, ctx: Context) -> Iterator[Issue]:
+def official_informal_subject(cable: Cable, ctx: Context) -> Iterable[Issue]:
     """The OFFICIAL INFORMAL caption is not repeated on the SUBJECT line.
 
     Why: an Official-Informal telegram is a personal letter between officers sent
@@ -495,18 +520,18 @@ def official_informal_subject(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   caption "OFFICIAL INFORMAL", "SUBJECT: VISIT OF THE MINISTER"
     Good:  caption "OFFICIAL INFORMAL", "SUBJECT: OFFICIAL INFORMAL: VISIT OF THE MINISTER"
     """
-    found = _found(cable, "OFFICIAL INFORMAL")
+    found = _words(cable).get("OFFICIAL INFORMAL")
     subject = cable.subject
     if not found or subject is None:
-        return
+        return ()
     if "OFFICIAL INFORMAL" in _norm(cable.text_of(subject.span)):
-        return
-    yield Issue(found[0].span, "OFFICIAL INFORMAL caption not repeated on the SUBJECT line: "
-                "begin the subject with \"OFFICIAL INFORMAL:\"")
+        return ()
+    return [Issue(found[0].span, "OFFICIAL INFORMAL caption not repeated on the SUBJECT line: "
+                  "begin the subject with \"OFFICIAL INFORMAL:\"")]
 
 
 @rule("H411", "fouo-banner", Severity.WARNING)
-def fouo_banner(cable: Cable, ctx: Context) -> Iterator[Issue]:
+def fouo_banner(cable: Cable, ctx: Context) -> Iterable[Issue]:
     """FOR OFFICIAL USE ONLY (FOUO) is the banner or a caption of an unclassified State telegram.
 
     Why: FOUO is another agency's control marking; a State telegram marks
@@ -520,14 +545,18 @@ def fouo_banner(cable: Cable, ctx: Context) -> Iterator[Issue]:
     banner = cable.banner
     level = banner.level if banner is not None else None   # cable.level
     if banner is None or level is None or level > Level.U:
-        return
+        return ()
+    words = _words(cable)
+    if _FOUO[0] not in words and _FOUO[1] not in words:
+        return ()  # (most cables)
     if banner.post is None and any(b.post for b in cable.banner_repeats):
-        return  # an archive's classification field above the telegram's own line
+        return ()  # an archive's classification field above the telegram's own line
     found = _found(cable, *_FOUO)
     if found:
         where = "on the classification line" if found[0].on_banner else "as a caption"
-        yield Issue(found[0].span, f"{found[0].raw} {where} of a State telegram: State marks "
-                    "such traffic UNCLAS with the SENSITIVE caption (SBU); replace it")
+        return [Issue(found[0].span, f"{found[0].raw} {where} of a State telegram: State marks "
+                      "such traffic UNCLAS with the SENSITIVE caption (SBU); replace it")]
+    return ()
 
 
 def _keyed(cable: Cable) -> str:
@@ -615,7 +644,7 @@ def _sipdis_line(cable: Cable, span: Span) -> re.Match | None:
 
 
 @rule("H412", "sipdis-missing", Severity.WARNING)
-def sipdis_missing(cable: Cable, ctx: Context) -> Iterator[Issue]:
+def sipdis_missing(cable: Cable, ctx: Context) -> Iterable[Issue]:
     """SIPDIS is missing from the caption zone of a 2006 or later telegram, or stands in the body.
 
     Why: from December 2005 the Department asked that every telegram fit for
@@ -631,18 +660,19 @@ def sipdis_missing(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """
     banner = cable.banner
     if banner is None:
-        return
+        return ()
     if _on_or_after(ctx, _SIPDIS_CUTOFF) is not True:
-        return
+        return ()
     if banner.section not in (None, 1) or cable.partial:
-        return
-    if _found(cable, "NODIS", "EXDIS") or _sipdis_in_header(cable):
-        return
+        return ()
+    words = _words(cable)
+    if "NODIS" in words or "EXDIS" in words or _sipdis_in_header(cable):
+        return ()
     for span in sorted([p.span for p in cable.paragraphs] + [t.span for t in cable.text_blocks]):
         m = _sipdis_line(cable, span)
         if m:
-            yield Issue(Span(m.start(1), m.end(1)), "the SIPDIS caption stands in the body: move "
-                        "it to a caption line under the classification line")
-            return
-    yield Issue(banner.span, "no SIPDIS caption: add SIPDIS on a caption line under the "
-                "classification line (or a restrictive caption if the cable may not be shared)")
+            return [Issue(Span(m.start(1), m.end(1)), "the SIPDIS caption stands in the body: "
+                          "move it to a caption line under the classification line")]
+    return [Issue(banner.span, "no SIPDIS caption: add SIPDIS on a caption line under the "
+                  "classification line (or a restrictive caption if the cable may not be "
+                  "shared)")]
