@@ -674,12 +674,19 @@ def _has_summary_word(cable: Cable) -> bool:
     whole, units = facts.text, facts.units()
     holding: set[int] = set()
     facts.units_holding(found, 7, holding)
+    n = len(found)
     for u in holding:
         start, end, _ = units[u]
-        text = whole[start:end]
+        last = end - 7
         i = bisect.bisect_left(found, start)
-        while i < len(found) and found[i] <= end - 7:
-            if _SUMMARY_WORD.match(text, found[i] - start):
+        while i < n and found[i] <= last:
+            # _SUMMARY_WORD.match(whole[start:end], k - start), without the slice: its
+            # letters stand at k (see _fold), so it matches where the unit starts or ends
+            # at the word or no word character (the regex's \w: str.isalnum or "_")
+            # stands beside it
+            k = found[i]
+            if (k == start or not ((c := whole[k - 1]).isalnum() or c == "_")) and (
+                    k == last or not ((c := whole[k + 7]).isalnum() or c == "_")):
                 return True
             i += 1
     return False
