@@ -260,7 +260,7 @@ def check_cable(cable: Cable, settings: Settings, rules: Sequence[Rule] | None =
         code = r.code
         if code[0] != family:  # a family's shared facts are not needed by the next one
             family = code[0]
-            forget_cables()
+            forget_cables(family_only=True)
         for issue in r.func(cable, ctx):
             span = issue.span
             line, col, end_line, end_col = span_of(span.start, span.end)

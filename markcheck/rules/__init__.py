@@ -52,13 +52,18 @@ RuleFunc = Callable[[Cable, Context], Iterable[Issue]]
 T = TypeVar("T")
 
 
-def per_cable(fn: Callable[[Cable], T]) -> Callable[[Cable], T]:
+def per_cable(fn: Callable[[Cable], T] | None = None, *, lasting: bool = False):
     """Keep ``fn(cable)`` for the last cable: the rules of a module ask for the same facts
     of one cable one after another. The cable itself is kept and compared with ``is``
     (a Cable is never hashed: that walks every field; an id() alone can be reused), and
-    cable and value are stored in one assignment, so one is never paired with another's."""
+    cable and value are stored in one assignment, so one is never paired with another's.
+
+    A ``lasting`` value (``@per_cable(lasting=True)``) is kept from one family of rules
+    to the next, for facts that several families read (see :func:`forget_cables`)."""
+    if fn is None:
+        return functools.partial(per_cable, lasting=lasting)
     last: list = [(None, None)]
-    _MEMOS.append(last)
+    (_LASTING if lasting else _MEMOS).append(last)
 
     @functools.wraps(fn)
     def cached(cable: Cable) -> T:
@@ -71,6 +76,7 @@ def per_cable(fn: Callable[[Cable], T]) -> Callable[[Cable], T]:
 
 
 _MEMOS: list[list] = []
+_LASTING: list[list] = []
 
 
 def matches_at(pattern: re.Pattern[str], text: str, starts: Iterable[int],
@@ -88,12 +94,16 @@ def matches_at(pattern: re.Pattern[str], text: str, starts: Iterable[int],
                 yield m
 
 
-def forget_cables() -> None:
+def forget_cables(family_only: bool = False) -> None:
     """Drop what :func:`per_cable` keeps. The engine calls it when a family of rules is
-    done and after each cable: a long cable's folded copies are then not all held at
-    once, nor kept while the next file is read."""
+    done (``family_only``: the ``lasting`` values stay) and after each cable: a long
+    cable's folded copies are then not all held at once, nor kept while the next file
+    is read."""
     for last in _MEMOS:
         last[0] = (None, None)
+    if not family_only:
+        for last in _LASTING:
+            last[0] = (None, None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -354,8 +354,7 @@ class _Facts:
         """The text as :func:`_fold` gives it (lower-cased, for ASCII text)."""
         keyed = self._keyed
         if keyed is None:
-            text = self.text
-            keyed = self._keyed = text.lower() if text.isascii() else _fold(text)
+            keyed = self._keyed = _keyed(self.cable)
         return keyed
 
     def units(self) -> list[tuple[int, int, int | None]]:
@@ -426,6 +425,14 @@ class _Facts:
         if at is None:
             at = found[word] = _occurrences(self.keyed(), word)
         return at
+
+
+@per_cable(lasting=True)
+def _keyed(cable: Cable) -> str:
+    """The cable's text as :func:`_fold` gives it: read by the H rules and then by the S
+    rules (other families between), so kept from one family to the next."""
+    text = cable.source.text
+    return text.lower() if text.isascii() else _fold(text)
 
 
 _start = operator.itemgetter(0)
