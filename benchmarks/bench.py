@@ -8,8 +8,8 @@ check` does: cables/s, MB/s and ms per cable on one core (the best of --passes p
 default 3); the peak memory of this process; the wall time of `markcheck check
 --jobs 1` against `--jobs 2` on the folder (the best of five runs each, in turn); the
 wall time of `markcheck check` on the seed beside `python -c pass`; how time grows
-with input size (one cable 10x longer, the best of five runs each, in turn); and the peak memory of `markcheck check` on
-one large file (--big-mb, default 50; 0 skips it).
+with input size (one cable 10x longer, the best of five runs each, in turn); and the
+peak memory of `markcheck check` on one large file (--big-mb, default 50; 0 skips it).
 """
 
 from __future__ import annotations
