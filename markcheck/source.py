@@ -115,13 +115,10 @@ class StrippedLines:
         if changed:
             text = "\n".join(kept)
             starts = _starts(kept)
-        else:  # no blanks to cut: the file's own text, not a copy
-            if raw.endswith("\n"):
-                text = raw
-                starts = raw_starts[:]  # the same lines: the same starts
-            else:  # the line break added at the end starts one more line
-                text = raw + "\n"
-                starts = raw_starts[:]
+        else:  # no blanks to cut: the file's own text, not a copy, and its line starts
+            text = raw if raw.endswith("\n") else raw + "\n"
+            starts = raw_starts[:]
+            if text is not raw:  # the line break added at the end starts one more line
                 starts.append(len(text))
         return text, _LineMap(raw, self._blanks, starts, raw_starts)
 

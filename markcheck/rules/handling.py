@@ -19,7 +19,7 @@ from ..markings import DISTRIBUTION_CAPTIONS, KNOWN_CAPTIONS, Level
 from ..model import Cable, Span
 from . import Context, Issue, rule
 from .authority import _on_or_after
-from .structure import _facts as _structure_facts, _fold
+from .structure import _fold, _keyed
 
 # ------------------------------------------------------------------ caption items
 
@@ -557,12 +557,6 @@ def fouo_banner(cable: Cable, ctx: Context) -> Iterable[Issue]:
         return [Issue(found[0].span, f"{found[0].raw} {where} of a State telegram: State marks "
                       "such traffic UNCLAS with the SENSITIVE caption (SBU); replace it")]
     return ()
-
-
-def _keyed(cable: Cable) -> str:
-    """The cable's text lower-cased at the same offsets (see structure._fold): where a
-    case-blind regex matches SIPDIS, the keyed text holds "sipdis"."""
-    return _structure_facts(cable).keyed()
 
 
 _SIPDIS_CUTOFF = _dt.date(2006, 1, 1)

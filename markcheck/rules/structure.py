@@ -340,22 +340,18 @@ def partial_cable(cable: Cable, ctx: Context) -> Iterator[Issue]:
 class _Facts:
     """What several rules of this module read of one cable, worked out once (lazily)."""
 
-    __slots__ = ("_found", "_index", "_keyed", "_units", "cable", "text")
+    __slots__ = ("_found", "_index", "_units", "cable", "text")
 
     def __init__(self, cable: Cable) -> None:
         self.cable = cable
         self.text = cable.source.text
-        self._keyed: str | None = None
         self._units: list[tuple[int, int, int | None]] | None = None
         self._index: tuple[list[int], list[int]] | None = None
         self._found: dict[str, list[int]] = {}
 
     def keyed(self) -> str:
         """The text as :func:`_fold` gives it (lower-cased, for ASCII text)."""
-        keyed = self._keyed
-        if keyed is None:
-            keyed = self._keyed = _keyed(self.cable)
-        return keyed
+        return _keyed(self.cable)
 
     def units(self) -> list[tuple[int, int, int | None]]:
         """(start, end, paragraph number or None) of every body unit, in document order."""
@@ -429,8 +425,10 @@ class _Facts:
 
 @per_cable(lasting=True)
 def _keyed(cable: Cable) -> str:
-    """The cable's text as :func:`_fold` gives it: read by the H rules and then by the S
-    rules (other families between), so kept from one family to the next."""
+    """The cable's text lower-cased at the same offsets (:func:`_fold`): where a
+    case-blind regex matches SIPDIS, the keyed text holds "sipdis". Read by the H rules
+    and then by the S rules (other families between), so kept from one family to the
+    next."""
     text = cable.source.text
     return text.lower() if text.isascii() else _fold(text)
 
