@@ -10,6 +10,7 @@ default 3); the peak memory of this process; the wall time of `markcheck check
 wall time of `markcheck check` on the seed beside `python -c pass`; how time grows
 with input size (one cable 10x longer, the best of five runs each, in turn); and the
 peak memory of `markcheck check` on one large file (--big-mb, default 50; 0 skips it).
+Commands run the console script installed beside this Python (see console_script).
 """
 
 from __future__ import annotations
@@ -39,6 +40,16 @@ def timed(fn, repeat: int = 1) -> float:
 #: commands run as an installed tool runs: with its bytecode cached (pip compiles it at
 #: install; PYTHONDONTWRITEBYTECODE, set on some machines, would time the compiler)
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def console_script() -> str | None:
+    """The `markcheck` console script of the Python running this script (the one whose
+    markcheck it imports): beside the interpreter, as a venv or an install puts it.
+    The PATH's `markcheck` only where there is none there: on PATH it may be another
+    install, or a version manager's shim (pyenv's runs a chain of shell scripts,
+    about 0.1 s, before Python starts)."""
+    here = Path(sys.executable).parent / ("markcheck.exe" if os.name == "nt" else "markcheck")
+    return str(here) if here.is_file() else shutil.which("markcheck")
 
 
 def wall(cmd: list[str], repeat: int = 5) -> float:
@@ -107,9 +118,10 @@ def main() -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory (this process, all texts loaded): {peak:.0f} MB")
 
-    exe = shutil.which("markcheck")
+    exe = console_script()
     if exe:
         folder = args.folder
+        print(f"console script: {exe}")
         j1, j2 = alternating([exe, "check", "--jobs", "1", "--quiet", folder],
                              [exe, "check", "--jobs", "2", "--quiet", folder], rounds=5)
         whole = len(all_files)  # the command checks the whole folder (--limit aside)
