@@ -570,35 +570,37 @@ def _unpack(chunk: Sequence[tuple[str, Settings]], packed: list) -> Iterator[Fil
             yield FileResult(path, [Diagnostic(*row) for row in rows], lines=HeldLines(count, held))
 
 
+_MAX_TASKS = 12288
+
+
 def _chunks(items: Sequence, jobs: int) -> list[Sequence]:
     """``items`` cut into the tasks of ``jobs`` workers: up to 32 files each (fewer
     round trips), shrinking towards the end (a fourth of each worker's share of what
-    is left), so that no worker is left with a long last task while the others wait."""
+    is left), so that no worker is left with a long last task while the others wait.
+    At most 12,288 tasks (their numbers wait in one pipe, see :func:`_forked`): past
+    393,216 files, each task takes more than 32."""
     out = []
     i, n = 0, len(items)
+    least = max(1, -(-n // _MAX_TASKS))
     while i < n:
-        size = max(1, min(32, (n - i) // (jobs * 4)))
+        size = max(least, min(32, (n - i) // (jobs * 4)))
         out.append(items[i:i + size])
         i += size
     return out
 
 
-def _fork_context():
-    """The fork start method where the platform has it safely (Linux), else None.
+def _can_fork() -> bool:
+    """Whether workers are forked (Linux), not spawned.
 
     Forked workers inherit what the parent has built (the parser, the rules, the
-    files' settings). Python 3.14 makes forkserver the default on Linux, whose workers
-    would import and build everything again; macOS and Windows spawn (see
+    files' settings). They are forked with ``os.fork`` itself: the ``multiprocessing``
+    machinery (about 18 ms of imports, before any file is linted) is not needed for
+    that. Python 3.14 makes forkserver the default on Linux, whose workers would
+    import and build everything again; macOS and Windows spawn (see
     :func:`lint_files`)."""
-    import multiprocessing
     import sys
 
-    if sys.platform.startswith("linux"):
-        try:
-            return multiprocessing.get_context("fork")
-        except ValueError:
-            return None
-    return None
+    return sys.platform.startswith("linux") and hasattr(os, "fork")
 
 
 class WorkerError(RuntimeError):
@@ -615,98 +617,179 @@ class _RemoteTraceback(Exception):
         return self.text
 
 
-def _forked_worker(chunks, counter, lock, conn) -> None:
-    """A forked worker: takes the next task number from the shared counter until none
-    is left, sends each task's packed results, then ``None`` to say it is done; an
-    exception is sent as text (it need not pickle)."""
+def _forked_worker(chunks, tasks: int, out: int) -> None:
+    """A forked worker: reads the next task number from the ``tasks`` pipe until it is
+    empty, writes each task's packed results to ``out``, then ``None`` to say it is
+    done; an exception is sent as text (it need not pickle)."""
     try:
         try:
-            n = len(chunks)
             while True:
-                with lock:
-                    i = counter.value
-                    if i >= n:
-                        break
-                    counter.value = i + 1
-                conn.send((i, _lint_chunk(chunks[i])))
+                i = _next_task(tasks)
+                if i is None:
+                    break
+                _send(out, (i, _lint_chunk(chunks[i])))
             kept.keep()  # patterns first compiled in this worker, for later runs
         except BaseException as exc:  # noqa: BLE001  (reported by the parent)
             import traceback
 
-            conn.send(("error", f"{type(exc).__name__}: {exc}", traceback.format_exc()))
+            _send(out, ("error", f"{type(exc).__name__}: {exc}", traceback.format_exc()))
         else:
-            conn.send(None)
-    except (BrokenPipeError, EOFError, OSError):
-        pass  # the parent has gone or stopped listening
+            _send(out, None)
+    except OSError:
+        pass  # the parent has gone or stopped listening (BrokenPipeError)
+
+
+_TASK = 4  # bytes of a task number in the tasks pipe
+
+
+def _next_task(fd: int) -> int | None:
+    """The next task number from the tasks pipe, or None when none is left.
+
+    Every number was written before the workers were forked, and the pipe's writing
+    end is closed: a read of one number takes it whole (Linux reads a pipe under its
+    lock) or finds the pipe empty and closed."""
+    data = os.read(fd, _TASK)
+    return int.from_bytes(data, "little") if data else None
+
+
+def _send(fd: int, message) -> None:
+    """Write ``message`` to the pipe ``fd``, pickled, after its length."""
+    import pickle
+
+    data = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
+    view = memoryview(len(data).to_bytes(8, "little") + data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _receive(fd: int):
+    """The next message from the pipe ``fd`` (see :func:`_send`); EOFError if the
+    writer closed the pipe before a whole message."""
+    import pickle
+
+    head = _read_exactly(fd, 8)
+    return pickle.loads(_read_exactly(fd, int.from_bytes(head, "little")))
+
+
+def _read_exactly(fd: int, size: int) -> bytes:
+    parts = []
+    while size:
+        data = os.read(fd, min(size, 1 << 20))
+        if not data:
+            raise EOFError
+        parts.append(data)
+        size -= len(data)
+    return b"".join(parts)
+
+
+def _task_pipe(count: int) -> int | None:
+    """The reading end of a pipe holding the task numbers 0 .. ``count`` - 1, its
+    writing end closed; None where they do not fit in a pipe here (:func:`_chunks`
+    makes at most 12,288 tasks: 48 KiB, within the 64 KiB of a Linux pipe)."""
+    data = b"".join(i.to_bytes(_TASK, "little") for i in range(count))
+    r, w = os.pipe()
+    try:
+        if len(data) > 1 << 16:
+            _widen(w, len(data))
+        os.set_blocking(w, False)  # a pipe too small says so (BlockingIOError)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(w, view):]
+    except OSError:
+        os.close(r)
+        return None
     finally:
-        conn.close()
+        os.close(w)
+    return r
 
 
-def _forked(chunks: Sequence[Sequence], jobs: int, ctx) -> Iterator[FileResult]:
+def _forked(chunks: Sequence[Sequence], jobs: int) -> Iterator[FileResult]:
     """The results of ``chunks`` linted by this process and ``jobs - 1`` forked
     workers, in order.
 
-    Workers share the task list (inherited, so nothing is pickled on the way in) and
-    a counter: each takes the next task as soon as it is free, with no round trip.
-    This process takes tasks from the same counter (its own results never cross a
-    pipe) and reads the workers' results between its tasks, each worker's down its
-    own pipe (made large enough that a worker seldom waits for the reader). Fewer
-    processes than cores' worth of work: no parent idling beside the workers and
-    waking to read, and half the results neither packed nor unpacked."""
-    from multiprocessing.connection import wait
+    Workers inherit the task list (nothing is pickled on the way in). The task
+    numbers wait in one pipe, written before the workers are forked: each process
+    reads the next one as soon as it is free, with no round trip and no lock. This
+    process takes tasks from the same pipe (its own results never cross a pipe) and
+    reads the workers' results between its tasks, each worker's down its own pipe
+    (made large enough that a worker seldom waits for the reader). Fewer processes
+    than cores' worth of work: no parent idling beside the workers and waking to
+    read, and half the results neither packed nor unpacked."""
+    import select
+    import signal
+    import sys
 
-    counter = ctx.RawValue("q", 0)
-    lock = ctx.Lock()
-    procs, conns = [], {}
     n = len(chunks)
+    tasks = _task_pipe(n)
+    if tasks is None:
+        raise _NoProcesses
+    workers: dict[int, int] = {}  # results pipe -> worker pid
+    pids: list[int] = []
     done: list = [None] * n
     mine: dict[int, list[FileResult]] = {}
 
     def receive(timeout):
-        for conn in wait(list(conns), timeout):
+        ready, _, _ = select.select(list(workers), [], [], timeout)
+        for fd in ready:
             while True:
                 try:
-                    message = conn.recv()
+                    message = _receive(fd)
                 except EOFError:
-                    proc = conns.pop(conn)
-                    proc.join()
+                    pid = workers.pop(fd)
+                    os.close(fd)
+                    code = _reap(pid, pids)
+                    if code == -signal.SIGINT:  # Ctrl-C reached the worker too
+                        raise KeyboardInterrupt
                     raise WorkerError(f"a --jobs worker ended without finishing its files "
-                                      f"(exit code {proc.exitcode}); try --jobs 1") from None
+                                      f"(exit code {code}); try --jobs 1") from None
                 if message is None:  # the worker is done
-                    del conns[conn]
+                    del workers[fd]
+                    os.close(fd)
                     break
                 if message[0] == "error":
                     raise WorkerError(f"in a --jobs worker: {message[1]}") from _RemoteTraceback(message[2])
                 i, packed = message
                 done[i] = packed
-                if not conn.poll():
+                if not select.select([fd], [], [], 0)[0]:
                     break
 
     try:
-        for _ in range(jobs - 1):
-            reader, writer = ctx.Pipe(duplex=False)
-            _widen(writer)
-            proc = ctx.Process(target=_forked_worker, args=(chunks, counter, lock, writer), daemon=True)
+        for stream in (sys.stdout, sys.stderr):  # nothing buffered is written twice
             try:
-                proc.start()
+                stream.flush()
+            except (AttributeError, OSError, ValueError):
+                pass
+        for _ in range(jobs - 1):
+            reader, writer = os.pipe()
+            _widen(writer)
+            try:
+                pid = _fork()
             except OSError:  # no more processes: go on with those started (or alone)
-                reader.close()
+                os.close(reader)
+                os.close(writer)
                 break
-            finally:
-                writer.close()
-            procs.append(proc)
-            conns[reader] = proc
+            if pid == 0:  # the worker: it never returns from here
+                code = 1
+                try:
+                    os.close(reader)
+                    for fd in workers:
+                        os.close(fd)
+                    signal.signal(signal.SIGINT, signal.SIG_DFL)  # the parent reports it
+                    _forked_worker(chunks, tasks, writer)
+                    code = 0
+                finally:
+                    os._exit(code)
+            os.close(writer)
+            pids.append(pid)
+            workers[reader] = pid
         nxt = 0
         while True:
-            with lock:
-                i = counter.value
-                if i < n:
-                    counter.value = i + 1
-            if i < n:
+            i = _next_task(tasks)
+            if i is not None:
                 mine[i] = [lint_file(path, settings) for path, settings in chunks[i]]
-                if conns:
+                if workers:
                     receive(0)
-            elif conns:
+            elif workers:
                 receive(None)
             else:
                 break
@@ -719,22 +802,42 @@ def _forked(chunks: Sequence[Sequence], jobs: int, ctx) -> Iterator[FileResult]:
                 nxt += 1
         kept.keep()  # patterns first compiled in this process, for later runs
     finally:
-        for proc in procs:
-            if conns and proc.is_alive():  # stopped early (an error, an interrupt)
-                proc.terminate()
-        for proc in procs:
-            proc.join()
-        for conn in conns:
-            conn.close()
+        os.close(tasks)
+        for fd in workers:  # stopped early (an error, an interrupt)
+            os.close(fd)
+            try:
+                os.kill(workers[fd], signal.SIGTERM)
+            except OSError:
+                pass
+        for pid in list(pids):
+            _reap(pid, pids)
 
 
-def _widen(conn) -> None:
-    """Make a pipe's buffer 1 MiB where the platform lets it (Linux): a worker sends a
-    task's results without waiting while this process is busy with a task of its own."""
+def _fork() -> int:
+    """``os.fork()`` (here so that a test can make it fail)."""
+    return os.fork()
+
+
+def _reap(pid: int, pids: list[int]) -> int | None:
+    """Wait for the worker ``pid`` to end; its exit code (minus a signal's number)."""
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        return None
+    finally:
+        if pid in pids:
+            pids.remove(pid)
+    return os.waitstatus_to_exitcode(status)
+
+
+def _widen(fd: int, size: int = 1 << 20) -> None:
+    """Make a pipe's buffer ``size`` bytes (1 MiB) where the platform lets it (Linux): a
+    worker sends a task's results without waiting while this process is busy with a
+    task of its own."""
     try:
         import fcntl
 
-        fcntl.fcntl(conn.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, max(size, 1 << 16))
     except (ImportError, AttributeError, OSError):
         pass  # the platform's size: a worker may wait a little longer
 
@@ -765,10 +868,9 @@ def lint_files(items: Sequence[tuple[str, Settings]], jobs: int | None = 1) -> L
     load()          # the parser and its driver, built once here: forked workers inherit them
     all_rules()
     chunks = _chunks(items, jobs)
-    ctx = _fork_context()
     try:
-        if ctx is not None:
-            results: Iterable[FileResult] = _forked(chunks, jobs, ctx)
+        if _can_fork():
+            results: Iterable[FileResult] = _forked(chunks, jobs)
         else:
             results = _spawned(chunks, jobs)
         for fr in results:
