@@ -42,18 +42,24 @@ ORDERS: dict[str, tuple[_dt.date, _dt.date | None]] = {
 # ------------------------------------------------------------------ small helpers
 
 
+#: Level.C and Level.U, read once: an attribute of an Enum class is looked up through
+#: the metaclass's __getattr__ hook, about a thousand instructions each time
+_LEVEL_C = Level.C
+_LEVEL_U = Level.U
+
+
 def _classified(cable: Cable) -> bool:
     # cable.level read without its property (every D rule asks, some twice)
     banner = cable.banner
     if banner is None:
         return False
     level = banner.level
-    return level is not None and level >= Level.C
+    return level is not None and level >= _LEVEL_C
 
 
 def _unclassified(cable: Cable) -> bool:
     banner = cable.banner
-    return banner is not None and banner.level is Level.U
+    return banner is not None and banner.level is _LEVEL_U
 
 
 def _on_or_after(ctx: Context, day: _dt.date) -> bool | None:
@@ -428,6 +434,20 @@ def authority_line(cable: Cable) -> ClassifiedBy | None:
 
 
 _DERIVED = kept.compile(r"\bderived\b|\bmultiple\s+sources\b", re.I)
+
+
+def _derived(text: str) -> bool:
+    """``_DERIVED.search(text)``, the regex only where the text can hold a match.
+
+    The regex tries its two branches at every offset (no literal to skip ahead to): some
+    thousands of instructions for a classifier's few words. In ASCII text re.I matches
+    only the two ASCII cases of each letter, so a match holds "derived" or "multiple"
+    in the lower-cased text (beyond ASCII, U+0131 stands for i, U+017F for s)."""
+    if text.isascii():
+        low = text.lower()
+        if "derived" not in low and "multiple" not in low:
+            return False
+    return _DERIVED.search(text) is not None
 _AUTHORITY_HINT = kept.compile(
     r"\bclas+\w{0,6}\s*by\b|\bderived\s+from\b|\breasons?\s*:?\s*1\s?\.\s?[45]", re.I)
 #: a match of _AUTHORITY_HINT in ASCII text starts with one of these, in any case
@@ -583,7 +603,7 @@ def _find_reason(cable: Cable) -> Reason | None:
     text = cable.source.text
     reason = Reason()
     start = cb.span.start
-    if cb.classifier and _DERIVED.search(cb.classifier):
+    if cb.classifier and _derived(cb.classifier):
         reason.derived = True
     if _reason_from(text, 0, start, cb.span.end, reason):
         return reason

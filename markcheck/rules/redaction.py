@@ -706,6 +706,28 @@ _ANNOTATION = kept.compile(r"\[\s*(?:REDACTED|WITHHELD|EXEMPT(?:ION)?|DELETED)\b
 _AMENDED = __import__("datetime").date(2003, 3, 25)
 
 
+#: the words an _ANNOTATION match opens with, in the folded text: under re.I only the i
+#: of "withheld" can stand for a letter beyond ASCII ("?" there)
+_ANNOTATION_WORDS = (b"redacted", b"withheld", b"w?thheld", b"exempt", b"deleted")
+
+
+def _may_annotate(f: _Facts) -> bool:
+    """Whether the text can hold an _ANNOTATION match: a "[" followed, past white space
+    (\\s: _BLANK_BYTES in the folded text), by one of its words. Most "[" in cables open
+    no annotation ("[sic]", "[the minister]"): the regions then need not be worked out."""
+    text, low = f.text, f.low
+    n = len(low)
+    i = text.find("[")
+    while i >= 0:
+        j = i + 1
+        while j < n and low[j] in _BLANK_BYTES:
+            j += 1
+        if low.startswith(_ANNOTATION_WORDS, j):
+            return True
+        i = text.find("[", j)
+    return False
+
+
 @rule("R608", "invalid-exemption", Severity.ERROR)
 def invalid_exemption(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """A redaction cites an invalid FOIA exemption, or reasons invalid for the date.
@@ -718,7 +740,7 @@ def invalid_exemption(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Good:  "[REDACTED (b)(1) 1.4(b) 1.4(d)]"
     """
     f = _facts(cable)
-    if "[" not in f.text:   # every annotation opens with "["
+    if "[" not in f.text or not _may_annotate(f):   # every annotation opens with "["
         return
     for base, end in f.regions():
         if f.text.find("[", base, end) < 0:
