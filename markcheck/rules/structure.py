@@ -730,16 +730,31 @@ def stray_sipdis(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   "2. (C) The SIPDIS Ambassador met the minister."
     Good:  "SIPDIS" on its own line under the classification line
     """
-    whole = cable.source.text
-    last = whole.rfind("SIPDIS")
-    if last < 0:
+    paras = cable.paragraphs
+    if not paras:
         return
-    for p in cable.paragraphs:
-        if p.span.start > last or whole.find("SIPDIS", p.span.start, p.span.end) < 0:
+    whole = cable.source.text
+    # the paragraphs stand in document order: a SIPDIS in one stands at or after the
+    # first one's start (the caption zone above is not searched)
+    first = whole.find("SIPDIS", paras[0].span.start)
+    if first < 0:
+        return
+    first += 6  # a paragraph ending before this holds no SIPDIS
+    find = whole.find
+    for p in paras:
+        start, end = p.span.start, p.span.end
+        if end < first:
+            continue
+        at = find("SIPDIS", start, end)
+        if at < 0:
             continue  # no match can be made without the word
-        text = cable.text_of(p.span)
-        for m in _SIPDIS.finditer(text):
-            yield Issue(Span(p.span.start + m.start(), p.span.start + m.end()),
+        # _SIPDIS.finditer(whole[start:end]), tried only where the word stands
+        starts = []
+        while at >= 0:
+            starts.append(at - start)
+            at = find("SIPDIS", at + 1, end)
+        for m in matches_at(_SIPDIS, whole[start:end], starts):
+            yield Issue(Span(start + m.start(), start + m.end()),
                         "SIPDIS inside paragraph text; remove it (it belongs in the caption zone)")
 
 
