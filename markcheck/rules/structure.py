@@ -540,9 +540,13 @@ def _markers(cable: Cable) -> list[_Marker]:
     found: list[_Marker] = []
     facts = _facts(cable)
     whole, wkeyed = facts.text, facts.keyed()
-    # every marker holds SUMMARY, COMMENT or TEXT: units without are skipped
+    # every marker holds SUMMARY, COMMENT or TEXT: units without are skipped. Every
+    # BEGIN marker holds "begin": where the text holds none, no TEXT is ever opened, and
+    # an END TEXT, closing nothing, is no fault (see unbalanced_markers); the units with
+    # TEXT but no SUMMARY or COMMENT are then skipped (and "text" is not looked for).
     kinds = facts.kinds()
-    texts = facts.occurrences("text")
+    begins = facts.occurrences("begin")
+    texts = facts.occurrences("text") if begins else None
     if not kinds and not texts:
         return found
     relevant: set[int] = set()
@@ -571,10 +575,12 @@ def _markers(cable: Cable) -> list[_Marker]:
             at = find("end", at + 1, end - 1)
         for m in matches_at(_END, text, starts) if starts else ():
             at, pos = m.span()
-            for kind in filter(None, (m["kind"], m["also"])):
-                add(_Marker("end", kind.upper().rstrip("S"), base + at, base + pos, number, False))
+            add(_Marker("end", m["kind"].upper().rstrip("S"), base + at, base + pos, number, False))
+            if also := m["also"]:
+                add(_Marker("end", also.upper().rstrip("S"), base + at, base + pos, number, False))
             taken.update(range(at, pos))
-        if find("begin", base, end) >= 0:
+        # find("begin", base, end) >= 0, from the offsets of "begin"
+        if begins and (b := left(begins, base)) < len(begins) and begins[b] <= end - 5:
             keyed = wkeyed[base:end]
             for m in matches_at(_BEGIN, text, [b.start() for b in _BEGIN_AT.finditer(keyed)]):
                 at, pos = m.span()
@@ -583,11 +589,12 @@ def _markers(cable: Cable) -> list[_Marker]:
                 taken.add(m.start("kind"))
         if i >= j:
             continue  # the other markers hold SUMMARY or COMMENT
-        ukinds = [k - base for k in kinds[i:j]]
         rfind = text.rfind
         heads: list[int] = []
-        cands = set(ukinds)
-        for k in ukinds:
+        cands: set[int] = set()  # where _MID may match: each SUMMARY/COMMENT, a _WHO word before it
+        for k in kinds[i:j]:
+            k -= base
+            cands.add(k)
             if tail(text, k + 7):  # a heading's line may start before this word
                 line = rfind("\n", 0, k) + 1
                 if not heads or heads[-1] != line:  # kinds ascend, so do their lines
