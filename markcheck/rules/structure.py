@@ -520,6 +520,9 @@ def _kinds(m: re.Match) -> list[str]:
 #: one, and may have been a blank: more places, never fewer); _markers looks for the
 #: places of _END_AT with str.find
 _END_AT = kept.compile(r"end(?<!\wend)[\s?]")
+#: the ASCII characters of \w, and the ASCII blanks (\s) with "?"
+_WORD = frozenset(c for c in map(chr, range(128)) if c.isalnum() or c == "_")
+_BLANK_OR_FOLDED = frozenset(c for c in map(chr, range(128)) if c.isspace() or c == "?")
 _BEGIN_AT = kept.compile(r"begin(?<!\wbegin)[\s?]")
 #: the words of _WHO (lower-case), by length
 _WHO_WORDS = tuple((n, frozenset(w for w in ("embassy", "post", "mission", "consulate", "useu",
@@ -562,31 +565,31 @@ def _markers(cable: Cable) -> list[_Marker]:
         base, end, number = units[u]
         i, j = left(kinds, base), right(kinds, end - 7)  # SUMMARY/COMMENT inside the unit
         text = whole[base:end]
-        taken: set[int] = set()
+        taken: list[tuple[int, int]] = []  # spans of markers found: no other one starts inside
         # where _END_AT matches in the unit's keyed text: "end" (a str.find scan costs
         # less than the regex's), after no word character, before a blank or "?"
         starts = []
+        # (the keyed text is ASCII: set lookups stand for str.isalnum and str.isspace)
         at = find("end", base, end - 1)
         while at >= 0:
-            if at == base or not (wkeyed[at - 1].isalnum() or wkeyed[at - 1] == "_"):
-                after = wkeyed[at + 3]
-                if after == "?" or after.isspace():
-                    starts.append(at - base)
+            if wkeyed[at + 3] in _BLANK_OR_FOLDED and (at == base or wkeyed[at - 1] not in _WORD):
+                starts.append(at - base)
             at = find("end", at + 1, end - 1)
         for m in matches_at(_END, text, starts) if starts else ():
             at, pos = m.span()
             add(_Marker("end", m["kind"].upper().rstrip("S"), base + at, base + pos, number, False))
             if also := m["also"]:
                 add(_Marker("end", also.upper().rstrip("S"), base + at, base + pos, number, False))
-            taken.update(range(at, pos))
+            taken.append((at, pos))
         # find("begin", base, end) >= 0, from the offsets of "begin"
         if begins and (b := left(begins, base)) < len(begins) and begins[b] <= end - 5:
             keyed = wkeyed[base:end]
             for m in matches_at(_BEGIN, text, [b.start() for b in _BEGIN_AT.finditer(keyed)]):
                 at, pos = m.span()
                 add(_Marker("open", m["kind"].upper(), base + at, base + pos, number, False))
-                taken.add(at)
-                taken.add(m.start("kind"))
+                taken.append((at, at + 1))
+                kpos = m.start("kind")
+                taken.append((kpos, kpos + 1))
         if i >= j:
             continue  # the other markers hold SUMMARY or COMMENT
         rfind = text.rfind
@@ -611,21 +614,21 @@ def _markers(cable: Cable) -> list[_Marker]:
             for m in matches_at(_HEADING, text, heads):
                 at, pos = m.span()
                 kpos = m.start("kind")
-                if kpos not in taken:
+                if not (taken and _within(kpos, taken)):
                     add(_Marker("open", m["kind"].upper(), base + kpos, base + m.end("kind"),
                                 number, False))
-                    taken.update(range(at, pos))
+                    taken.append((at, pos))
         head = _PARA_HEAD.match(text) if number is not None else None
         start = head.end() if head else 0
         # (a match starts with a letter of _AT_START_FIRST: tried only there)
         m = _AT_START.match(text, start) if text[start:start + 1] in _AT_START_FIRST else None
-        if m and m.start() not in taken:
+        if m and not (taken and _within(m.start(), taken)):
             for kind in _kinds(m):
                 add(_Marker("open", kind, base + m.start("kind"), base + m.end("kind"), number,
                             False))
-            taken.update(range(m.start(), m.end()))
+            taken.append(m.span())
         for m in matches_at(_MID, text, sorted(cands), start):
-            if m.start() not in taken:
+            if not (taken and _within(m.start(), taken)):
                 for kind in _kinds(m):
                     add(_Marker("open", kind, base + m.start("kind"), base + m.end("kind"), number,
                                 True))
@@ -634,6 +637,15 @@ def _markers(cable: Cable) -> list[_Marker]:
 
 
 _START = operator.attrgetter("start")
+
+
+def _within(at: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether ``at`` stands inside one of the (start, end) ``spans`` (a few: a loop
+    costs less than a set of every offset they cover)."""
+    for start, end in spans:
+        if start <= at < end:
+            return True
+    return False
 
 
 @rule("S109", "unbalanced-markers", Severity.WARNING)
