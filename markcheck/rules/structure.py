@@ -6,7 +6,7 @@ import bisect
 import operator
 import os
 import re
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from .. import kept
 from ..diagnostics import Severity
@@ -30,7 +30,7 @@ def _not_a_cable(cable: Cable) -> bool:
 
 
 @rule("S100", "unparsable-cable", Severity.ERROR)
-def unparsable_cable(cable: Cable, ctx: Context) -> Iterator[Issue]:
+def unparsable_cable(cable: Cable, ctx: Context) -> Iterable[Issue]:
     """The text cannot be parsed as a cable at all.
 
     Why: every other check reads the cable's parts; when nothing in the text reads as
@@ -42,17 +42,18 @@ def unparsable_cable(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """
     if cable.parse_error is not None:
         message, offset = cable.parse_error
-        yield Issue(Span(offset, offset + 1),
-                    f"cannot parse the text as a cable ({message}); check the file is a telegram")
-    elif _not_a_cable(cable):
+        return [Issue(Span(offset, offset + 1),
+                      f"cannot parse the text as a cable ({message}); check the file is a telegram")]
+    if _not_a_cable(cable):
         what = "the file is empty" if not cable.source.text.strip() else (
             "no classification line, header line or caption found")
-        yield Issue(_first_line(cable), f"not a cable ({what}); markcheck reads State "
-                    "Department telegrams: classification line, captions, E.O., TAGS, SUBJECT")
+        return [Issue(_first_line(cable), f"not a cable ({what}); markcheck reads State "
+                      "Department telegrams: classification line, captions, E.O., TAGS, SUBJECT")]
+    return ()
 
 
 @rule("S101", "missing-classification-line", Severity.ERROR)
-def missing_classification_line(cable: Cable, ctx: Context) -> Iterator[Issue]:
+def missing_classification_line(cable: Cable, ctx: Context) -> Iterable[Issue]:
     """No classification line opens the telegram.
 
     Why: the first line of a telegram (after any routing header, partial-extract
@@ -62,10 +63,10 @@ def missing_classification_line(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Good:  "C O N F I D E N T I A L SECTION 01 OF 02 PARIS 007961" as the first line
     """
     if cable.parse_error is not None or cable.banner is not None or _not_a_cable(cable):
-        return
-    yield Issue(_first_line(cable, cable.header_order[0][1].start),
-                "no classification line opens the telegram; add UNCLASSIFIED, CONFIDENTIAL, "
-                "SECRET or TOP SECRET as its first line")
+        return ()
+    return [Issue(_first_line(cable, cable.header_order[0][1].start),
+                  "no classification line opens the telegram; add UNCLASSIFIED, CONFIDENTIAL, "
+                  "SECRET or TOP SECRET as its first line")]
 
 
 # ---------------------------------------------------------------------- header order
@@ -152,7 +153,7 @@ _CANONICAL_LEVELS = frozenset({
 
 
 @rule("S104", "garbled-classification-line", Severity.WARNING)
-def garbled_classification_line(cable: Cable, ctx: Context) -> Iterator[Issue]:
+def garbled_classification_line(cable: Cable, ctx: Context) -> Iterable[Issue]:
     """The classification line is garbled or mis-cased.
 
     Why: the classification must be unmistakable at a glance (32 CFR 2001.20); a
@@ -164,14 +165,15 @@ def garbled_classification_line(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """
     b = cable.banner
     if b is None:
-        return
+        return ()
     if b.level_text not in _CANONICAL_LEVELS:
         word = b.level.word if b.level is not None else "the level"
-        yield Issue(b.level_span, f"classification written {b.level_text!r}; write {word} in "
-                                  "capitals, spaced or not")
-    elif b.post and b.post != b.post.upper():
-        yield Issue(b.origin_span or b.span, f"post {b.post!r} on the classification line is not "
-                                             "in capitals")
+        return [Issue(b.level_span, f"classification written {b.level_text!r}; write {word} in "
+                                    "capitals, spaced or not")]
+    if b.post and b.post != b.post.upper():
+        return [Issue(b.origin_span or b.span, f"post {b.post!r} on the classification line is "
+                                               "not in capitals")]
+    return ()
 
 
 @rule("S105", "section-classification-differs", Severity.ERROR)
@@ -198,7 +200,7 @@ _SLASH_ONLY = os.path.sep == "/" and os.path.altsep is None
 
 
 @rule("S106", "malformed-origin", Severity.WARNING)
-def malformed_origin(cable: Cable, ctx: Context) -> Iterator[Issue]:
+def malformed_origin(cable: Cable, ctx: Context) -> Iterable[Issue]:
     """Post/serial on the classification line malformed, or not the reference id's.
 
     Why: the post and serial on the classification line identify the telegram; its
@@ -211,11 +213,10 @@ def malformed_origin(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """
     b = cable.banner
     if b is None or b.origin_span is None or b.serial is None:
-        return
+        return ()
     if b.tail_span is not None and b.tail_span.start == b.origin_span.end:
-        yield Issue(b.tail_span, f"text glued to the serial {b.serial}; the serial ends the "
-                                 "classification line")
-        return
+        return [Issue(b.tail_span, f"text glued to the serial {b.serial}; the serial ends the "
+                                   "classification line")]
     path = cable.source.path
     # os.path.basename, without its calls, where paths are str split at "/" only
     m = _REFID.match(path[path.rfind("/") + 1:] if _SLASH_ONLY and type(path) is str
@@ -225,8 +226,9 @@ def malformed_origin(cable: Cable, ctx: Context) -> Iterator[Issue]:
         # the reference id's post may carry a caption prefix: 09EFTOLONDON2521
         if not m[2].endswith(post) or int(m[3]) != int(b.serial):
             refid = m[1] + m[2] + m[3]
-            yield Issue(b.origin_span, f"{b.post} {b.serial} does not match the reference id "
-                                       f"{refid} of the file name; check the file holds that cable")
+            return [Issue(b.origin_span, f"{b.post} {b.serial} does not match the reference id "
+                                         f"{refid} of the file name; check the file holds that cable")]
+    return ()
 
 
 # ---------------------------------------------------------------------- paragraphs
@@ -317,7 +319,7 @@ def paragraph_numbering(cable: Cable, ctx: Context) -> Iterator[Issue]:
 
 # ---------------------------------------------------------------------- partial cables
 @rule("S108", "partial-cable", Severity.INFO)
-def partial_cable(cable: Cable, ctx: Context) -> Iterator[Issue]:
+def partial_cable(cable: Cable, ctx: Context) -> Iterable[Issue]:
     """The file holds only part of the cable.
 
     Why: a partial extract (the notice "This record is a partial extract of the
@@ -328,12 +330,12 @@ def partial_cable(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """
     pre = cable.preamble
     if pre is not None and pre.notice is not None:
-        yield Issue(pre.notice, "partial extract of the cable; markings are judged on the part present")
-        return
+        return [Issue(pre.notice, "partial extract of the cable; markings are judged on the part present")]
     b = cable.banner
     if b is not None and b.section is not None and b.section > 1 and b.section_span is not None:
-        yield Issue(b.section_span, f"the file starts at section {b.section:02d}; sections "
-                                    f"01-{b.section - 1:02d} are missing")
+        return [Issue(b.section_span, f"the file starts at section {b.section:02d}; sections "
+                                      f"01-{b.section - 1:02d} are missing")]
+    return ()
 
 
 # ---------------------------------------------------------------------- markers
@@ -717,7 +719,7 @@ def _has_summary_word(cable: Cable) -> bool:
 
 
 @rule("S110", "long-cable-without-summary", Severity.INFO)
-def long_cable_without_summary(cable: Cable, ctx: Context) -> Iterator[Issue]:
+def long_cable_without_summary(cable: Cable, ctx: Context) -> Iterable[Issue]:
     """A long cable (several sections or about 150 lines) has no summary.
 
     Why: State's drafting guidance asks for a summary at the top of any cable longer
@@ -727,13 +729,13 @@ def long_cable_without_summary(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """
     b = cable.banner
     if b is None or not cable.paragraphs:
-        return
+        return ()
     if _has_summary_word(cable):  # (its SUMMARY offsets are S109's, already found)
-        return  # a summary, opened or closed, however it is written
+        return ()  # a summary, opened or closed, however it is written
     long_ = (b.of is not None and b.of > 1) or cable.source.text.count("\n") > 150
     if not long_:
-        return
-    yield Issue(b.span, "long cable without a summary; open it with a summary paragraph")
+        return ()
+    return [Issue(b.span, "long cable without a summary; open it with a summary paragraph")]
 
 
 _SIPDIS = kept.compile(r"(?<![A-Za-z])SIPDIS(?![A-Za-z])")
@@ -782,7 +784,7 @@ _INDICATOR = {"CCCCC": Level.C, "SSSSS": Level.S, "UUUUU": Level.U, "EEEEE": Lev
 
 
 @rule("S113", "routing-indicator-mismatch", Severity.ERROR)
-def routing_indicator_mismatch(cable: Cable, ctx: Context) -> Iterator[Issue]:
+def routing_indicator_mismatch(cable: Cable, ctx: Context) -> Iterable[Issue]:
     """The routing header's classification indicator disagrees with the classification line.
 
     Why: the ``ZNY CCCCC``/``ZNY SSSSS``/``ZNR UUUUU`` indicator tells the
@@ -794,15 +796,16 @@ def routing_indicator_mismatch(cable: Cable, ctx: Context) -> Iterator[Issue]:
     b = cable.banner
     routing = cable.preamble.routing if cable.preamble else None
     if b is None or b.level is None or routing is None or routing.indicator is None:
-        return
+        return ()
     level = _INDICATOR.get(routing.indicator)
     if level is not None and level != b.level:
-        yield Issue(routing.indicator_span, f"routing indicator {routing.indicator} means "
-                    f"{level.word}, the classification line says {b.level.word}; make them agree")
+        return [Issue(routing.indicator_span, f"routing indicator {routing.indicator} means "
+                      f"{level.word}, the classification line says {b.level.word}; make them agree")]
+    return ()
 
 
 @rule("S114", "metadata-classification-mismatch", Severity.ERROR)
-def metadata_classification_mismatch(cable: Cable, ctx: Context) -> Iterator[Issue]:
+def metadata_classification_mismatch(cable: Cable, ctx: Context) -> Iterable[Issue]:
     """Document metadata states another classification than the classification line.
 
     Why: the metadata published with a cable (an archive's table, a media partner's
@@ -814,7 +817,7 @@ def metadata_classification_mismatch(cable: Cable, ctx: Context) -> Iterator[Iss
     """
     b = cable.banner
     if b is None or b.level is None:
-        return
+        return ()
     stated = cable.source.facts.get("classification")
     where = b.level_span
     if stated is None and cable.preamble is not None:
@@ -824,18 +827,18 @@ def metadata_classification_mismatch(cable: Cable, ctx: Context) -> Iterator[Iss
                 where = b.level_span
                 break
     if not stated:
-        return
+        return ()
     head, _, controls = stated.upper().partition("//")
     level = level_from_word(head.replace("NOFORN", "").strip())
     if level is None:
-        return
+        return ()
     if level != b.level:
-        yield Issue(where, f"the metadata says {stated.strip()}, the classification line "
-                           f"{b.level.word}; correct whichever is wrong")
-        return
+        return [Issue(where, f"the metadata says {stated.strip()}, the classification line "
+                             f"{b.level.word}; correct whichever is wrong")]
     meta_nf = "NOFORN" in stated.upper()
     body_nf = b.noforn or "NOFORN" in cable.caption_words
     if meta_nf != body_nf:
-        yield Issue(where, f"the metadata says {stated.strip()}, but the cable "
-                           f"{'carries no' if meta_nf else 'carries a'} NOFORN caption; "
-                           "correct whichever is wrong")
+        return [Issue(where, f"the metadata says {stated.strip()}, but the cable "
+                             f"{'carries no' if meta_nf else 'carries a'} NOFORN caption; "
+                             "correct whichever is wrong")]
+    return ()
