@@ -563,6 +563,7 @@ def _markers(cable: Cable) -> list[_Marker]:
     add = found.append
     find = wkeyed.find
     tail = _HEADING_TAIL.match
+    mid = _MID.match
     for u in sorted(relevant):
         base, end, number = units[u]
         i, j = left(kinds, base), right(kinds, end - 7)  # SUMMARY/COMMENT inside the unit
@@ -629,8 +630,13 @@ def _markers(cable: Cable) -> list[_Marker]:
                 add(_Marker("open", kind, base + m.start("kind"), base + m.end("kind"), number,
                             False))
             taken.append(m.span())
-        for m in matches_at(_MID, text, sorted(cands), start):
-            if not (taken and _within(m.start(), taken)):
+        # matches_at(_MID, text, sorted(cands), start), inlined (no generator per unit)
+        pos = start
+        for at in sorted(cands):
+            if at < pos or (m := mid(text, at)) is None:
+                continue
+            pos = m.end()
+            if not (taken and _within(at, taken)):
                 for kind in _kinds(m):
                     add(_Marker("open", kind, base + m.start("kind"), base + m.end("kind"), number,
                                 True))
