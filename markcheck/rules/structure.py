@@ -563,7 +563,7 @@ def _markers(cable: Cable) -> list[_Marker]:
     add = found.append
     find = wkeyed.find
     tail = _HEADING_TAIL.match
-    mid = _MID.match
+    end_at, heading, mid = _END.match, _HEADING.match, _MID.match
     for u in sorted(relevant):
         base, end, number = units[u]
         i, j = left(kinds, base), right(kinds, end - 7)  # SUMMARY/COMMENT inside the unit
@@ -578,8 +578,12 @@ def _markers(cable: Cable) -> list[_Marker]:
             if wkeyed[at + 3] in _BLANK_OR_FOLDED and (at == base or wkeyed[at - 1] not in _WORD):
                 starts.append(at - base)
             at = find("end", at + 1, end - 1)
-        for m in matches_at(_END, text, starts) if starts else ():
-            at, pos = m.span()
+        # matches_at(_END, text, starts), inlined (as _MID's below)
+        pos = 0
+        for at in starts:
+            if at < pos or (m := end_at(text, at)) is None:
+                continue
+            pos = m.end()
             add(_Marker("end", m["kind"].upper().rstrip("S"), base + at, base + pos, number, False))
             if also := m["also"]:
                 add(_Marker("end", also.upper().rstrip("S"), base + at, base + pos, number, False))
@@ -613,14 +617,16 @@ def _markers(cable: Cable) -> list[_Marker]:
                 for n, words in _WHO_WORDS:
                     if w >= n and wkeyed[base + w - n:base + w] in words:
                         cands.add(w - n)
-        if heads:
-            for m in matches_at(_HEADING, text, heads):
-                at, pos = m.span()
-                kpos = m.start("kind")
-                if not (taken and _within(kpos, taken)):
-                    add(_Marker("open", m["kind"].upper(), base + kpos, base + m.end("kind"),
-                                number, False))
-                    taken.append((at, pos))
+        pos = 0  # matches_at(_HEADING, text, heads), inlined
+        for at in heads:
+            if at < pos or (m := heading(text, at)) is None:
+                continue
+            pos = m.end()
+            kpos = m.start("kind")
+            if not (taken and _within(kpos, taken)):
+                add(_Marker("open", m["kind"].upper(), base + kpos, base + m.end("kind"),
+                            number, False))
+                taken.append((at, pos))
         head = _PARA_HEAD.match(text) if number is not None else None
         start = head.end() if head else 0
         # (a match starts with a letter of _AT_START_FIRST: tried only there)
