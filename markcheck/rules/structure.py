@@ -572,12 +572,17 @@ def _markers(cable: Cable) -> list[_Marker]:
         # where _END_AT matches in the unit's keyed text: "end" (a str.find scan costs
         # less than the regex's), after no word character, before a blank or "?"
         starts = []
+        # An END stands before its SUMMARY/COMMENT/TEXT. Where the text holds no "begin"
+        # (no TEXT opens), an END past the unit's last SUMMARY/COMMENT is an END TEXT that
+        # closes nothing and covers no other marker's start (they start at or before that
+        # word, which holds no "end"): "end" is then looked for only up to that word.
+        stop = end - 1 if begins or i >= j else kinds[j - 1]
         # (the keyed text is ASCII: set lookups stand for str.isalnum and str.isspace)
-        at = find("end", base, end - 1)
+        at = find("end", base, stop)
         while at >= 0:
             if wkeyed[at + 3] in _BLANK_OR_FOLDED and (at == base or wkeyed[at - 1] not in _WORD):
                 starts.append(at - base)
-            at = find("end", at + 1, end - 1)
+            at = find("end", at + 1, stop)
         # matches_at(_END, text, starts), inlined (as _MID's below)
         pos = 0
         for at in starts:
