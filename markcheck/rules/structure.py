@@ -6,7 +6,7 @@ import bisect
 import operator
 import os
 import re
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from .. import kept
 from ..diagnostics import Severity
@@ -30,7 +30,7 @@ def _not_a_cable(cable: Cable) -> bool:
 
 
 @rule("S100", "unparsable-cable", Severity.ERROR)
-def unparsable_cable(cable: Cable, ctx: Context) -> Iterator[Issue]:
+def unparsable_cable(cable: Cable, ctx: Context) -> Iterable[Issue]:
     """The text cannot be parsed as a cable at all.
 
     Why: every other check reads the cable's parts; when nothing in the text reads as
@@ -42,17 +42,18 @@ def unparsable_cable(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """
     if cable.parse_error is not None:
         message, offset = cable.parse_error
-        yield Issue(Span(offset, offset + 1),
-                    f"cannot parse the text as a cable ({message}); check the file is a telegram")
-    elif _not_a_cable(cable):
+        return [Issue(Span(offset, offset + 1),
+                      f"cannot parse the text as a cable ({message}); check the file is a telegram")]
+    if _not_a_cable(cable):
         what = "the file is empty" if not cable.source.text.strip() else (
             "no classification line, header line or caption found")
-        yield Issue(_first_line(cable), f"not a cable ({what}); markcheck reads State "
-                    "Department telegrams: classification line, captions, E.O., TAGS, SUBJECT")
+        return [Issue(_first_line(cable), f"not a cable ({what}); markcheck reads State "
+                      "Department telegrams: classification line, captions, E.O., TAGS, SUBJECT")]
+    return ()
 
 
 @rule("S101", "missing-classification-line", Severity.ERROR)
-def missing_classification_line(cable: Cable, ctx: Context) -> Iterator[Issue]:
+def missing_classification_line(cable: Cable, ctx: Context) -> Iterable[Issue]:
     """No classification line opens the telegram.
 
     Why: the first line of a telegram (after any routing header, partial-extract
@@ -62,10 +63,10 @@ def missing_classification_line(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Good:  "C O N F I D E N T I A L SECTION 01 OF 02 PARIS 007961" as the first line
     """
     if cable.parse_error is not None or cable.banner is not None or _not_a_cable(cable):
-        return
-    yield Issue(_first_line(cable, cable.header_order[0][1].start),
-                "no classification line opens the telegram; add UNCLASSIFIED, CONFIDENTIAL, "
-                "SECRET or TOP SECRET as its first line")
+        return ()
+    return [Issue(_first_line(cable, cable.header_order[0][1].start),
+                  "no classification line opens the telegram; add UNCLASSIFIED, CONFIDENTIAL, "
+                  "SECRET or TOP SECRET as its first line")]
 
 
 # ---------------------------------------------------------------------- header order
@@ -152,7 +153,7 @@ _CANONICAL_LEVELS = frozenset({
 
 
 @rule("S104", "garbled-classification-line", Severity.WARNING)
-def garbled_classification_line(cable: Cable, ctx: Context) -> Iterator[Issue]:
+def garbled_classification_line(cable: Cable, ctx: Context) -> Iterable[Issue]:
     """The classification line is garbled or mis-cased.
 
     Why: the classification must be unmistakable at a glance (32 CFR 2001.20); a
@@ -164,14 +165,15 @@ def garbled_classification_line(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """
     b = cable.banner
     if b is None:
-        return
+        return ()
     if b.level_text not in _CANONICAL_LEVELS:
         word = b.level.word if b.level is not None else "the level"
-        yield Issue(b.level_span, f"classification written {b.level_text!r}; write {word} in "
-                                  "capitals, spaced or not")
-    elif b.post and b.post != b.post.upper():
-        yield Issue(b.origin_span or b.span, f"post {b.post!r} on the classification line is not "
-                                             "in capitals")
+        return [Issue(b.level_span, f"classification written {b.level_text!r}; write {word} in "
+                                    "capitals, spaced or not")]
+    if b.post and b.post != b.post.upper():
+        return [Issue(b.origin_span or b.span, f"post {b.post!r} on the classification line is "
+                                               "not in capitals")]
+    return ()
 
 
 @rule("S105", "section-classification-differs", Severity.ERROR)
@@ -198,7 +200,7 @@ _SLASH_ONLY = os.path.sep == "/" and os.path.altsep is None
 
 
 @rule("S106", "malformed-origin", Severity.WARNING)
-def malformed_origin(cable: Cable, ctx: Context) -> Iterator[Issue]:
+def malformed_origin(cable: Cable, ctx: Context) -> Iterable[Issue]:
     """Post/serial on the classification line malformed, or not the reference id's.
 
     Why: the post and serial on the classification line identify the telegram; its
@@ -211,11 +213,10 @@ def malformed_origin(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """
     b = cable.banner
     if b is None or b.origin_span is None or b.serial is None:
-        return
+        return ()
     if b.tail_span is not None and b.tail_span.start == b.origin_span.end:
-        yield Issue(b.tail_span, f"text glued to the serial {b.serial}; the serial ends the "
-                                 "classification line")
-        return
+        return [Issue(b.tail_span, f"text glued to the serial {b.serial}; the serial ends the "
+                                   "classification line")]
     path = cable.source.path
     # os.path.basename, without its calls, where paths are str split at "/" only
     m = _REFID.match(path[path.rfind("/") + 1:] if _SLASH_ONLY and type(path) is str
@@ -225,8 +226,9 @@ def malformed_origin(cable: Cable, ctx: Context) -> Iterator[Issue]:
         # the reference id's post may carry a caption prefix: 09EFTOLONDON2521
         if not m[2].endswith(post) or int(m[3]) != int(b.serial):
             refid = m[1] + m[2] + m[3]
-            yield Issue(b.origin_span, f"{b.post} {b.serial} does not match the reference id "
-                                       f"{refid} of the file name; check the file holds that cable")
+            return [Issue(b.origin_span, f"{b.post} {b.serial} does not match the reference id "
+                                         f"{refid} of the file name; check the file holds that cable")]
+    return ()
 
 
 # ---------------------------------------------------------------------- paragraphs
@@ -317,7 +319,7 @@ def paragraph_numbering(cable: Cable, ctx: Context) -> Iterator[Issue]:
 
 # ---------------------------------------------------------------------- partial cables
 @rule("S108", "partial-cable", Severity.INFO)
-def partial_cable(cable: Cable, ctx: Context) -> Iterator[Issue]:
+def partial_cable(cable: Cable, ctx: Context) -> Iterable[Issue]:
     """The file holds only part of the cable.
 
     Why: a partial extract (the notice "This record is a partial extract of the
@@ -328,12 +330,12 @@ def partial_cable(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """
     pre = cable.preamble
     if pre is not None and pre.notice is not None:
-        yield Issue(pre.notice, "partial extract of the cable; markings are judged on the part present")
-        return
+        return [Issue(pre.notice, "partial extract of the cable; markings are judged on the part present")]
     b = cable.banner
     if b is not None and b.section is not None and b.section > 1 and b.section_span is not None:
-        yield Issue(b.section_span, f"the file starts at section {b.section:02d}; sections "
-                                    f"01-{b.section - 1:02d} are missing")
+        return [Issue(b.section_span, f"the file starts at section {b.section:02d}; sections "
+                                      f"01-{b.section - 1:02d} are missing")]
+    return ()
 
 
 # ---------------------------------------------------------------------- markers
@@ -520,6 +522,9 @@ def _kinds(m: re.Match) -> list[str]:
 #: one, and may have been a blank: more places, never fewer); _markers looks for the
 #: places of _END_AT with str.find
 _END_AT = kept.compile(r"end(?<!\wend)[\s?]")
+#: the ASCII characters of \w, and the ASCII blanks (\s) with "?"
+_WORD = frozenset(c for c in map(chr, range(128)) if c.isalnum() or c == "_")
+_BLANK_OR_FOLDED = frozenset(c for c in map(chr, range(128)) if c.isspace() or c == "?")
 _BEGIN_AT = kept.compile(r"begin(?<!\wbegin)[\s?]")
 #: the words of _WHO (lower-case), by length
 _WHO_WORDS = tuple((n, frozenset(w for w in ("embassy", "post", "mission", "consulate", "useu",
@@ -540,9 +545,13 @@ def _markers(cable: Cable) -> list[_Marker]:
     found: list[_Marker] = []
     facts = _facts(cable)
     whole, wkeyed = facts.text, facts.keyed()
-    # every marker holds SUMMARY, COMMENT or TEXT: units without are skipped
+    # every marker holds SUMMARY, COMMENT or TEXT: units without are skipped. Every
+    # BEGIN marker holds "begin": where the text holds none, no TEXT is ever opened, and
+    # an END TEXT, closing nothing, is no fault (see unbalanced_markers); the units with
+    # TEXT but no SUMMARY or COMMENT are then skipped (and "text" is not looked for).
     kinds = facts.kinds()
-    texts = facts.occurrences("text")
+    begins = facts.occurrences("begin")
+    texts = facts.occurrences("text") if begins else None
     if not kinds and not texts:
         return found
     relevant: set[int] = set()
@@ -554,40 +563,53 @@ def _markers(cable: Cable) -> list[_Marker]:
     add = found.append
     find = wkeyed.find
     tail = _HEADING_TAIL.match
+    end_at, heading, mid = _END.match, _HEADING.match, _MID.match
     for u in sorted(relevant):
         base, end, number = units[u]
         i, j = left(kinds, base), right(kinds, end - 7)  # SUMMARY/COMMENT inside the unit
         text = whole[base:end]
-        taken: set[int] = set()
+        taken: list[tuple[int, int]] = []  # spans of markers found: no other one starts inside
         # where _END_AT matches in the unit's keyed text: "end" (a str.find scan costs
         # less than the regex's), after no word character, before a blank or "?"
         starts = []
-        at = find("end", base, end - 1)
+        # An END stands before its SUMMARY/COMMENT/TEXT. Where the text holds no "begin"
+        # (no TEXT opens), an END past the unit's last SUMMARY/COMMENT is an END TEXT that
+        # closes nothing and covers no other marker's start (they start at or before that
+        # word, which holds no "end"): "end" is then looked for only up to that word.
+        stop = end - 1 if begins or i >= j else kinds[j - 1]
+        # (the keyed text is ASCII: set lookups stand for str.isalnum and str.isspace)
+        at = find("end", base, stop)
         while at >= 0:
-            if at == base or not (wkeyed[at - 1].isalnum() or wkeyed[at - 1] == "_"):
-                after = wkeyed[at + 3]
-                if after == "?" or after.isspace():
-                    starts.append(at - base)
-            at = find("end", at + 1, end - 1)
-        for m in matches_at(_END, text, starts) if starts else ():
-            at, pos = m.span()
-            for kind in filter(None, (m["kind"], m["also"])):
-                add(_Marker("end", kind.upper().rstrip("S"), base + at, base + pos, number, False))
-            taken.update(range(at, pos))
-        if find("begin", base, end) >= 0:
+            if wkeyed[at + 3] in _BLANK_OR_FOLDED and (at == base or wkeyed[at - 1] not in _WORD):
+                starts.append(at - base)
+            at = find("end", at + 1, stop)
+        # matches_at(_END, text, starts), inlined (as _MID's below)
+        pos = 0
+        for at in starts:
+            if at < pos or (m := end_at(text, at)) is None:
+                continue
+            pos = m.end()
+            add(_Marker("end", m["kind"].upper().rstrip("S"), base + at, base + pos, number, False))
+            if also := m["also"]:
+                add(_Marker("end", also.upper().rstrip("S"), base + at, base + pos, number, False))
+            taken.append((at, pos))
+        # find("begin", base, end) >= 0, from the offsets of "begin"
+        if begins and (b := left(begins, base)) < len(begins) and begins[b] <= end - 5:
             keyed = wkeyed[base:end]
             for m in matches_at(_BEGIN, text, [b.start() for b in _BEGIN_AT.finditer(keyed)]):
                 at, pos = m.span()
                 add(_Marker("open", m["kind"].upper(), base + at, base + pos, number, False))
-                taken.add(at)
-                taken.add(m.start("kind"))
+                taken.append((at, at + 1))
+                kpos = m.start("kind")
+                taken.append((kpos, kpos + 1))
         if i >= j:
             continue  # the other markers hold SUMMARY or COMMENT
-        ukinds = [k - base for k in kinds[i:j]]
         rfind = text.rfind
         heads: list[int] = []
-        cands = set(ukinds)
-        for k in ukinds:
+        cands: set[int] = set()  # where _MID may match: each SUMMARY/COMMENT, a _WHO word before it
+        for k in kinds[i:j]:
+            k -= base
+            cands.add(k)
             if tail(text, k + 7):  # a heading's line may start before this word
                 line = rfind("\n", 0, k) + 1
                 if not heads or heads[-1] != line:  # kinds ascend, so do their lines
@@ -600,25 +622,32 @@ def _markers(cable: Cable) -> list[_Marker]:
                 for n, words in _WHO_WORDS:
                     if w >= n and wkeyed[base + w - n:base + w] in words:
                         cands.add(w - n)
-        if heads:
-            for m in matches_at(_HEADING, text, heads):
-                at, pos = m.span()
-                kpos = m.start("kind")
-                if kpos not in taken:
-                    add(_Marker("open", m["kind"].upper(), base + kpos, base + m.end("kind"),
-                                number, False))
-                    taken.update(range(at, pos))
+        pos = 0  # matches_at(_HEADING, text, heads), inlined
+        for at in heads:
+            if at < pos or (m := heading(text, at)) is None:
+                continue
+            pos = m.end()
+            kpos = m.start("kind")
+            if not (taken and _within(kpos, taken)):
+                add(_Marker("open", m["kind"].upper(), base + kpos, base + m.end("kind"),
+                            number, False))
+                taken.append((at, pos))
         head = _PARA_HEAD.match(text) if number is not None else None
         start = head.end() if head else 0
         # (a match starts with a letter of _AT_START_FIRST: tried only there)
         m = _AT_START.match(text, start) if text[start:start + 1] in _AT_START_FIRST else None
-        if m and m.start() not in taken:
+        if m and not (taken and _within(m.start(), taken)):
             for kind in _kinds(m):
                 add(_Marker("open", kind, base + m.start("kind"), base + m.end("kind"), number,
                             False))
-            taken.update(range(m.start(), m.end()))
-        for m in matches_at(_MID, text, sorted(cands), start):
-            if m.start() not in taken:
+            taken.append(m.span())
+        # matches_at(_MID, text, sorted(cands), start), inlined (no generator per unit)
+        pos = start
+        for at in sorted(cands):
+            if at < pos or (m := mid(text, at)) is None:
+                continue
+            pos = m.end()
+            if not (taken and _within(at, taken)):
                 for kind in _kinds(m):
                     add(_Marker("open", kind, base + m.start("kind"), base + m.end("kind"), number,
                                 True))
@@ -627,6 +656,15 @@ def _markers(cable: Cable) -> list[_Marker]:
 
 
 _START = operator.attrgetter("start")
+
+
+def _within(at: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether ``at`` stands inside one of the (start, end) ``spans`` (a few: a loop
+    costs less than a set of every offset they cover)."""
+    for start, end in spans:
+        if start <= at < end:
+            return True
+    return False
 
 
 @rule("S109", "unbalanced-markers", Severity.WARNING)
@@ -698,7 +736,7 @@ def _has_summary_word(cable: Cable) -> bool:
 
 
 @rule("S110", "long-cable-without-summary", Severity.INFO)
-def long_cable_without_summary(cable: Cable, ctx: Context) -> Iterator[Issue]:
+def long_cable_without_summary(cable: Cable, ctx: Context) -> Iterable[Issue]:
     """A long cable (several sections or about 150 lines) has no summary.
 
     Why: State's drafting guidance asks for a summary at the top of any cable longer
@@ -708,13 +746,13 @@ def long_cable_without_summary(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """
     b = cable.banner
     if b is None or not cable.paragraphs:
-        return
+        return ()
     if _has_summary_word(cable):  # (its SUMMARY offsets are S109's, already found)
-        return  # a summary, opened or closed, however it is written
+        return ()  # a summary, opened or closed, however it is written
     long_ = (b.of is not None and b.of > 1) or cable.source.text.count("\n") > 150
     if not long_:
-        return
-    yield Issue(b.span, "long cable without a summary; open it with a summary paragraph")
+        return ()
+    return [Issue(b.span, "long cable without a summary; open it with a summary paragraph")]
 
 
 _SIPDIS = kept.compile(r"(?<![A-Za-z])SIPDIS(?![A-Za-z])")
@@ -730,16 +768,31 @@ def stray_sipdis(cable: Cable, ctx: Context) -> Iterator[Issue]:
     Bad:   "2. (C) The SIPDIS Ambassador met the minister."
     Good:  "SIPDIS" on its own line under the classification line
     """
-    whole = cable.source.text
-    last = whole.rfind("SIPDIS")
-    if last < 0:
+    paras = cable.paragraphs
+    if not paras:
         return
-    for p in cable.paragraphs:
-        if p.span.start > last or whole.find("SIPDIS", p.span.start, p.span.end) < 0:
+    whole = cable.source.text
+    # the paragraphs stand in document order: a SIPDIS in one stands at or after the
+    # first one's start (the caption zone above is not searched)
+    first = whole.find("SIPDIS", paras[0].span.start)
+    if first < 0:
+        return
+    first += 6  # a paragraph ending before this holds no SIPDIS
+    find = whole.find
+    for p in paras:
+        start, end = p.span.start, p.span.end
+        if end < first:
+            continue
+        at = find("SIPDIS", start, end)
+        if at < 0:
             continue  # no match can be made without the word
-        text = cable.text_of(p.span)
-        for m in _SIPDIS.finditer(text):
-            yield Issue(Span(p.span.start + m.start(), p.span.start + m.end()),
+        # _SIPDIS.finditer(whole[start:end]), tried only where the word stands
+        starts = []
+        while at >= 0:
+            starts.append(at - start)
+            at = find("SIPDIS", at + 1, end)
+        for m in matches_at(_SIPDIS, whole[start:end], starts):
+            yield Issue(Span(start + m.start(), start + m.end()),
                         "SIPDIS inside paragraph text; remove it (it belongs in the caption zone)")
 
 
@@ -748,7 +801,7 @@ _INDICATOR = {"CCCCC": Level.C, "SSSSS": Level.S, "UUUUU": Level.U, "EEEEE": Lev
 
 
 @rule("S113", "routing-indicator-mismatch", Severity.ERROR)
-def routing_indicator_mismatch(cable: Cable, ctx: Context) -> Iterator[Issue]:
+def routing_indicator_mismatch(cable: Cable, ctx: Context) -> Iterable[Issue]:
     """The routing header's classification indicator disagrees with the classification line.
 
     Why: the ``ZNY CCCCC``/``ZNY SSSSS``/``ZNR UUUUU`` indicator tells the
@@ -760,15 +813,16 @@ def routing_indicator_mismatch(cable: Cable, ctx: Context) -> Iterator[Issue]:
     b = cable.banner
     routing = cable.preamble.routing if cable.preamble else None
     if b is None or b.level is None or routing is None or routing.indicator is None:
-        return
+        return ()
     level = _INDICATOR.get(routing.indicator)
     if level is not None and level != b.level:
-        yield Issue(routing.indicator_span, f"routing indicator {routing.indicator} means "
-                    f"{level.word}, the classification line says {b.level.word}; make them agree")
+        return [Issue(routing.indicator_span, f"routing indicator {routing.indicator} means "
+                      f"{level.word}, the classification line says {b.level.word}; make them agree")]
+    return ()
 
 
 @rule("S114", "metadata-classification-mismatch", Severity.ERROR)
-def metadata_classification_mismatch(cable: Cable, ctx: Context) -> Iterator[Issue]:
+def metadata_classification_mismatch(cable: Cable, ctx: Context) -> Iterable[Issue]:
     """Document metadata states another classification than the classification line.
 
     Why: the metadata published with a cable (an archive's table, a media partner's
@@ -780,7 +834,7 @@ def metadata_classification_mismatch(cable: Cable, ctx: Context) -> Iterator[Iss
     """
     b = cable.banner
     if b is None or b.level is None:
-        return
+        return ()
     stated = cable.source.facts.get("classification")
     where = b.level_span
     if stated is None and cable.preamble is not None:
@@ -790,18 +844,18 @@ def metadata_classification_mismatch(cable: Cable, ctx: Context) -> Iterator[Iss
                 where = b.level_span
                 break
     if not stated:
-        return
+        return ()
     head, _, controls = stated.upper().partition("//")
     level = level_from_word(head.replace("NOFORN", "").strip())
     if level is None:
-        return
+        return ()
     if level != b.level:
-        yield Issue(where, f"the metadata says {stated.strip()}, the classification line "
-                           f"{b.level.word}; correct whichever is wrong")
-        return
+        return [Issue(where, f"the metadata says {stated.strip()}, the classification line "
+                             f"{b.level.word}; correct whichever is wrong")]
     meta_nf = "NOFORN" in stated.upper()
     body_nf = b.noforn or "NOFORN" in cable.caption_words
     if meta_nf != body_nf:
-        yield Issue(where, f"the metadata says {stated.strip()}, but the cable "
-                           f"{'carries no' if meta_nf else 'carries a'} NOFORN caption; "
-                           "correct whichever is wrong")
+        return [Issue(where, f"the metadata says {stated.strip()}, but the cable "
+                             f"{'carries no' if meta_nf else 'carries a'} NOFORN caption; "
+                             "correct whichever is wrong")]
+    return ()
