@@ -868,7 +868,7 @@ def _mask_page_marks(text: str) -> str:
     return "".join(out)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # (not frozen: its __init__ costs less; nothing changes one)
 class _Ref:
     letter: str | None
     letter_span: Span | None
@@ -876,7 +876,7 @@ class _Ref:
     start: int               # offset of the item text in the telegram text
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _RefList:
     span: Span               # the whole REF element (keyword included)
     body: str                # text after the keyword, continuation after a blank included
@@ -954,7 +954,12 @@ def _markers(text: str) -> list[re.Match[str]]:
 def _letters(body: str, base: int) -> tuple[list[_Ref], tuple[Span, str] | None]:
     """Split a REF body at its letter markers, checking that they run A, B, C, ..."""
     masked = _mask_page_marks(body)
-    stop = next(_finditer_from(_REF_STOP, masked, _REF_STOP_STARTS, True), None)
+    # a match of _REF_STOP holds a ":" or the "Y" of CLASSIFIED BY (no other character
+    # matches "y" case-blind): most REF bodies have no stop to look for
+    if ":" in masked or "Y" in masked or "y" in masked:
+        stop = next(_finditer_from(_REF_STOP, masked, _REF_STOP_STARTS, True), None)
+    else:
+        stop = None
     if stop:
         masked = masked[:stop.start()]
         body = body[:stop.start()]
@@ -1056,9 +1061,9 @@ _SEPARATOR_END = kept.compile(r"(?:[,;:]|\bAND|\band|\(?[A-Za-z][.)]|\bREF[A-Z]*
 def _telegrams(ref: _Ref) -> Iterator[re.Match[str]]:
     """Telegram references in one item: at its start, or after a separator."""
     text = _mask_page_marks(ref.text)
-    lead = _LEAD_MARKS.match(text)
+    lead = _LEAD_MARKS.match(text).end()  # (it matches everywhere, often nothing)
     if lead:
-        text = " " * lead.end() + text[lead.end():]
+        text = " " * lead + text[lead:]
     first = len(text) - len(text.lstrip())
     for m in _TELEGRAM.finditer(text):
         if m.start() > first:  # something stands before it: it must be a separator
@@ -1312,6 +1317,10 @@ def _cited_letters(raw: str, kw: str, after: str) -> list[str]:
     """The letters a citation names: "B", "(B)", "A AND B", "A-C"; a lone lower-case
     "a" or "i" followed by a word ("reftel a number of") is a word, not a letter."""
     raw = raw.strip()
+    if len(raw) == 1:  # mostly: one letter, no separator (as below, made short)
+        if raw in ("a", "i") and _WORD_AFTER.match(after) and not _AND_PARA_AFTER.match(after):
+            return []
+        return [raw.upper()]
     if not raw:
         return []
     tokens = _CITE_SEPS.split(raw)
