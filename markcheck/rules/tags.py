@@ -1065,7 +1065,9 @@ _SEPARATOR_END = kept.compile(r"(?:[,;:]|\bAND|\band|\(?[A-Za-z][.)]|\bREF[A-Z]*
 
 def _telegrams(ref: _Ref) -> Iterator[re.Match[str]]:
     """Telegram references in one item: at its start, or after a separator."""
-    text = _mask_page_marks(ref.text)
+    text = ref.text
+    if " OF " in text:  # (as in _mask_page_marks: mostly absent, the call is saved)
+        text = _mask_page_marks(text)
     lead = _LEAD_MARKS.match(text).end()  # (it matches everywhere, often nothing)
     if lead:
         text = " " * lead + text[lead:]
@@ -1168,6 +1170,8 @@ def _cite_offsets(text: str) -> list[int]:
 
 #: a keyword of _REF_ANYWHERE ending where the search ends
 _REF_KW_AT_END = kept.compile(r"(?i:REF(?:S|TELS?|ERENCES?|\(S\))?)\Z")
+#: the characters such a keyword can end with (the long s is an s, case-blind)
+_REF_KW_LAST = frozenset("FfSsLlEe)\u017f")
 
 
 def _ref_anywhere_starts(text: str) -> list[int]:
@@ -1179,18 +1183,23 @@ def _ref_anywhere_starts(text: str) -> list[int]:
     find = text.find
     search = _REF_KW_AT_END.search  # on the 10 characters before where a keyword ends
     colon = find(":")
+    last = _REF_KW_LAST
     while colon >= 0:
         k = colon
-        if k and text[k - 1] in " \t.":
-            if text[k - 1] == ".":
-                k -= 1
-            while k and text[k - 1] in " \t":
-                k -= 1
-        w = text[k - 10 if k > 10 else 0:k]
-        if "R" in w or "r" in w:  # most colons follow no keyword: SUBJECT:, TAGS:, DECL:
-            m = search(w)
-            if m is not None:
-                out.append(k - len(w) + m.start())
+        if k:
+            c = text[k - 1]
+            if c in " \t.":
+                if c == ".":
+                    k -= 1
+                while k and text[k - 1] in " \t":
+                    k -= 1
+                c = text[k - 1] if k else ":"
+            if c in last:  # most colons follow no keyword: SUBJECT:, TAGS:, DECL:
+                w = text[k - 10 if k > 10 else 0:k]
+                if "R" in w or "r" in w:
+                    m = search(w)
+                    if m is not None:
+                        out.append(k - len(w) + m.start())
         colon = find(":", colon + 1)
     if len(out) > 1:
         out.sort()
