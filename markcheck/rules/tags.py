@@ -1108,21 +1108,21 @@ def ref_item(cable: Cable, ctx: Context) -> Iterator[Issue]:
     year = _cable_year(ctx)
     for item in refs.items:
         for m in _telegrams(item):
-            serial = m.group("serial")
+            serial, year_text, post = m.group("serial", "year", "post")  # (one call)
             if len(serial) > 7:
                 yield Issue(Span(item.start + m.start(), item.start + m.end()),
                             f"REF serial {serial} has {len(serial)} digits; telegram "
                             "serials have 1 to 7")
                 continue
-            if year is not None and m.group("year"):
-                y = int(m.group("year"))
+            if year is not None and year_text:
+                y = int(year_text)
                 y = y if y >= 100 else (y + 1900 if y >= 66 else y + 2000)
                 if y > year:
                     yield Issue(Span(item.start + m.start(), item.start + m.end()),
-                                f"REF year {m.group('year')} is after the cable's "
+                                f"REF year {year_text} is after the cable's "
                                 f"year {year}; check the reference")
                     continue
-            post = " ".join(m.group("post").split())
+            post = " ".join(post.split())
             if post.isupper() or post.istitle():
                 if not _post_is_known(post):
                     yield Issue(Span(item.start + m.start(), item.start + m.end()),
@@ -1303,10 +1303,13 @@ def ref_not_listed(cable: Cable, ctx: Context) -> Iterator[Issue]:
                 raw = m.group("letters")
                 if not raw:
                     continue  # no letters cited: _cited_letters would find none
-                letters = _cited_letters(raw, m.group("kw"), block[m.end():m.end() + 12])
-                if not letters:
-                    continue
-                pos = Span(span.start + m.start(), span.start + m.end())
+                one = raw.strip()
+                if len(one) == 1 and one not in ("a", "i"):  # (mostly) as _cited_letters
+                    letters = [one.upper()]
+                else:
+                    letters = _cited_letters(raw, m.group("kw"), block[m.end():m.end() + 12])
+                    if not letters:
+                        continue
                 if listed is unset:
                     if ref_starts is None:
                         ref_starts = _ref_anywhere_starts(text)
@@ -1318,6 +1321,7 @@ def ref_not_listed(cable: Cable, ctx: Context) -> Iterator[Issue]:
                     if not have and ord(letter) - ord("A") < unlettered:
                         continue
                     missing_reported.add(letter)
+                    pos = Span(span.start + m.start(), span.start + m.end())
                     yield Issue(pos, f"the body cites REF {letter} but the REF list has no "
                                 f"{letter}; add it to the REF line or correct the citation")
 
