@@ -968,8 +968,8 @@ def _letters(body: str, base: int) -> tuple[list[_Ref], tuple[Span, str] | None]
     if stop:
         masked = masked[:stop.start()]
         body = body[:stop.start()]
-    cands = [(m, (m.group(1) or m.group(2) or m.group(3)).upper())
-             for m in _markers(masked)]
+    # (the one group of the three that took part is the last: m.group(m.lastindex))
+    cands = [(m, m[m.lastindex].upper()) for m in _markers(masked)]
     accepted: list[tuple[re.Match[str], str]] = []
     fault: tuple[Span, str] | None = None
     expected = "A"
@@ -994,8 +994,9 @@ def _letters(body: str, base: int) -> tuple[list[_Ref], tuple[Span, str] | None]
         return items, fault
     for i, (m, letter) in enumerate(accepted):
         end = accepted[i + 1][0].start() if i + 1 < len(accepted) else len(body)
-        items.append(_Ref(letter, Span(base + m.start(), base + m.end()),
-                          body[m.end():end], base + m.end()))
+        m_start, m_end = m.span()
+        items.append(_Ref(letter, Span(base + m_start, base + m_end), body[m_end:end],
+                          base + m_end))
     return items, fault
 
 
@@ -1063,8 +1064,9 @@ _MONTH_AFTER = kept.compile(r"\s*(?:%s)[A-Z]*\b" % "|".join(_MONTHS), re.I)
 _SEPARATOR_END = kept.compile(r"(?:[,;:]|\bAND|\band|\(?[A-Za-z][.)]|\bREF[A-Z]*)$")
 
 
-def _telegrams(ref: _Ref) -> Iterator[re.Match[str]]:
+def _telegrams(ref: _Ref) -> list[re.Match[str]]:
     """Telegram references in one item: at its start, or after a separator."""
+    out: list[re.Match[str]] = []  # (a list costs less than a generator's resumes)
     text = ref.text
     if " OF " in text:  # (as in _mask_page_marks: mostly absent, the call is saved)
         text = _mask_page_marks(text)
@@ -1088,7 +1090,8 @@ def _telegrams(ref: _Ref) -> Iterator[re.Match[str]]:
             continue
         if _MONTH_AFTER.match(text, m.end()):
             continue  # "PARIS POINTS 20 SEPTEMBER 2007": a date
-        yield m
+        out.append(m)
+    return out
 
 
 @rule("T511", "ref-item", Severity.WARNING)
