@@ -279,7 +279,8 @@ class _Item:
 
 def _historic(ctx: Context) -> bool:
     """Retired subject TAGS are known unless the cable is known to be recent."""
-    return ctx.on_or_after(_HISTORIC_UNTIL) is not True
+    date = ctx.date  # (ctx.on_or_after, one call less)
+    return date is None or date.on_or_after(_HISTORIC_UNTIL) is not True
 
 
 #: (cable, ctx, historic, items) of the last cable, shared by T502-T505; replaced as a
@@ -685,6 +686,10 @@ def malformed_tags(cable: Cable, ctx: Context) -> Iterator[Issue]:
     yield from issues
 
 
+_SUBJECT_KINDS = frozenset(("subject", "program"))
+_PLACE_KINDS = frozenset(("geo", "org"))
+
+
 @rule("T505", "tags-incomplete", Severity.INFO)
 def tags_incomplete(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """The TAGS line has no subject tag, or no geographic tag.
@@ -709,9 +714,9 @@ def tags_incomplete(cable: Cable, ctx: Context) -> Iterator[Issue]:
             elif it.role in ("person", "name"):
                 kinds.add("person")
     missing = []
-    if not kinds & {"subject", "program"}:
+    if kinds.isdisjoint(_SUBJECT_KINDS):
         missing.append("a subject tag (PREL, ECON, ...)")
-    if not kinds & {"geo", "org"}:
+    if kinds.isdisjoint(_PLACE_KINDS):
         missing.append("a geographic tag (a FIPS country code) or an organisation tag")
     if missing:
         yield Issue(tags.span, "TAGS lack " + " and ".join(missing))
