@@ -312,10 +312,12 @@ def _items(cable: Cable, ctx: Context) -> _Items:
 _NAME_WORD = kept.compile(r"[A-Za-z][A-Za-z.'-]*")
 
 
-def _classify(text: str, historic: bool) -> tuple[str, bool, str | None]:
-    """A TAGS item's code, whether it is a header keyword, and its kind (:func:`_kind`)."""
+def _classify(text: str, historic: bool) -> tuple[str, bool, str | None, bool]:
+    """A TAGS item's code, whether it is a header keyword, its kind (:func:`_kind`) and
+    whether the code is one of _PERSON_TAGS."""
     code = _norm(text)
-    return code, _KEYWORD_ITEM.match(text) is not None, _kind(code, historic) if code else None
+    return (code, _KEYWORD_ITEM.match(text) is not None,
+            _kind(code, historic) if code else None, code in _PERSON_TAG_SET)
 
 
 #: _classify's answers by item text, for historic False and True: TAGS items recur from
@@ -387,7 +389,7 @@ def _read_items(cable: Cable, historic: bool) -> _Items:
             if len(classified) >= _CLASSIFIED_MAX:
                 classified.clear()
             found = classified[text] = _classify(text, historic)
-        code, keyword, kind = found
+        code, keyword, kind, person_code = found
         if tag.person:
             rows.append((tag, code, "person", None, ()))
             name_open = False
@@ -398,7 +400,7 @@ def _read_items(cable: Cable, historic: bool) -> _Items:
             continue
         if kind is not None:
             rows.append((tag, code, "tag", kind, ()))
-            name_open = code in _PERSON_TAG_SET
+            name_open = person_code
             tag_codes.append(code)
             tag_kinds.append(kind)
             continue
@@ -963,7 +965,8 @@ def _markers(text: str) -> list[re.Match[str]]:
 
 def _letters(body: str, base: int) -> tuple[list[_Ref], tuple[Span, str] | None]:
     """Split a REF body at its letter markers, checking that they run A, B, C, ..."""
-    masked = _mask_page_marks(body)
+    # (_mask_page_marks returns a text without " OF " as it is: the call is saved)
+    masked = _mask_page_marks(body) if " OF " in body else body
     # a match of _REF_STOP holds a ":" or the "Y" of CLASSIFIED BY (no other character
     # matches "y" case-blind): most REF bodies have no stop to look for
     if ":" in masked or "Y" in masked or "y" in masked:
