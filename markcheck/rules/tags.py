@@ -372,6 +372,9 @@ _NO_ITEMS.roles = _NO_ITEMS.tag_kinds = frozenset()
 _NO_ITEMS.person_tag = _NO_ITEMS.repeated = False
 
 
+_TAG_ROLES = frozenset(("tag",))
+
+
 def _read_items(cable: Cable, historic: bool) -> _Items:
     rows: list[tuple] = []  # (tag, code, role, kind, parts): the fields of each _Item
     name_open = False  # words after OVIP/OEXC/... read as the person's name
@@ -421,7 +424,10 @@ def _read_items(cable: Cable, historic: bool) -> _Items:
         out.roles = frozenset([it.role for it in items])
     else:
         out = _Items(rows)
-        out.roles = frozenset([row[2] for row in rows])
+        if len(tag_codes) == len(rows):  # (mostly) every item is a tag, or there is none
+            out.roles = _TAG_ROLES if rows else frozenset()
+        else:
+            out.roles = frozenset([row[2] for row in rows])
     out.tag_kinds = frozenset(tag_kinds)
     out.person_tag = not _PERSON_TAG_SET.isdisjoint(tag_codes)
     out.repeated = len(set(tag_codes)) < len(tag_codes)
