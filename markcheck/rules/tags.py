@@ -982,13 +982,14 @@ def _letters(body: str, base: int) -> tuple[list[_Ref], tuple[Span, str] | None]
     if stop:
         masked = masked[:stop.start()]
         body = body[:stop.start()]
-    # (the one group of the three that took part is the last: m.group(m.lastindex))
-    cands = [(m, m[m.lastindex].upper()) for m in _markers(masked)]
+    markers = _markers(masked)
     accepted: list[tuple[re.Match[str], str]] = []
     fault: tuple[Span, str] | None = None
     expected = "A"
-    lead = masked[:cands[0][0].start()].strip() if cands else ""
-    for m, letter in cands:
+    lead = masked[:markers[0].start()].strip() if markers else ""
+    for m in markers:
+        # (the one group of the three that took part is the last: m.group(m.lastindex))
+        letter = m[m.lastindex].upper()
         if letter == expected:
             accepted.append((m, letter))
             expected = chr(ord(expected) + 1)
