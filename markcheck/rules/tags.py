@@ -279,7 +279,8 @@ class _Item:
 
 def _historic(ctx: Context) -> bool:
     """Retired subject TAGS are known unless the cable is known to be recent."""
-    return ctx.on_or_after(_HISTORIC_UNTIL) is not True
+    date = ctx.date  # (ctx.on_or_after, one call less)
+    return date is None or date.on_or_after(_HISTORIC_UNTIL) is not True
 
 
 #: (cable, ctx, historic, items) of the last cable, shared by T502-T505; replaced as a
@@ -311,10 +312,12 @@ def _items(cable: Cable, ctx: Context) -> _Items:
 _NAME_WORD = kept.compile(r"[A-Za-z][A-Za-z.'-]*")
 
 
-def _classify(text: str, historic: bool) -> tuple[str, bool, str | None]:
-    """A TAGS item's code, whether it is a header keyword, and its kind (:func:`_kind`)."""
+def _classify(text: str, historic: bool) -> tuple[str, bool, str | None, bool]:
+    """A TAGS item's code, whether it is a header keyword, its kind (:func:`_kind`) and
+    whether the code is one of _PERSON_TAGS."""
     code = _norm(text)
-    return code, _KEYWORD_ITEM.match(text) is not None, _kind(code, historic) if code else None
+    return (code, _KEYWORD_ITEM.match(text) is not None,
+            _kind(code, historic) if code else None, code in _PERSON_TAG_SET)
 
 
 #: _classify's answers by item text, for historic False and True: TAGS items recur from
@@ -369,6 +372,9 @@ _NO_ITEMS.roles = _NO_ITEMS.tag_kinds = frozenset()
 _NO_ITEMS.person_tag = _NO_ITEMS.repeated = False
 
 
+_TAG_ROLES = frozenset(("tag",))
+
+
 def _read_items(cable: Cable, historic: bool) -> _Items:
     rows: list[tuple] = []  # (tag, code, role, kind, parts): the fields of each _Item
     name_open = False  # words after OVIP/OEXC/... read as the person's name
@@ -386,7 +392,7 @@ def _read_items(cable: Cable, historic: bool) -> _Items:
             if len(classified) >= _CLASSIFIED_MAX:
                 classified.clear()
             found = classified[text] = _classify(text, historic)
-        code, keyword, kind = found
+        code, keyword, kind, person_code = found
         if tag.person:
             rows.append((tag, code, "person", None, ()))
             name_open = False
@@ -397,7 +403,7 @@ def _read_items(cable: Cable, historic: bool) -> _Items:
             continue
         if kind is not None:
             rows.append((tag, code, "tag", kind, ()))
-            name_open = code in _PERSON_TAG_SET
+            name_open = person_code
             tag_codes.append(code)
             tag_kinds.append(kind)
             continue
@@ -418,7 +424,10 @@ def _read_items(cable: Cable, historic: bool) -> _Items:
         out.roles = frozenset([it.role for it in items])
     else:
         out = _Items(rows)
-        out.roles = frozenset([row[2] for row in rows])
+        if len(tag_codes) == len(rows):  # (mostly) every item is a tag, or there is none
+            out.roles = _TAG_ROLES if rows else frozenset()
+        else:
+            out.roles = frozenset([row[2] for row in rows])
     out.tag_kinds = frozenset(tag_kinds)
     out.person_tag = not _PERSON_TAG_SET.isdisjoint(tag_codes)
     out.repeated = len(set(tag_codes)) < len(tag_codes)
@@ -685,6 +694,10 @@ def malformed_tags(cable: Cable, ctx: Context) -> Iterator[Issue]:
     yield from issues
 
 
+_SUBJECT_KINDS = frozenset(("subject", "program"))
+_PLACE_KINDS = frozenset(("geo", "org"))
+
+
 @rule("T505", "tags-incomplete", Severity.INFO)
 def tags_incomplete(cable: Cable, ctx: Context) -> Iterator[Issue]:
     """The TAGS line has no subject tag, or no geographic tag.
@@ -709,9 +722,9 @@ def tags_incomplete(cable: Cable, ctx: Context) -> Iterator[Issue]:
             elif it.role in ("person", "name"):
                 kinds.add("person")
     missing = []
-    if not kinds & {"subject", "program"}:
+    if kinds.isdisjoint(_SUBJECT_KINDS):
         missing.append("a subject tag (PREL, ECON, ...)")
-    if not kinds & {"geo", "org"}:
+    if kinds.isdisjoint(_PLACE_KINDS):
         missing.append("a geographic tag (a FIPS country code) or an organisation tag")
     if missing:
         yield Issue(tags.span, "TAGS lack " + " and ".join(missing))
@@ -770,18 +783,23 @@ def subject_line(cable: Cable, ctx: Context) -> Iterator[Issue]:
         yield Issue(_line_of(cable, span.start), "no SUBJECT line; add 'SUBJECT:' and the "
                     "subject after the TAGS line")
         return
-    kw_text = cable.text_of(subj.span)
-    m = _SUBJECT_KW.match(kw_text)
-    kw_span = Span(subj.span.start, subj.span.start + (m.end() if m else len(subj.keyword)))
-    if not subj.text:
-        yield Issue(kw_span, "SUBJECT: has no text; write the subject on the same line")
-        return
-    kw = subj.keyword.upper().replace(" ", "")
-    if kw != "SUBJECT:":
+    # the keyword's span is read only for an issue about the keyword (few cables)
+    if not subj.text or subj.keyword.upper().replace(" ", "") != "SUBJECT:":
+        kw_text = cable.text_of(subj.span)
+        m = _SUBJECT_KW.match(kw_text)
+        kw_span = Span(subj.span.start, subj.span.start + (m.end() if m else len(subj.keyword)))
+        if not subj.text:
+            yield Issue(kw_span, "SUBJECT: has no text; write the subject on the same line")
+            return
         yield Issue(kw_span, f"subject keyword written {subj.keyword!r}; write 'SUBJECT:'",
                     severity=Severity.WARNING)
     if subj.text_span is not None:
         body = cable.text_of(subj.text_span)
+        if body.isascii():  # (mostly) no match can start where no _SWALLOWED_STARTS is
+            lower = body.lower()
+            if "ref" not in lower and "classified" not in lower and "e." not in lower \
+                    and "tags" not in lower and "subj" not in lower:
+                return
         hits = [h for h in _finditer_from(_SWALLOWED, body, _SWALLOWED_STARTS, True)
                 if h.lastgroup != "tagsword" or _tag_codes_follow(body[h.end():])]
         if hits:
@@ -868,7 +886,7 @@ def _mask_page_marks(text: str) -> str:
     return "".join(out)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # (not frozen: its __init__ costs less; nothing changes one)
 class _Ref:
     letter: str | None
     letter_span: Span | None
@@ -876,7 +894,7 @@ class _Ref:
     start: int               # offset of the item text in the telegram text
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class _RefList:
     span: Span               # the whole REF element (keyword included)
     body: str                # text after the keyword, continuation after a blank included
@@ -953,18 +971,25 @@ def _markers(text: str) -> list[re.Match[str]]:
 
 def _letters(body: str, base: int) -> tuple[list[_Ref], tuple[Span, str] | None]:
     """Split a REF body at its letter markers, checking that they run A, B, C, ..."""
-    masked = _mask_page_marks(body)
-    stop = next(_finditer_from(_REF_STOP, masked, _REF_STOP_STARTS, True), None)
+    # (_mask_page_marks returns a text without " OF " as it is: the call is saved)
+    masked = _mask_page_marks(body) if " OF " in body else body
+    # a match of _REF_STOP holds a ":" or the "Y" of CLASSIFIED BY (no other character
+    # matches "y" case-blind): most REF bodies have no stop to look for
+    if ":" in masked or "Y" in masked or "y" in masked:
+        stop = next(_finditer_from(_REF_STOP, masked, _REF_STOP_STARTS, True), None)
+    else:
+        stop = None
     if stop:
         masked = masked[:stop.start()]
         body = body[:stop.start()]
-    cands = [(m, (m.group(1) or m.group(2) or m.group(3)).upper())
-             for m in _markers(masked)]
+    markers = _markers(masked)
     accepted: list[tuple[re.Match[str], str]] = []
     fault: tuple[Span, str] | None = None
     expected = "A"
-    lead = masked[:cands[0][0].start()].strip() if cands else ""
-    for m, letter in cands:
+    lead = masked[:markers[0].start()].strip() if markers else ""
+    for m in markers:
+        # (the one group of the three that took part is the last: m.group(m.lastindex))
+        letter = m[m.lastindex].upper()
         if letter == expected:
             accepted.append((m, letter))
             expected = chr(ord(expected) + 1)
@@ -984,8 +1009,9 @@ def _letters(body: str, base: int) -> tuple[list[_Ref], tuple[Span, str] | None]
         return items, fault
     for i, (m, letter) in enumerate(accepted):
         end = accepted[i + 1][0].start() if i + 1 < len(accepted) else len(body)
-        items.append(_Ref(letter, Span(base + m.start(), base + m.end()),
-                          body[m.end():end], base + m.end()))
+        m_start, m_end = m.span()
+        items.append(_Ref(letter, Span(base + m_start, base + m_end), body[m_end:end],
+                          base + m_end))
     return items, fault
 
 
@@ -1053,12 +1079,15 @@ _MONTH_AFTER = kept.compile(r"\s*(?:%s)[A-Z]*\b" % "|".join(_MONTHS), re.I)
 _SEPARATOR_END = kept.compile(r"(?:[,;:]|\bAND|\band|\(?[A-Za-z][.)]|\bREF[A-Z]*)$")
 
 
-def _telegrams(ref: _Ref) -> Iterator[re.Match[str]]:
+def _telegrams(ref: _Ref) -> list[re.Match[str]]:
     """Telegram references in one item: at its start, or after a separator."""
-    text = _mask_page_marks(ref.text)
-    lead = _LEAD_MARKS.match(text)
+    out: list[re.Match[str]] = []  # (a list costs less than a generator's resumes)
+    text = ref.text
+    if " OF " in text:  # (as in _mask_page_marks: mostly absent, the call is saved)
+        text = _mask_page_marks(text)
+    lead = _LEAD_MARKS.match(text).end()  # (it matches everywhere, often nothing)
     if lead:
-        text = " " * lead.end() + text[lead.end():]
+        text = " " * lead + text[lead:]
     first = len(text) - len(text.lstrip())
     for m in _TELEGRAM.finditer(text):
         if m.start() > first:  # something stands before it: it must be a separator
@@ -1076,7 +1105,8 @@ def _telegrams(ref: _Ref) -> Iterator[re.Match[str]]:
             continue
         if _MONTH_AFTER.match(text, m.end()):
             continue  # "PARIS POINTS 20 SEPTEMBER 2007": a date
-        yield m
+        out.append(m)
+    return out
 
 
 @rule("T511", "ref-item", Severity.WARNING)
@@ -1096,21 +1126,21 @@ def ref_item(cable: Cable, ctx: Context) -> Iterator[Issue]:
     year = _cable_year(ctx)
     for item in refs.items:
         for m in _telegrams(item):
-            serial = m.group("serial")
+            serial, year_text, post = m.group("serial", "year", "post")  # (one call)
             if len(serial) > 7:
                 yield Issue(Span(item.start + m.start(), item.start + m.end()),
                             f"REF serial {serial} has {len(serial)} digits; telegram "
                             "serials have 1 to 7")
                 continue
-            if year is not None and m.group("year"):
-                y = int(m.group("year"))
+            if year is not None and year_text:
+                y = int(year_text)
                 y = y if y >= 100 else (y + 1900 if y >= 66 else y + 2000)
                 if y > year:
                     yield Issue(Span(item.start + m.start(), item.start + m.end()),
-                                f"REF year {m.group('year')} is after the cable's "
+                                f"REF year {year_text} is after the cable's "
                                 f"year {year}; check the reference")
                     continue
-            post = " ".join(m.group("post").split())
+            post = " ".join(post.split())
             if post.isupper() or post.istitle():
                 if not _post_is_known(post):
                     yield Issue(Span(item.start + m.start(), item.start + m.end()),
@@ -1158,6 +1188,8 @@ def _cite_offsets(text: str) -> list[int]:
 
 #: a keyword of _REF_ANYWHERE ending where the search ends
 _REF_KW_AT_END = kept.compile(r"(?i:REF(?:S|TELS?|ERENCES?|\(S\))?)\Z")
+#: the characters such a keyword can end with (the long s is an s, case-blind)
+_REF_KW_LAST = frozenset("FfSsLlEe)\u017f")
 
 
 def _ref_anywhere_starts(text: str) -> list[int]:
@@ -1169,18 +1201,23 @@ def _ref_anywhere_starts(text: str) -> list[int]:
     find = text.find
     search = _REF_KW_AT_END.search  # on the 10 characters before where a keyword ends
     colon = find(":")
+    last = _REF_KW_LAST
     while colon >= 0:
         k = colon
-        if k and text[k - 1] in " \t.":
-            if text[k - 1] == ".":
-                k -= 1
-            while k and text[k - 1] in " \t":
-                k -= 1
-        w = text[k - 10 if k > 10 else 0:k]
-        if "R" in w or "r" in w:  # most colons follow no keyword: SUBJECT:, TAGS:, DECL:
-            m = search(w)
-            if m is not None:
-                out.append(k - len(w) + m.start())
+        if k:
+            c = text[k - 1]
+            if c in " \t.":
+                if c == ".":
+                    k -= 1
+                while k and text[k - 1] in " \t":
+                    k -= 1
+                c = text[k - 1] if k else ":"
+            if c in last:  # most colons follow no keyword: SUBJECT:, TAGS:, DECL:
+                w = text[k - 10 if k > 10 else 0:k]
+                if "R" in w or "r" in w:
+                    m = search(w)
+                    if m is not None:
+                        out.append(k - len(w) + m.start())
         colon = find(":", colon + 1)
     if len(out) > 1:
         out.sort()
@@ -1284,10 +1321,13 @@ def ref_not_listed(cable: Cable, ctx: Context) -> Iterator[Issue]:
                 raw = m.group("letters")
                 if not raw:
                     continue  # no letters cited: _cited_letters would find none
-                letters = _cited_letters(raw, m.group("kw"), block[m.end():m.end() + 12])
-                if not letters:
-                    continue
-                pos = Span(span.start + m.start(), span.start + m.end())
+                one = raw.strip()
+                if len(one) == 1 and one not in ("a", "i"):  # (mostly) as _cited_letters
+                    letters = [one.upper()]
+                else:
+                    letters = _cited_letters(raw, m.group("kw"), block[m.end():m.end() + 12])
+                    if not letters:
+                        continue
                 if listed is unset:
                     if ref_starts is None:
                         ref_starts = _ref_anywhere_starts(text)
@@ -1299,6 +1339,7 @@ def ref_not_listed(cable: Cable, ctx: Context) -> Iterator[Issue]:
                     if not have and ord(letter) - ord("A") < unlettered:
                         continue
                     missing_reported.add(letter)
+                    pos = Span(span.start + m.start(), span.start + m.end())
                     yield Issue(pos, f"the body cites REF {letter} but the REF list has no "
                                 f"{letter}; add it to the REF line or correct the citation")
 
@@ -1312,6 +1353,10 @@ def _cited_letters(raw: str, kw: str, after: str) -> list[str]:
     """The letters a citation names: "B", "(B)", "A AND B", "A-C"; a lone lower-case
     "a" or "i" followed by a word ("reftel a number of") is a word, not a letter."""
     raw = raw.strip()
+    if len(raw) == 1:  # mostly: one letter, no separator (as below, made short)
+        if raw in ("a", "i") and _WORD_AFTER.match(after) and not _AND_PARA_AFTER.match(after):
+            return []
+        return [raw.upper()]
     if not raw:
         return []
     tokens = _CITE_SEPS.split(raw)
