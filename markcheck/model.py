@@ -1520,19 +1520,38 @@ def banner_reader():
         tokens = run(flat)
         if tokens is None:
             return None
-        level = None
+        ty, start, end = tokens[0]
+        i = 1
+        if ty == "BANNER_JUNK":
+            ty, start, end = tokens[1]
+            i = 2
+        if ty not in _BANNER_LEVELS:  # pragma: no cover - the rule has a level first
+            return None
+        level_text = flat[start:end]
+        level_span = _span(base + start, base + end)
         controls = []
         control_spans = []
         separators = []
         rel = ()
         section = of = section_span = post = serial = origin_span = tail_span = None
         tail = ""
-        i = 0
         count = len(tokens)
-        while i < count:
+        while i < count:  # (the commonest first)
             ty, start, end = tokens[i]
             i += 1
-            if ty == "CONTROL_WORD":
+            if ty == "POST":  # POST SERIAL
+                post = " ".join(flat[start:end].split())
+                _ty, at, stop = tokens[i]
+                serial = flat[at:stop]
+                origin_span = _span(base + start, base + stop)
+                i += 1
+            elif ty == "SECTION_KW":  # SECTION_KW INT OF_KW INT
+                section = int(flat[tokens[i][1]:tokens[i][2]])
+                _ty, at, stop = tokens[i + 2]
+                of = int(flat[at:stop])
+                section_span = _span(base + start, base + stop)
+                i += 3
+            elif ty == "CONTROL_WORD":
                 word = " ".join(flat[start:end].split())
                 if word.replace(" ", "") == "EFTO":
                     word = "EFTO"
@@ -1540,23 +1559,9 @@ def banner_reader():
                 control_spans.append(_span(base + start, base + end))
             elif ty == "SLASHES" or ty == "DASH":
                 separators.append(flat[start:end])
-            elif ty == "SECTION_KW":  # SECTION_KW INT OF_KW INT
-                section = int(flat[tokens[i][1]:tokens[i][2]])
-                _ty, at, stop = tokens[i + 2]
-                of = int(flat[at:stop])
-                section_span = _span(base + start, base + stop)
-                i += 3
-            elif ty == "POST":  # POST SERIAL
-                post = " ".join(flat[start:end].split())
-                _ty, at, stop = tokens[i]
-                serial = flat[at:stop]
-                origin_span = _span(base + start, base + stop)
-                i += 1
             elif ty == "BANNER_TAIL":
                 tail = flat[start:end]
                 tail_span = _span(base + start, base + end)
-            elif ty in _BANNER_LEVELS:
-                level = (flat[start:end], start, end)
             elif ty == "REL_KW":
                 # REL_KW COUNTRY (separator COUNTRY)*, to its last COUNTRY (its separators
                 # are the grammar's anonymous terminals: none of the banner's own)
@@ -1570,11 +1575,9 @@ def banner_reader():
                 rel = tuple(countries)
                 controls.append("REL TO")
                 control_spans.append(_span(base + start, base + stop))
-            elif ty != "BANNER_JUNK":  # a terminal not read here: left to the parser
+            else:  # a terminal not read here: left to the parser
                 return None
-        if level is None:  # pragma: no cover - the rule has a level
-            return None
-        return (level_from_word(level[0]), level[0], _span(base + level[1], base + level[2]),
+        return (level_from_word(level_text), level_text, level_span,
                 tuple(controls), tuple(control_spans), tuple(separators), rel,
                 section, of, section_span, post, serial, origin_span, tail, tail_span)
 
