@@ -1488,18 +1488,18 @@ def _element_automaton(start: str):
                     break  # blanks to the end (skipped, as the lexer skips them)
                 return None
             ty = m.lastgroup
-            nxt = moves.get(ty)
-            if nxt is None:
-                if ty not in ignore:
-                    return None
-                end = m.end()
+            end = m.end()
+            if ty in ignore:
                 if end == pos:  # (no terminal of a lexer matches the empty string)
                     return None
                 pos = end
                 continue
-            start, pos = m.span(ty)
-            tokens.append((ty, start, pos))
+            nxt = moves.get(ty)
+            if nxt is None:
+                return None
+            tokens.append((ty, m.start(ty), end))
             scan, blanks, moves, ends = rows[nxt]
+            pos = end
         return tokens if ends else None
 
     return run
