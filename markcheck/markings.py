@@ -55,8 +55,10 @@ KNOWN_CAPTIONS = frozenset({
 DISTRIBUTION_CAPTIONS = ("NODIS", "EXDIS", "LIMDIS", "STADIS")
 
 
+@lru_cache(maxsize=512)
 def level_from_word(text: str) -> Level | None:
-    """The level of a classification word, spaced, unspaced or garbled."""
+    """The level of a classification word, spaced, unspaced or garbled (cached by text:
+    a classification line's level is written one of a few ways)."""
     letters = "".join(text.split()).upper()
     if "TOP" in letters[:3] and letters.endswith("SECRET"):
         return Level.TS

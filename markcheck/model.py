@@ -6,7 +6,10 @@ raw text. :func:`build` turns the document tree into a :class:`Cable`; elements
 are parsed again with their own start rules by :class:`ElementBuilder`, a Lark
 Transformer with one method per element rule. The commonest TAGS, SUBJECT and E.O.
 lines are read instead by readers made of the grammar's own terminals
-(:func:`tags_reader`, :func:`subject_reader`, :func:`eo_reader`), to the same parts.
+(:func:`tags_reader`, :func:`subject_reader`, :func:`eo_reader`), to the same parts;
+classification lines, REF and Classified By elements by readers that run the parser's
+own tables and lexer order without its callbacks (:func:`banner_reader`,
+:func:`ref_reader`, :func:`classified_by_reader`, on :func:`_element_automaton`).
 """
 
 from __future__ import annotations
@@ -623,6 +626,8 @@ class _CableBuilder:
         self.read_tags = tags_reader()
         self.read_subject = subject_reader()
         self.read_eo = eo_reader()
+        self.read_banner = banner_reader()
+        self.read_ref = ref_reader()
         self.earlier: dict = {}  # a header read before a late or repeated classification line
 
     # ------------------------------------------------------------ utilities
@@ -717,6 +722,9 @@ class _CableBuilder:
     def banner(self, tok: Token) -> Banner:
         span = self.span(tok)
         text = tok.rstrip("\n")
+        fields = self.read_banner(text, span.start)  # the line read without the parser, where it can
+        if fields is not None:
+            return _banner(span, text, *fields, True)  # Banner(...), every field in order
         parts, error = _element(text, span.start, "banner")
         if parts is None:  # cannot happen for a BANNER_LINE, kept defensive
             return Banner(span, text, level_from_word(text), text, span, valid=False)
@@ -871,15 +879,17 @@ class _CableBuilder:
 
     def h_ref(self, tok: Token, span: Span) -> None:
         text = tok.rstrip("\n")
-        parts, error = _element(text, span.start, "ref")
+        parts = self.read_ref(text, span.start)  # the element read without the parser, where it can
         if parts is None:
-            self.fields.setdefault("references", References(span, "", (), text, valid=False))
-            return
-        kw = parts[0]
-        items = tuple([p for p in parts if isinstance(p, Reference)])
-        free = next((str(p) for p in parts[1:] if isinstance(p, Token)), "")
+            parsed, error = _element(text, span.start, "ref")
+            if parsed is None:
+                self.fields.setdefault("references", References(span, "", (), text, valid=False))
+                return
+            parts = (str(parsed[0]), tuple([p for p in parsed if isinstance(p, Reference)]),
+                     next((str(p) for p in parsed[1:] if isinstance(p, Token)), ""))
+        kw, items, free = parts
         self.fields.setdefault("references", References(
-            span, " ".join(str(kw).split()), items, text, " ".join(free.split())))
+            span, " ".join(kw.split()), items, text, " ".join(free.split())))
 
     def h_classified_by(self, tok: Token, span: Span, in_paragraph: bool = False) -> ClassifiedBy:
         text = tok.rstrip("\n") if isinstance(tok, Token) else tok
@@ -1328,28 +1338,440 @@ _EO_SAMPLES = {
 }
 
 
-def classified_by_from(text: str, span: Span, in_paragraph: bool = False) -> ClassifiedBy:
-    parts, error = _element(text, span.start, "classified_by")
-    if parts is None:
-        return ClassifiedBy(span, text, in_paragraph=in_paragraph, valid=False)
-    classifier = classifier_span = None
-    reason: dict = {}
+# ---------------------------------------------------------------- element automata
+#: the most configurations (parser stacks) an element automaton may have
+_MOST_CONFIGURATIONS = 400
+
+
+def _element_automaton(start: str):
+    """``run(flat)``: the tokens of an element as the parser reads it with start rule
+    ``start`` (``parse_element(text, start)`` on ``flat``, the text with its line breaks
+    read as blanks): a list of ``(terminal name, start, end)``, ignored blanks left out;
+    or None where the parser fails on it (then the parser is left to say why).
+
+    Made from the parser's own tables, not from a copy of the grammar: each
+    configuration of the LALR parser that an element of this rule can reach (its stack
+    of states after a token is shifted) is found once, with the terminals its contextual
+    lexer tries, in the order that lexer tries them (one alternation of their patterns,
+    as Lark's scanner is), which token moves it to which next configuration (the
+    reductions that token sets off run here, once), and whether the element may end
+    there. A text is then read with one match per token and no rule callbacks: the same
+    tokens as the parser's, for any text. The element rules read this way have no
+    recursion but repetitions, so their configurations are few; past
+    _MOST_CONFIGURATIONS, or where the lexer is not as read here (terminal callbacks,
+    another regex module, string terminals a pattern renames), ``run`` answers None
+    for every text.
+    """
+    def never(flat: str) -> None:
+        return None
+
+    try:
+        from lark.parsers.lalr_analysis import Shift
+
+        from .grammar import parser
+
+        lark = parser()
+        frontend = lark.parser
+        table = frontend.parser.parser.parse_table
+        lexers = frontend.lexer.lexers
+        states = {state: {str(k): v for k, v in row.items()} for state, row in table.states.items()}
+        first = table.start_states[start]
+        end_state = table.end_states[start]
+        ignore = frozenset(map(str, lark.lexer_conf.ignore))
+    except (AttributeError, KeyError, TypeError, ImportError):
+        return never
+
+    def after(stack: tuple, ty: str):
+        """The stack after token ``ty`` is shifted (True: the end, accepted), or None
+        where the parser fails on it."""
+        stack = list(stack)
+        while True:
+            action = states[stack[-1]].get(ty)
+            if action is None:
+                return None
+            kind, arg = action
+            if kind is Shift:
+                if ty == "$END":
+                    return None
+                stack.append(arg)
+                return tuple(stack)
+            count = len(arg.expansion)
+            if count:
+                del stack[-count:]
+            goto = states[stack[-1]].get(str(arg.origin.name))
+            if goto is None or goto[0] is not Shift:
+                return None
+            stack.append(goto[1])
+            if goto[1] == end_state and ty == "$END":
+                return True
+
+    scans: dict = {}  # terminal names in order -> (the alternation's match, its blanks or None)
+
+    def scan_of(basic):
+        """The scan of Lark lexer ``basic``: one alternation of its terminals in its order.
+        Where an ignored run of blanks (WS_INLINE) is tried before any terminal that may
+        start with one, the run is skipped by the same match (a possessive prefix: the
+        lexer would match it, then try every terminal after it), and its characters are
+        given with the match."""
+        from .grammar import _first_chars, _run_of
+
+        terminals = list(basic.terminals)
+        if basic.re is not re or basic.use_bytes or basic.user_callbacks or basic.g_regex_flags:
+            raise ValueError("a lexer not as read here")
+        for retok in terminals:
+            if retok.pattern.type not in ("re", "str"):
+                raise ValueError("a pattern not as read here")
+            if retok.pattern.type != "re":
+                continue
+            for strtok in terminals:  # (as Lark's _create_unless: none may be renamed)
+                if strtok.pattern.type == "str" and strtok.priority == retok.priority:
+                    s = strtok.pattern.value
+                    m = re.match(retok.pattern.to_regexp(), s)
+                    if m is not None and m.group(0) == s:
+                        raise ValueError("a string terminal renamed")
+        names = tuple(str(t.name) for t in terminals)
+        scan = scans.get(names)
+        if scan is None:
+            alternation = "|".join(f"(?P<{str(t.name)}>{t.pattern.to_regexp()})" for t in terminals)
+            blanks = None
+            for t in terminals:
+                regex = t.pattern.to_regexp()
+                if str(t.name) in ignore:
+                    blanks = _run_of(regex, 0)
+                    if blanks is not None and " " in blanks:
+                        break
+                    blanks = None
+                chars = _first_chars(regex, 0)[1]
+                if chars is None or " " in chars or "\t" in chars:
+                    break  # may start with a blank: blanks are lexed one match at a time
+            if blanks is None:
+                scan = (kept.compile(alternation).match, None)
+            else:
+                skip = "[" + "".join(re.escape(c) for c in sorted(blanks)) + "]*+"
+                scan = (kept.compile(f"{skip}(?:{alternation})").match, "".join(sorted(blanks)))
+            scans[names] = scan
+        return scan
+
+    try:
+        index = {(first,): 0}
+        configurations = [(first,)]
+        rows = []
+        for stack in configurations:  # (grows as new configurations are found)
+            basic = lexers[stack[-1]]
+            moves = {}
+            for terminal in basic.terminals:
+                name = str(terminal.name)
+                if name in ignore:
+                    continue
+                nxt = after(stack, name)
+                if nxt is None:
+                    continue
+                if nxt not in index:
+                    if len(configurations) >= _MOST_CONFIGURATIONS:
+                        return never
+                    index[nxt] = len(configurations)
+                    configurations.append(nxt)
+                moves[name] = index[nxt]
+            rows.append((*scan_of(basic), moves, after(stack, "$END") is True))
+    except (AttributeError, KeyError, TypeError, ValueError, IndexError, ImportError, re.error):
+        return never
+
+    def run(flat: str):
+        scan, blanks, moves, ends = rows[0]
+        pos = 0
+        size = len(flat)
+        tokens = []
+        while pos < size:
+            m = scan(flat, pos)
+            if m is None:
+                if blanks is not None and not flat[pos:].strip(blanks):
+                    break  # blanks to the end (skipped, as the lexer skips them)
+                return None
+            ty = m.lastgroup
+            end = m.end()
+            if ty in ignore:
+                if end == pos:  # (no terminal of a lexer matches the empty string)
+                    return None
+                pos = end
+                continue
+            nxt = moves.get(ty)
+            if nxt is None:
+                return None
+            tokens.append((ty, m.start(ty), end))
+            scan, blanks, moves, ends = rows[nxt]
+            pos = end
+        return tokens if ends else None
+
+    return run
+
+
+@lru_cache(maxsize=1)
+def banner_reader():
+    """``read(text, base)``: the fields of a :class:`Banner` after its span and text (as
+    :meth:`_CableBuilder.banner` passes them to ``_banner``), read from the tokens of
+    :func:`_element_automaton` ("banner") as :class:`ElementBuilder` builds them; or
+    None where the parser fails on the line (it is then parsed for its error). Used
+    only where sample lines read as the parser reads them (_BANNER_SAMPLES); else
+    ``read`` always answers None."""
+    run = _element_automaton("banner")
+
+    def read(text: str, base: int):
+        flat = text.replace("\n", " ")  # as parse_element reads it
+        tokens = run(flat)
+        if tokens is None:
+            return None
+        ty, start, end = tokens[0]
+        i = 1
+        if ty == "BANNER_JUNK":
+            ty, start, end = tokens[1]
+            i = 2
+        if ty not in _BANNER_LEVELS:  # pragma: no cover - the rule has a level first
+            return None
+        level_text = flat[start:end]
+        level_span = _span(base + start, base + end)
+        controls = []
+        control_spans = []
+        separators = []
+        rel = ()
+        section = of = section_span = post = serial = origin_span = tail_span = None
+        tail = ""
+        count = len(tokens)
+        while i < count:  # (the commonest first)
+            ty, start, end = tokens[i]
+            i += 1
+            if ty == "POST":  # POST SERIAL
+                post = " ".join(flat[start:end].split())
+                _ty, at, stop = tokens[i]
+                serial = flat[at:stop]
+                origin_span = _span(base + start, base + stop)
+                i += 1
+            elif ty == "SECTION_KW":  # SECTION_KW INT OF_KW INT
+                section = int(flat[tokens[i][1]:tokens[i][2]])
+                _ty, at, stop = tokens[i + 2]
+                of = int(flat[at:stop])
+                section_span = _span(base + start, base + stop)
+                i += 3
+            elif ty == "CONTROL_WORD":
+                word = " ".join(flat[start:end].split())
+                if word.replace(" ", "") == "EFTO":
+                    word = "EFTO"
+                controls.append(word)
+                control_spans.append(_span(base + start, base + end))
+            elif ty == "SLASHES" or ty == "DASH":
+                separators.append(flat[start:end])
+            elif ty == "BANNER_TAIL":
+                tail = flat[start:end]
+                tail_span = _span(base + start, base + end)
+            elif ty == "REL_KW":
+                # REL_KW COUNTRY (separator COUNTRY)*, to its last COUNTRY (its separators
+                # are the grammar's anonymous terminals: none of the banner's own)
+                countries = []
+                stop = end
+                while i < count and (tokens[i][0] == "COUNTRY" or tokens[i][0] not in _BANNER_TERMINALS):
+                    if tokens[i][0] == "COUNTRY":
+                        countries.append(flat[tokens[i][1]:tokens[i][2]])
+                        stop = tokens[i][2]
+                    i += 1
+                rel = tuple(countries)
+                controls.append("REL TO")
+                control_spans.append(_span(base + start, base + stop))
+            else:  # a terminal not read here: left to the parser
+                return None
+        return (level_from_word(level_text), level_text, level_span,
+                tuple(controls), tuple(control_spans), tuple(separators), rel,
+                section, of, section_span, post, serial, origin_span, tail, tail_span)
+
+    for sample, want in _BANNER_SAMPLES.items():
+        got = read(sample, 0)
+        if got is None or _banner_fields(got) != want:
+            return _never_banner
+    return read
+
+
+def _never_banner(text: str, base: int) -> None:
+    return None
+
+
+_BANNER_LEVELS = frozenset(("LEVEL_TS", "LEVEL_S", "LEVEL_C", "LEVEL_LOU", "LEVEL_U"))
+#: the banner's own terminals, as banner_reader reads them
+_BANNER_TERMINALS = _BANNER_LEVELS | {"BANNER_JUNK", "CONTROL_WORD", "SLASHES", "DASH", "SECTION_KW", "INT",
+                                      "OF_KW", "POST", "SERIAL", "BANNER_TAIL", "REL_KW", "COUNTRY"}
+
+
+def _banner_fields(got: tuple) -> tuple:
+    """banner_reader's reading with its spans as (start, end), for the check."""
+    return tuple((s.start, s.end) if isinstance(s, Span) else
+                 tuple((x.start, x.end) if isinstance(x, Span) else x for x in s) if isinstance(s, tuple) else s
+                 for s in got)
+
+
+#: lines for banner_reader's check, each with its reading (as _banner_fields gives it)
+#: as the parser reads it
+_BANNER_SAMPLES = {
+    "C O N F I D E N T I A L SECTION 01 OF 02 PARIS 007961": (
+        Level.C, "C O N F I D E N T I A L", (0, 23), (), (), (), (), 1, 2, (24, 40), "PARIS", "007961",
+        (41, 53), "", None),
+    "SECRET//NOFORN//REL TO USA, GBR AND CAN": (
+        Level.S, "SECRET", (0, 6), ("NOFORN", "REL TO"), ((8, 14), (16, 39)), ("//", "//"),
+        ("USA", "GBR", "CAN"), None, None, None, None, None, None, "", None),
+    "UNCLAS E F T O SAN  JOSE 000123 X": (
+        Level.U, "UNCLAS", (0, 6), ("EFTO",), ((7, 14),), (), (), None, None, None, "SAN JOSE", "000123",
+        (15, 31), "X", (32, 33)),
+}
+
+
+@lru_cache(maxsize=1)
+def classified_by_reader():
+    """``read(text)``: the parts of a Classified By element as the "classified_by" rule
+    parses it, in the form of :func:`_classified_by_parts`, read from the tokens of
+    :func:`_element_automaton`; or None where the parser fails on it. Used only where
+    sample lines read as the parser reads them (_CLASSIFIED_SAMPLES); else ``read``
+    always answers None."""
+    run = _element_automaton("classified_by")
+
+    def read(text: str):
+        flat = text.replace("\n", " ")  # as parse_element reads it
+        tokens = run(flat)
+        if tokens is None:
+            return None
+        classifier = section = first = last = None
+        letters = ()
+        tail = ""
+        for ty, start, end in tokens:
+            if ty == "CLASSIFIER":
+                classifier = (flat[start:end], start)
+                continue
+            if ty == "REASON_SECTION":
+                section = flat[start:end]
+            elif ty == "REASON_LETTERS":
+                letters = tuple(_REASON_LETTER.findall(flat[start:end]))
+            elif ty == "REASON_TAIL":
+                tail = flat[start:end]
+                continue
+            else:  # the keywords
+                continue
+            if first is None:  # the reason's span: its section and letters
+                first = start
+            last = end
+        if section is None:
+            return classifier, None
+        return classifier, (section, letters, (first, last), tail)
+
+    if any(read(sample) != want for sample, want in _CLASSIFIED_SAMPLES.items()):
+        return lambda text: None
+    return read
+
+
+#: lines for classified_by_reader's check, each with its reading as the parser reads it
+_CLASSIFIED_SAMPLES = {
+    "Classified By: Ambassador X. Y for Reasons 1.4 (b) and (d).": (
+        (" Ambassador X. Y", 14), ("1.4", ("b", "d"), (43, 58), ".")),
+    "CLASSIFIED BY: A, REASON 1.5 B": ((" A", 14), ("1.5", ("B",), (25, 30), "")),
+    "Classified by 1.4\nx": (None, ("1.4", (), (14, 17), "x")),
+    "(C) Classified By: DCM": ((" DCM", 18), None),
+}
+
+
+def _classified_by_parts(parts, base: int) -> tuple:
+    """The parts of a "classified_by" element parsed at offset ``base``, in
+    classified_by_reader's form: the classifier's (text, start) or None, and the
+    reason's (section, letters, (start, end) of its section and letters, tail) or None
+    (the last CLASSIFIER and reason, as classified_by_from always read them)."""
+    classifier = reason = None
     for p in parts:
         if isinstance(p, Token) and p.type == "CLASSIFIER":
-            raw = str(p)
-            stripped = raw.strip(" ,;:.-")
-            lead = raw.index(stripped[:1]) if stripped else 0
-            classifier = " ".join(stripped.split())
-            classifier_span = _span(span.start + p.start_pos + lead,
-                                   span.start + p.start_pos + lead + len(stripped))
+            classifier = (str(p), p.start_pos)
         elif isinstance(p, tuple) and p[0] == "reason":
-            reason = p[1]
-    rspan = reason.get("span")
+            r = p[1]
+            rspan = r["span"]  # (a reason always has its section)
+            reason = (r["section"], r["letters"], (rspan.start - base, rspan.end - base), r["tail"])
+    return classifier, reason
+
+
+@lru_cache(maxsize=1)
+def ref_reader():
+    """``read(text, base)``: the keyword, the :class:`Reference` items and the free text of
+    a REF element as the "ref" rule parses it (``parse_element(text, "ref", base)``, as
+    :meth:`_CableBuilder.h_ref` reads it), read from the tokens of
+    :func:`_element_automaton`; or None where the parser fails on it. Used only where
+    sample lines read as the parser reads them (_REF_SAMPLES); else ``read`` always
+    answers None."""
+    run = _element_automaton("ref")
+
+    def read(text: str, base: int):
+        flat = text.replace("\n", " ")  # as parse_element reads it
+        tokens = run(flat)
+        if tokens is None:
+            return None
+        items = []
+        free = ""
+        letter = year = post = None
+        first = -1
+        for ty, start, end in tokens[1:]:  # after REF_KW
+            if first < 0:
+                first = start
+            if ty == "REF_SERIAL":  # the last token of an item
+                items.append(_reference(_span(base + first, base + end), text[first:end], letter, year, post,
+                                        " ".join(flat[start:end].split())))
+                letter = year = post = None
+                first = -1
+            elif ty == "REF_POST":
+                post = " ".join(flat[start:end].split())
+            elif ty == "REF_YEAR":
+                year = " ".join(flat[start:end].split())
+            elif ty == "REF_LETTER":
+                value = " ".join(flat[start:end].split())
+                letter = value.strip("().") if value else value
+            elif ty == "REF_TEXT":  # the rest of the element
+                free = flat[start:end]
+            else:  # pragma: no cover - a terminal not read here: left to the parser
+                return None
+        return flat[tokens[0][1]:tokens[0][2]], tuple(items), free
+
+    for sample, want in _REF_SAMPLES.items():
+        got = read(sample, 0)
+        if got is None or (got[0], tuple([(r.span.start, r.span.end, r.text, r.letter, r.year, r.post, r.serial)
+                                          for r in got[1]]), got[2]) != want:
+            return lambda text, base: None
+    return read
+
+
+#: lines for ref_reader's check, each with its reading (keyword; span, text, letter,
+#: year, post and serial of each Reference; free text) as the parser reads it
+_REF_SAMPLES = {
+    "REF: (A) 05 SAN JOSE  1234\nB. STATE 5678 AND X": (
+        "REF:", ((5, 26, "(A) 05 SAN JOSE  1234", "A", "05", "SAN JOSE", "1234"),
+                 (27, 40, "B. STATE 5678", "B", None, "STATE", "5678")), "AND X"),
+    "REFTEL": ("REFTEL", (), ""),
+}
+
+
+def classified_by_from(text: str, span: Span, in_paragraph: bool = False) -> ClassifiedBy:
+    parts = classified_by_reader()(text)  # read without the parser, where it can
+    if parts is None:
+        parsed, error = _element(text, span.start, "classified_by")
+        if parsed is None:
+            return ClassifiedBy(span, text, in_paragraph=in_paragraph, valid=False)
+        parts = _classified_by_parts(parsed, span.start)
+    # the classifier's (text, start) and the reason's (section, letters, (start, end)
+    # of its section and letters, tail), each or None
+    found, reason = parts
+    base = span.start
+    classifier = classifier_span = None
+    if found is not None:
+        raw, at = found
+        stripped = raw.strip(" ,;:.-")
+        lead = raw.index(stripped[:1]) if stripped else 0
+        classifier = " ".join(stripped.split())
+        classifier_span = _span(base + at + lead, base + at + lead + len(stripped))
+    if reason is None:
+        return _classified_by(span, text, classifier or "", classifier_span, None, (), None, "", "",
+                              in_paragraph, True)
+    section, letters, at, tail = reason
     return _classified_by(  # ClassifiedBy(...), every field in order
         span, text, classifier or "", classifier_span,
-        reason.get("section"), tuple([l.lower() for l in reason.get("letters", ())]),
-        rspan, text[rspan.start - span.start:rspan.end - span.start] if rspan else "",
-        reason.get("tail", "").strip(), in_paragraph, True,
+        section, tuple([l.lower() for l in letters]),
+        _span(base + at[0], base + at[1]), text[at[0]:at[1]], tail.strip(), in_paragraph, True,
     )
 
 
