@@ -1339,6 +1339,15 @@ _EO_SAMPLES = {
 
 
 # ---------------------------------------------------------------- element automata
+_UNKNOWN = object()
+_runs: dict = {}  # an ignored terminal's regex -> the characters of its runs (grammar._run_of)
+
+
+@lru_cache(maxsize=1)
+def _table_rows(table) -> dict:
+    """The parse table's rows keyed by plain terminal names, read once for every element
+    automaton."""
+    return {state: {str(k): v for k, v in row.items()} for state, row in table.states.items()}
 #: the most configurations (parser stacks) an element automaton may have
 _MOST_CONFIGURATIONS = 400
 
@@ -1374,7 +1383,7 @@ def _element_automaton(start: str):
         frontend = lark.parser
         table = frontend.parser.parser.parse_table
         lexers = frontend.lexer.lexers
-        states = {state: {str(k): v for k, v in row.items()} for state, row in table.states.items()}
+        states = _table_rows(table)
         first = table.start_states[start]
         end_state = table.end_states[start]
         ignore = frozenset(map(str, lark.lexer_conf.ignore))
@@ -1413,11 +1422,16 @@ def _element_automaton(start: str):
         start with one, the run is skipped by the same match (a possessive prefix: the
         lexer would match it, then try every terminal after it), and its characters are
         given with the match."""
-        from .grammar import _first_chars, _run_of
+        from .grammar import _driver, _first_chars, _run_of
 
+        known = getattr(_driver(), "_first_chars", {})  # terminal -> its first characters
         terminals = list(basic.terminals)
         if basic.re is not re or basic.use_bytes or basic.user_callbacks or basic.g_regex_flags:
             raise ValueError("a lexer not as read here")
+        names = tuple(str(t.name) for t in terminals)
+        scan = scans.get(names)  # (lexers of the same terminals: checked and made once)
+        if scan is not None:
+            return scan
         for retok in terminals:
             if retok.pattern.type not in ("re", "str"):
                 raise ValueError("a pattern not as read here")
@@ -1429,27 +1443,28 @@ def _element_automaton(start: str):
                     m = re.match(retok.pattern.to_regexp(), s)
                     if m is not None and m.group(0) == s:
                         raise ValueError("a string terminal renamed")
-        names = tuple(str(t.name) for t in terminals)
-        scan = scans.get(names)
-        if scan is None:
-            alternation = "|".join(f"(?P<{str(t.name)}>{t.pattern.to_regexp()})" for t in terminals)
-            blanks = None
-            for t in terminals:
-                regex = t.pattern.to_regexp()
-                if str(t.name) in ignore:
-                    blanks = _run_of(regex, 0)
-                    if blanks is not None and " " in blanks:
-                        break
-                    blanks = None
+        alternation = "|".join(f"(?P<{str(t.name)}>{t.pattern.to_regexp()})" for t in terminals)
+        blanks = None
+        for t in terminals:
+            regex = t.pattern.to_regexp()
+            if str(t.name) in ignore:
+                blanks = _runs.get(regex, _UNKNOWN)
+                if blanks is _UNKNOWN:
+                    blanks = _runs[regex] = _run_of(regex, 0)
+                if blanks is not None and " " in blanks:
+                    break
+                blanks = None
+            chars = known.get((t.name, 0), _UNKNOWN)  # (kept by the driver: see grammar)
+            if chars is _UNKNOWN:
                 chars = _first_chars(regex, 0)[1]
-                if chars is None or " " in chars or "\t" in chars:
-                    break  # may start with a blank: blanks are lexed one match at a time
-            if blanks is None:
-                scan = (kept.compile(alternation).match, None)
-            else:
-                skip = "[" + "".join(re.escape(c) for c in sorted(blanks)) + "]*+"
-                scan = (kept.compile(f"{skip}(?:{alternation})").match, "".join(sorted(blanks)))
-            scans[names] = scan
+            if chars is None or " " in chars or "\t" in chars:
+                break  # may start with a blank: blanks are lexed one match at a time
+        if blanks is None:
+            scan = (kept.compile(alternation).match, None)
+        else:
+            skip = "[" + "".join(re.escape(c) for c in sorted(blanks)) + "]*+"
+            scan = (kept.compile(f"{skip}(?:{alternation})").match, "".join(sorted(blanks)))
+        scans[names] = scan
         return scan
 
     try:
