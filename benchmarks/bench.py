@@ -8,7 +8,7 @@ check` does: cables/s, MB/s and ms per cable on one core (the best of --passes p
 default 3); the peak memory of this process; the wall time of `markcheck check
 --jobs 1` against `--jobs 2` on the folder (the best of five runs each, in turn); the
 wall time of `markcheck check` on the seed beside `python -c pass`; how time grows
-with input size (one cable 10x longer, the best of five runs each, in turn); and the
+with input size (one cable 10x longer, the best of nine runs each, in turn); and the
 peak memory of `markcheck check` on one large file (--big-mb, default 50; 0 skips it).
 Commands run the console script installed beside this Python (see console_script).
 """
@@ -157,9 +157,9 @@ def growth() -> None:
 
     small, large = cable_of(300), cable_of(3000)
     lint_text(small, "a.txt")  # warm: the lazily built scanner entries and patterns
-    # the best of five each, in turn (a neighbour's load then falls on both alike)
+    # the best of nine each, in turn (a neighbour's load then falls on both alike)
     t_small = t_large = float("inf")
-    for _ in range(5):
+    for _ in range(9):
         t_small = min(t_small, timed(lambda: lint_text(small, "a.txt")))
         t_large = min(t_large, timed(lambda: lint_text(large, "a.txt")))
     print(f"growth: {len(small) / 1e3:.0f} KB in {1000 * t_small:.0f} ms, "
