@@ -448,6 +448,8 @@ def _derived(text: str) -> bool:
         if "derived" not in low and "multiple" not in low:
             return False
     return _DERIVED.search(text) is not None
+
+
 _AUTHORITY_HINT = kept.compile(
     r"\bclas+\w{0,6}\s*by\b|\bderived\s+from\b|\breasons?\s*:?\s*1\s?\.\s?[45]", re.I)
 #: a match of _AUTHORITY_HINT in ASCII text starts with one of these, in any case
