@@ -689,8 +689,6 @@ def _task_pipe(count: int) -> int | None:
     data = b"".join(i.to_bytes(_TASK, "little") for i in range(count))
     r, w = os.pipe()
     try:
-        if len(data) > 1 << 16:
-            _widen(w, len(data))
         os.set_blocking(w, False)  # a pipe too small says so (BlockingIOError)
         view = memoryview(data)
         while view:
@@ -830,14 +828,13 @@ def _reap(pid: int, pids: list[int]) -> int | None:
     return os.waitstatus_to_exitcode(status)
 
 
-def _widen(fd: int, size: int = 1 << 20) -> None:
-    """Make a pipe's buffer ``size`` bytes (1 MiB) where the platform lets it (Linux): a
-    worker sends a task's results without waiting while this process is busy with a
-    task of its own."""
+def _widen(fd: int) -> None:
+    """Make a pipe's buffer 1 MiB where the platform lets it (Linux): a worker sends a
+    task's results without waiting while this process is busy with a task of its own."""
     try:
         import fcntl
 
-        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, max(size, 1 << 16))
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, 1 << 20)
     except (ImportError, AttributeError, OSError):
         pass  # the platform's size: a worker may wait a little longer
 
