@@ -1,9 +1,12 @@
-"""Load the Lark parser once and parse telegram text with it.
+"""Parse telegram text with the grammar's LALR tables, and load Lark only where needed.
 
 The grammar files (``grammar/cable.lark``, which imports ``grammar/marking.lark``)
-ship inside the package as ``markcheck.lark_grammar``. The LALR tables are built
-once per process and cached on disk by Lark between processes; beside that cache,
-the driver keeps its terminals' compiled patterns (see ``_Driver._read_terminals``).
+ship inside the package as ``markcheck.lark_grammar``. Lark builds the LALR tables
+from them; :mod:`markcheck.lalr` reads those tables as plain data, which are kept in
+markcheck's cache folder (see :func:`tables`) with the terminals' compiled patterns
+beside them (see ``_Driver._read_terminals``). A process that finds them kept parses
+with :class:`_Driver` and never imports Lark; Lark is loaded (and its parser read from
+Lark's own cache) only to make the tables, or to parse a text the driver leaves to it.
 """
 
 from __future__ import annotations
@@ -11,16 +14,17 @@ from __future__ import annotations
 import os
 import re
 import sys
-from functools import lru_cache, partial
-from pathlib import Path
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from lark import Lark, Token, Transformer, Tree
-from lark.exceptions import LarkError, UnexpectedInput
+from . import kept, lalr
+from .lalr import GROW, PASS, Token, Tree
 
-from . import kept
+if TYPE_CHECKING:
+    from pathlib import Path
 
-__all__ = ["ELEMENT_STARTS", "grammar_dir", "load", "parser", "parse_document", "parse_element", "terminal_regex",
-           "ParseFailure", "Token", "Tree"]
+__all__ = ["ELEMENT_STARTS", "grammar_dir", "load", "parser", "parse_document", "parse_element", "tables",
+           "terminal_regex", "ParseFailure", "Token", "Tree"]
 
 #: start rules of the element level (see the header of cable.lark)
 ELEMENT_STARTS = ("banner", "portion", "eo", "tags", "subject", "ref", "classified_by", "para_head")
@@ -41,32 +45,61 @@ def grammar_dir() -> Path:
     ``grammar/`` beside the package; installed, the package data
     ``markcheck.lark_grammar``.
     """
-    here = Path(__file__).resolve().parent.parent / "grammar"
-    if (here / "cable.lark").is_file():
-        return here
+    from pathlib import Path
+
+    return Path(_grammar_folder())
+
+
+def _grammar_folder() -> str:
+    """:func:`grammar_dir` as a str (read without pathlib or importlib.resources where the
+    package is in a folder, as it is but in a zip: about 20 ms of imports saved)."""
+    package = os.path.dirname(os.path.realpath(__file__))
+    for folder in (os.path.join(os.path.dirname(package), "grammar"), os.path.join(package, "lark_grammar")):
+        if os.path.isfile(os.path.join(folder, "cable.lark")):
+            return folder
     from importlib.resources import files
 
-    return Path(str(files("markcheck.lark_grammar")))
+    return str(files("markcheck.lark_grammar"))
 
 
-def _cache_path() -> str | bool:
+def _lark_version() -> str | None:
+    """The installed Lark's version, read from its ``__init__.py`` without importing it
+    (None where it cannot be read: Lark is then imported to make the tables)."""
+    from importlib.machinery import PathFinder
+
+    try:
+        spec = PathFinder.find_spec("lark")
+        if spec is None or not spec.origin:
+            return None
+        with open(spec.origin, encoding="utf-8") as file:
+            m = re.search(r"""^__version__\s*(?::\s*str\s*)?=\s*["']([^"']+)["']""", file.read(), re.M)
+    except (OSError, ValueError, ImportError):
+        return None
+    return m.group(1) if m else None
+
+
+def _cache_path(version: str | None = None) -> str | bool:
+    """Lark's cache of the parser, in markcheck's cache folder (False where there is none)."""
     folder = kept.cache_folder()
     if folder is None:
         return False
     from . import __version__
-    from lark import __version__ as lark_version
 
-    return os.path.join(folder, f"grammar-{__version__}-lark{lark_version}.cache")
+    if version is None:
+        from lark import __version__ as version
+
+    return os.path.join(folder, f"grammar-{__version__}-lark{version}.cache")
 
 
 @lru_cache(maxsize=1)
-def parser() -> Lark:
-    """The one LALR parser for documents and elements (built once, cached).
+def parser():
+    """Lark's LALR parser of the grammar, for documents and elements (built once per
+    process, its tables cached on disk by Lark): what :func:`tables` are read from, and
+    what parses a text the driver leaves to Lark. Its trees are Lark's; see
+    :func:`_from_lark_tree`."""
+    from lark import Lark
 
-    Document rules give a tree; element rules give model parts directly (see
-    :func:`parse_element`).
-    """
-    path = grammar_dir() / "cable.lark"
+    path = os.path.join(_grammar_folder(), "cable.lark")
     options = dict(
         parser="lalr",
         lexer="contextual",
@@ -74,102 +107,69 @@ def parser() -> Lark:
         propagate_positions=False,
         maybe_placeholders=False,
     )
-    from .model import ElementBuilder  # here: model imports this module
-
-    options["transformer"] = ElementBuilder()
     cache = _cache_path()
     if cache:
         try:
-            return Lark.open(str(path), cache=cache, **options)
+            return Lark.open(path, cache=cache, **options)
         except (OSError, EOFError, ValueError):
             pass  # an unreadable or stale cache file: build without it
-    return Lark.open(str(path), **options)
+    return Lark.open(path, **options)
+
+
+def _tables_key() -> tuple | None:
+    """What kept tables are for: Lark's version, the grammar files' texts and the module
+    that reads the tables from Lark (its size and time: an edit of it in a source tree
+    makes them anew). None where any cannot be read."""
+    version = _lark_version()
+    if version is None:
+        return None
+    folder = _grammar_folder()
+    try:
+        texts = []
+        for name in sorted(os.listdir(folder)):
+            if name.endswith(".lark"):
+                with open(os.path.join(folder, name), encoding="utf-8") as file:
+                    texts.append((name, file.read()))
+        reader = os.stat(lalr.__file__)
+    except (OSError, ValueError):
+        return None
+    return (version, tuple(texts), (reader.st_size, reader.st_mtime_ns))
+
+
+def _tables_path(key: tuple) -> str | None:
+    cache = _cache_path(key[0])
+    if not cache:
+        return None
+    return f"{os.path.splitext(cache)[0]}-tables.cache"
+
+
+@lru_cache(maxsize=1)
+def tables() -> lalr.Tables:
+    """The grammar's parser as plain data (:class:`markcheck.lalr.Tables`): read from the
+    file an earlier process kept, else read from Lark's parser and kept for the next
+    process. :class:`markcheck.lalr.Unsupported` where Lark's parser is not laid out as
+    read there."""
+    import marshal
+
+    key = _tables_key()
+    path = _tables_path(key) if key is not None else None
+    if path:
+        try:
+            with open(path, "rb") as file:
+                stored_key, data = marshal.loads(file.read())
+            if stored_key == key:
+                return lalr.Tables.from_data(data)
+        except (OSError, EOFError, ValueError, TypeError):
+            pass  # none yet, or not as written here: read anew (and replaced)
+    made = lalr.from_lark(parser())
+    if path:
+        kept.write_whole(path, (key, made.data()))
+    return made
 
 
 def terminal_regex(name: str) -> str:
     """The regular expression of terminal ``name`` as the grammar defines it."""
-    return parser().get_terminal(name).pattern.to_regexp()
-
-
-class _Token(Token):
-    """A Lark token that carries offsets only (markcheck reads no line or column
-    from tokens: positions come from offsets through the source's line table)."""
-
-    __slots__ = ()
-    line = column = end_line = end_column = None
-    value = property(str)
-
-    def __reduce__(self):  # pickled as a plain Lark token (the same type, text, offsets)
-        return Token, (self.type, str(self), self.start_pos, None, None, None, None, self.end_pos)
-
-
-def _lean(callback):
-    """Lark's callback for a rule that makes a plain Tree, without its layers of calls.
-
-    Lark wraps the Tree of a rule with no transformer method in a ``partial`` of a
-    default callback of ``Transformer.__default__`` and, where children are dropped
-    or inlined, a child filter. The same Tree is made here in one function; a
-    repetition's helper rule (``__body_star_5: __body_star_5 body_item``) adds its
-    item to the Tree it already has, as Lark's filter adds it to that Tree's list.
-    A ``?rule`` with one child gives that child, as Lark's ExpandSingleChild does.
-    Any other callback is returned unchanged.
-    """
-    from lark.parse_tree_builder import ChildFilterLALR_NoPlaceholders, ExpandSingleChild
-
-    if type(callback) is ExpandSingleChild:  # ?rule: one child stands for the rule
-        inner = _lean(callback.node_builder)
-        if inner is callback.node_builder:
-            return callback
-        def expand(children):
-            return children[0] if len(children) == 1 else inner(children)
-        expand.expands_single = True
-        return expand
-    filtered = type(callback) is ChildFilterLALR_NoPlaceholders
-    builder = callback.node_builder if filtered else callback
-    if not (isinstance(builder, partial) and getattr(builder.func, "__name__", "") == "default_callback"
-            and len(builder.args) == 1 and not builder.keywords):
-        return callback
-    name = builder.args[0]
-    if not filtered:
-        return lambda children: Tree(name, children)
-    to_include = tuple(callback.to_include)
-    if to_include == ((0, True), (1, False)):  # a repetition: the list so far, one more item
-        def grow(children):
-            tree = children[0]
-            tree.children.append(children[1])
-            return tree
-        grow.grows = True
-        return grow
-
-    def build(children):
-        out = []
-        for i, to_expand in to_include:
-            if to_expand:
-                if out:
-                    out += children[i].children
-                else:
-                    out = children[i].children
-            else:
-                out.append(children[i])
-        return Tree(name, out)
-
-    return build
-
-
-def _first_match(patterns):
-    """``match(text, pos)`` of the first of ``patterns`` that matches (Lark splits a
-    scanner's alternation into several patterns only past ``re``'s group limit)."""
-    if len(patterns) == 1:
-        return patterns[0].match
-
-    def match(text, pos):
-        for pattern in patterns:
-            m = pattern.match(text, pos)
-            if m is not None:
-                return m
-        return None
-
-    return match
+    return tables().regex(name)
 
 
 def _anything(char: str) -> bool:
@@ -261,89 +261,60 @@ def _may_start(regex: str, flags: int):
 
 
 def _terminal_cache_path() -> str | None:
-    """The file beside Lark's cache that keeps every terminal's first characters and
+    """The file beside the kept tables that keeps every terminal's first characters and
     compiled code (see :meth:`_Driver._read_terminals`); None where there is none."""
-    lark_cache = _cache_path()
-    if not lark_cache:
+    key = _tables_key()
+    cache = _cache_path(key[0]) if key is not None else None
+    if not cache:
         return None
-    return f"{os.path.splitext(lark_cache)[0]}-terminals-{sys.implementation.cache_tag}.cache"
+    return f"{os.path.splitext(cache)[0]}-terminals-{sys.implementation.cache_tag}.cache"
 
 
 class _Driver:
     """Runs the LALR tables and contextual-lexer scanners that Lark built from the
-    grammar, in one tight loop per text.
+    grammar (:class:`markcheck.lalr.Tables`), in one tight loop per text.
 
     Same tables, same terminals (each parser state lexes with the terminals it can
-    accept, tried in Lark's order), same rule callbacks (tree building and the
-    :class:`~markcheck.model.ElementBuilder`), so the same result as ``Lark.parse``,
-    about twice as fast: no line counting, no generator, one dict lookup per
-    action. Where the text does not fit, :meth:`parse` returns a :class:`_Failure`
-    worded as Lark words it (see :func:`_describe`), or :data:`_FAILED` where it
-    cannot tell; the caller then runs ``Lark.parse`` for Lark's own error. A test compares the
-    two on a quarter of the corpus and on mutated texts. Built from Lark's insides
-    (checked with lark 1.2.2 and 1.3.1); where a Lark release lays them out otherwise,
-    :func:`_driver` falls back to ``Lark.parse`` for every text.
+    accept, tried in Lark's order), same rule shapes (children kept, inlined, a
+    ``?rule``'s one child standing for it), trees as Lark builds them and the
+    ``builder``'s method (:class:`~markcheck.model.ElementBuilder`) where it has one
+    named as the rule, as Lark calls a transformer's: so the same result as
+    ``Lark.parse``, about twice as fast: no line counting, no generator, one dict
+    lookup per action. Where the text does not fit, :meth:`parse` returns a
+    :class:`_Failure` worded as Lark words it (see :func:`_describe`), or
+    :data:`_FAILED` where it cannot tell; the caller then runs ``Lark.parse`` for
+    Lark's own error. A test compares the two on a quarter of the corpus and on mutated
+    texts.
     """
 
-    def __init__(self, lark: Lark, cache: str | None = None) -> None:
-        from lark.parse_tree_builder import ExpandSingleChild
-        from lark.parsers.lalr_analysis import Shift
-
-        frontend = lark.parser
-        inner = frontend.parser.parser
-        table = inner.parse_table
-        callbacks = inner.callbacks
-        self.start_states = table.start_states
-        self.end_states = table.end_states
-        # actions: a shift is the new state (an int); a reduce is a tuple
-        # (kind, number of children, rule name, callback)
-        reduces = {}
-        # rules the transformer has no method for make a Tree (Transformer.__default__)
-        plain_trees = type(lark.options.transformer).__default__ is Transformer.__default__
-        self.actions = actions = {}
-        for state, row in table.states.items():
-            out = {}
-            for ty, (action, arg) in row.items():
-                # some terminal names are Lark Tokens (read from the grammar file): as
-                # dict keys, each lookup by the scanned name would call Token.__eq__;
-                # interned, as the names of split scans are (_name): found by identity
-                ty = _name(ty)
-                if action is Shift:
-                    out[ty] = arg
-                else:
-                    key = id(arg)
-                    if key not in reduces:
-                        callback = callbacks[arg]
-                        if plain_trees:
-                            callback = _lean(callback)
-                        count = len(arg.expansion)
-                        kind = _REDUCE
-                        if count == 1 and (type(callback) is ExpandSingleChild
-                                           or getattr(callback, "expands_single", False)):
-                            kind = _PASS
-                        elif count == 2 and getattr(callback, "grows", False):
-                            kind = _GROW
-                        reduces[key] = (kind, count, arg.origin.name, callback)
-                    out[ty] = reduces[key]
-            actions[state] = out
-        # callbacks on terminals (none in this grammar) would change tokens as they
-        # are read: with any, every parse is left to Lark
-        self.usable = not any(isinstance(k, str) for k in callbacks)
-        self._lark_lexers = frontend.lexer.lexers  # parser state -> Lark's lexer for it
-        self._lark_root = frontend.lexer.root_lexer  # all terminals: for error messages
-        self._root = None  # the scan of _lark_root, made at the first text that fails
-        self._by_lexer: dict = {}  # id of a Lark lexer -> its scan
-        self._by_terminals: dict = {}  # (terminal names, flags, ignored) -> a split scan
+    def __init__(self, tables: lalr.Tables, builder=None, cache: str | None = None) -> None:
+        self.tables = tables
+        self.start_states = tables.start_states
+        self.end_states = tables.end_states
+        self.actions = tables.actions
+        self.callbacks = callbacks = [_callback(rule, builder) for rule in tables.rules]
+        # a repetition's helper rule adds its item to its Tree (GROW) where no method
+        # of the builder stands for that Tree: where one does, the reduce calls it
+        grown = {i for i, rule in enumerate(tables.rules)
+                 if getattr(callbacks[i], "method", False) and rule[3] is False and rule[4] == ((0, True), (1, False))
+                 and rule[2][0] == rule[1] == rule[0]}
+        if grown:
+            self.actions = {state: {ty: (lalr.REDUCE, *action[1:]) if type(action) is tuple and action[3] in grown
+                                    else action for ty, action in row.items()}
+                            for state, row in self.actions.items()}
+        self.usable = True
+        self._root = None  # the scan of the root lexer, made at the first text that fails
+        self._by_terminals: dict = {}  # terminal names -> their scan
         self.lexers: dict = {}  # parser state -> its scan (see _scanner), made on first use
         self._singles: dict = {}  # (terminal name, flags) -> match of its pattern alone
         self._first_chars: dict = {}  # (terminal name, flags) -> its first characters (_first_chars)
         self._trees: dict = {}  # (terminal name, flags) -> re's parse of its pattern, not compiled yet
-        self.split = True  # split scanners (see _for_char); False: Lark's alternations
+        self.split = True  # split scanners (see _for_char); False: one alternation, as Lark's
         self._codes: dict = {}  # (terminal name, flags) -> its kept.sre_args, read from the cache file
         if cache:
-            self._read_terminals(lark, cache)
+            self._read_terminals(cache)
 
-    def _read_terminals(self, lark: Lark, path: str) -> None:
+    def _read_terminals(self, path: str) -> None:
         """Every terminal's first characters and ``re`` code, kept in the file at
         ``path``, or read now (all of them) and kept there for the next process.
 
@@ -357,8 +328,8 @@ class _Driver:
 
         import _sre
 
-        flags = lark.lexer_conf.g_regex_flags
-        terminals = [(str(t.name), str(t.pattern.to_regexp())) for t in lark.terminals]
+        flags = self.tables.flags
+        terminals = [(name, entry[0]) for name, entry in self.tables.terminals.items()]
         key = (sys.version, _sre.MAGIC, flags, tuple(terminals))
         try:
             with open(path, "rb") as file:
@@ -384,81 +355,36 @@ class _Driver:
             self._codes[(name, flags)] = args
 
     def _scanner(self, state):
-        """The scan of parser state ``state``: Lark's contextual lexer for that state,
-        made on first use (a one-file run reads only the states it visits). None where
-        Lark's lexer has callbacks: the parse is then Lark's.
+        """The scan of parser state ``state``: its terminals in the order Lark's
+        contextual lexer tries them, made on first use (a one-file run reads only the
+        states it visits). None where the tables do not hold that order (see
+        :func:`markcheck.lalr._lark_order`): the parse is then Lark's.
 
-        The scan is ``(by_char, ignored types, match, (terminals, flags) or None)``.
+        The scan is ``(by_char, ignored types, match, (terminal names, flags) or None)``.
         A scan is split (see :meth:`_for_char`): ``by_char`` maps the character at the
-        scan position to the terminals to try there, filled in as characters are met,
-        and no alternation of Lark's is compiled. Where the driver cannot read the
-        terminals as Lark's scanner holds them (:meth:`_lark_order`), or with ``split``
-        off, ``by_char`` is None and ``match`` is Lark's alternation of all the
-        terminals."""
-        basic = self._lark_lexers[state]
-        try:
-            entry = self._by_lexer.get(id(basic))
-            if entry is None:
-                entry = self._by_lexer[id(basic)] = self._scan_of(basic, root=False)
-        except (AttributeError, TypeError, ValueError, re.error):  # not as this driver reads it
+        scan position to the terminals to try there, filled in as characters are met.
+        With ``split`` off, ``by_char`` is None and ``match`` is one alternation of all
+        the terminals, as Lark's scanner is."""
+        names = self.tables.lexers.get(state)
+        if names is None:
             self.usable = False
             return None
-        self.lexers[state] = entry
+        entry = self.lexers[state] = self._scan_of(names)
         return entry
 
-    def _scan_of(self, basic, root: bool):
-        """The scan (see :meth:`_scanner`) of Lark lexer ``basic``; with ``root``, of
-        the root lexer, whose callbacks change no token's text (see :meth:`_no_terminal`)."""
-        order = self._lark_order(basic) if self.split else None
-        if order is not None and (root or not order[2]):
-            terminals, flags, _unless = order
-            key = (tuple(t.name for t in terminals), flags, basic.ignore_types)
-            entry = self._by_terminals.get(key)
-            if entry is None:  # lexers of the same terminals share their scan
-                ignore = frozenset(map(_name, basic.ignore_types))
-                entry = self._by_terminals[key] = ({}, ignore, None, (terminals, flags))
-            return entry
-        scanner = basic.scanner  # Lark builds it (and its callbacks) on first use
-        if basic.callback and not root:
-            raise ValueError("terminal callbacks")
-        return (None, basic.ignore_types, _first_match(scanner._mres), None)
-
-    def _lark_order(self, basic):
-        """``(terminals, flags, unless)``: the terminals of Lark's lexer ``basic`` in the
-        order its scanner tries them, read without building that scanner; None where
-        its scanner would not hold them as patterns of their own (a regex module other
-        than ``re``, bytes, user callbacks, a pattern type other than str and re).
-
-        As Lark's ``_create_unless``: a string terminal that a pattern terminal of the
-        same priority matches whole is ``unless``, given to that pattern as a callback
-        that renames its token, and left out of the scanner where its flags are among
-        the pattern's."""
-        terminals = basic.terminals
-        if basic.re is not re or basic.use_bytes or basic.user_callbacks:
-            return None
-        if any(t.pattern.type not in ("re", "str") for t in terminals):
-            return None
-        flags = basic.g_regex_flags
-        strings = [t for t in terminals if t.pattern.type == "str"]
-        embedded = set()
-        unless = False
-        for retok in terminals:
-            if retok.pattern.type != "re":
-                continue
-            for strtok in strings:
-                if strtok.priority != retok.priority:
-                    continue
-                s = strtok.pattern.value
-                if s and s[0] <= "\x7f" and not self._may(retok, flags, s[0]):
-                    continue  # cannot match s (and so is not compiled for it)
-                m = self._single(retok, flags)(s)
-                if m is not None and m.group(0) == s:
-                    unless = True
-                    if strtok.pattern.flags <= retok.pattern.flags:
-                        embedded.add(strtok)
-        if embedded:
-            terminals = [t for t in terminals if t not in embedded]
-        return tuple(terminals), flags, unless
+    def _scan_of(self, names: tuple):
+        """The scan (see :meth:`_scanner`) of these terminals, tried in this order."""
+        entry = self._by_terminals.get(names)
+        if entry is None:  # states of the same terminals share their scan
+            flags = self.tables.flags
+            ignore = frozenset(self.tables.ignore)
+            if self.split:
+                entry = ({}, ignore, None, (names, flags))
+            else:
+                regex = "|".join(f"(?P<{name}>{self.tables.regex(name)})" for name in names)
+                entry = (None, ignore, re.compile(regex, flags).match, None)
+            self._by_terminals[names] = entry
+        return entry
 
     def _for_char(self, entry, char: str):
         """The terminals of a split scan (see :meth:`_scanner`) to try at a position
@@ -483,31 +409,32 @@ class _Driver:
             # a text may hold thousands of different characters
             tries = by_char.get(None)
             if tries is None:
-                tries = by_char[None] = tuple((self._single(t, flags), _name(t.name)) for t in chosen)
+                tries = by_char[None] = tuple((self._single(name, flags), name) for name in chosen)
             return tries
-        may = [t for t in chosen if self._may(t, flags, char)]
-        tries = tuple((self._single(t, flags), _name(t.name)) for t in may)
-        if len(may) == 1 and tries[0][1] in ignore:
-            chars = _run_of(may[0].pattern.to_regexp(), flags)
+        may = [name for name in chosen if self._may(name, flags, char)]
+        tries = tuple((self._single(name, flags), name) for name in may)
+        if len(may) == 1 and may[0] in ignore:
+            chars = _run_of(self.tables.regex(may[0]), flags)
             if chars is not None and char in chars:  # (blank lines between elements, blanks: skipped without re)
                 tries = _Run(tries)
                 tries.chars = chars
         by_char[char] = tries
         return tries
 
-    def _single(self, terminal, flags: int):
+    def _single(self, name: str, flags: int):
         """``match`` of one terminal's pattern, compiled once: from the code an earlier
         process kept, else from ``re``'s parse read for its first characters, else from
         the pattern."""
-        key = (terminal.name, flags)
+        key = (name, flags)
         match = self._singles.get(key)
         if match is None:
+            regex = self.tables.regex(name)
             args = self._codes.pop(key, None)
             if args is not None:  # compiled by an earlier process (see _read_terminals)
                 try:
                     import _sre
 
-                    match = _sre.compile(terminal.pattern.to_regexp(), *args).match
+                    match = _sre.compile(regex, *args).match
                 except (ImportError, TypeError, ValueError, RuntimeError, OverflowError):
                     pass  # not code this engine takes (RuntimeError: "invalid SRE code")
             tree = self._trees.pop(key, None)
@@ -519,17 +446,17 @@ class _Driver:
                 except (AttributeError, ImportError, TypeError, ValueError, AssertionError):
                     pass  # re's compiler not as read here
             if match is None:
-                match = re.compile(terminal.pattern.to_regexp(), flags).match
+                match = re.compile(regex, flags).match
             self._singles[key] = match
         return match
 
-    def _may(self, terminal, flags: int, char: str) -> bool:
-        """May ``terminal`` match at a position holding the ASCII character ``char``?"""
-        key = (terminal.name, flags)
+    def _may(self, name: str, flags: int, char: str) -> bool:
+        """May terminal ``name`` match at a position holding the ASCII character ``char``?"""
+        key = (name, flags)
         chars = self._first_chars.get(key, _UNREAD)
         if chars is _UNREAD:
             try:
-                tree, chars = _first_chars(terminal.pattern.to_regexp(), flags)
+                tree, chars = _first_chars(self.tables.regex(name), flags)
                 if key not in self._singles:
                     self._trees[key] = tree
             except (AttributeError, TypeError, ValueError, OverflowError, RecursionError, re.error):
@@ -546,10 +473,9 @@ class _Driver:
         (Lark's callbacks on it would rename a token, never change its text)."""
         root = self._root
         if root is None:
-            try:
-                root = self._root = self._scan_of(self._lark_root, root=True)
-            except (AttributeError, TypeError, ValueError, re.error):
+            if self.tables.root is None:
                 return _FAILED
+            root = self._root = self._scan_of(self.tables.root)
         ignore = root[1]
         at, size = pos, len(text)
         while at < size:
@@ -584,6 +510,7 @@ class _Driver:
             return _FAILED
         actions = self.actions
         lexers = self.lexers
+        callbacks = self.callbacks
         new = str.__new__
         token = None
         state = self.start_states[start]
@@ -626,7 +553,7 @@ class _Driver:
                 if ty in ignore:
                     pos = end
                     continue
-                token = new(_Token, text[pos:end])  # (m.group(), without a method call)
+                token = new(Token, text[pos:end])  # (m.group(), without a method call)
                 token.type = ty
                 token.start_pos = pos
                 token.end_pos = pos = end
@@ -647,12 +574,12 @@ class _Driver:
                     states.append(state)
                     values.append(token)
                     break
-                kind, count, name, callback = action  # reduce
+                kind, count, name, rule = action  # reduce
                 # (the goto state replaces the top of the stack where the reduce pops
                 # one state at least: no pop and push)
-                if kind == _PASS:  # ?rule with one child: the child stands for it
+                if kind == PASS:  # ?rule with one child: the child stands for it
                     states[-1] = state = actions[states[-2]][name]
-                elif kind == _GROW:  # a repetition: its next item joins its Tree
+                elif kind == GROW:  # a repetition: its next item joins its Tree
                     del states[-1]
                     states[-1] = state = actions[states[-2]][name]
                     item = values.pop()
@@ -664,7 +591,7 @@ class _Driver:
                         del values[-count:]
                     else:
                         children = []
-                    values.append(callback(children))
+                    values.append(callbacks[rule](children))
                     state = actions[states[-1]][name]
                     states.append(state)
                 if state == end_state and token is None:
@@ -709,12 +636,6 @@ def _run_of(regex: str, flags: int):
     return chars
 
 
-def _name(name) -> str:
-    """A terminal's name as a plain, interned str, as Lark's scanner gives it (some names
-    are Lark Tokens: a dict lookup or set test by a Token calls Token.__eq__)."""
-    return sys.intern(str(name))
-
-
 _FAILED = object()
 _UNREAD = object()  # a terminal whose first characters are not read yet
 
@@ -729,12 +650,10 @@ class _Failure:
         self.offset = offset
 
 
-_REDUCE, _PASS, _GROW = 0, 1, 2  # kinds of reduce (see _Driver.parse)
-
-
 class _LarkOnly:
-    """Stands in for the driver where Lark's insides are not as the driver reads them
-    (another Lark release): every text is then parsed by ``Lark.parse``."""
+    """Stands in for the driver where Lark's parser is not laid out as
+    :mod:`markcheck.lalr` reads it (another Lark release): every text is then parsed by
+    ``Lark.parse``."""
 
     usable = False
 
@@ -742,18 +661,82 @@ class _LarkOnly:
         return _FAILED
 
 
+def _callback(rule: tuple, builder):
+    """What a reduce of ``rule`` (see :class:`markcheck.lalr.Tables`) makes of its
+    children, as Lark's callback for it: the children it keeps (an inlined child's
+    own children in its place), its one child where that stands for it, and then the
+    ``builder``'s method named as the rule (a transformer's, as Lark calls it) or a
+    Tree. A method's callback has ``method`` set."""
+    name, _origin, _expansion, expand1, keep = rule
+    method = getattr(builder, name, None) if builder is not None else None
+    if callable(method):
+        make = method
+    else:
+        method = None
+
+        def make(children):
+            return Tree(name, children)
+
+    if expand1:
+        inner = make
+
+        def make(children):
+            return children[0] if len(children) == 1 else inner(children)
+
+    if keep is not None:
+        shaped = make
+        if keep == ((0, True), (1, False)):  # a repetition: the list so far, one more item
+            def make(children):
+                out = children[0].children
+                out.append(children[1])
+                return shaped(out)
+        else:
+            def make(children):
+                out = []
+                for i, inline in keep:
+                    if inline:
+                        if out:
+                            out += children[i].children
+                        else:
+                            out = children[i].children
+                    else:
+                        out.append(children[i])
+                return shaped(out)
+
+    if method is not None:
+        try:
+            make.method = True
+        except AttributeError:  # a bound method: no attributes of its own
+            bound = make
+
+            def make(children):
+                return bound(children)
+
+            make.method = True
+    return make
+
+
 @lru_cache(maxsize=1)
 def _driver() -> _Driver | _LarkOnly:
     try:
-        return _Driver(parser(), _terminal_cache_path())
-    except (AttributeError, KeyError, TypeError, ValueError, ImportError):
+        return _Driver(tables(), _builder(), _terminal_cache_path())
+    except (lalr.Unsupported, AttributeError, KeyError, TypeError, ValueError, ImportError):
         return _LarkOnly()
 
 
+@lru_cache(maxsize=1)
+def _builder():
+    """The :class:`~markcheck.model.ElementBuilder` whose methods build the element
+    rules' model parts as they are parsed."""
+    from .model import ElementBuilder  # here: model imports this module
+
+    return ElementBuilder()
+
+
 def load() -> None:
-    """Build the parser and its driver now (the driver reads or writes the kept
+    """Read the tables and make the driver now (the driver reads or writes the kept
     terminals, see :meth:`_Driver._read_terminals`): ``--jobs`` workers forked
-    afterwards inherit both, and a first run writes the file once, not once per worker."""
+    afterwards inherit both, and a first run writes the files once, not once per worker."""
     _driver()
 
 
@@ -765,30 +748,18 @@ def parse_document(text: str) -> Tree:
 def parse_element(text: str, start: str, base: int = 0):
     """Parse one element's text (newlines read as blanks) with start rule ``start``.
 
-    The element rules are built into model parts as they are parsed (the parser's
-    transformer, :class:`markcheck.model.ElementBuilder`); ``base`` is the offset of
+    The element rules are built into model parts as they are parsed (the driver's
+    builder, :class:`markcheck.model.ElementBuilder`); ``base`` is the offset of
     ``text`` in the telegram, added to every span.
     """
-    builder = _transformer()
+    builder = _builder()
     builder.begin(text, base)
     return _parse(text.replace("\n", " "), start, (builder, text, base))
 
 
-def _transformer():
-    """The parser's transformer (kept with its parser: Lark's options answer through a
-    slow __getattr__)."""
-    lark = parser()
-    if _TRANSFORMER[0] is not lark:
-        _TRANSFORMER[:] = [lark, lark.options.transformer]
-    return _TRANSFORMER[1]
-
-
-_TRANSFORMER: list = [None, None]  # (parser, its transformer)
-
-
 def _parse(text: str, start: str, again: tuple | None = None):
     """The driver's parse of ``text``; ``Lark.parse`` where the driver cannot tell
-    (``again``, a transformer with the element's text and offset, is readied for a
+    (``again``, the builder with the element's text and offset, is readied for a
     second parse first)."""
     result = _driver().parse(text, start)
     if result.__class__ is _Failure:
@@ -798,12 +769,36 @@ def _parse(text: str, start: str, again: tuple | None = None):
     if again is not None:
         builder, original, base = again
         builder.begin(original, base)
+    else:
+        builder = _builder()
+    from lark.exceptions import LarkError, UnexpectedInput
+
     try:
-        return parser().parse(text, start=start)
+        tree = parser().parse(text, start=start)
     except UnexpectedInput as exc:
         raise ParseFailure(_describe(exc), getattr(exc, "pos_in_stream", 0) or 0) from None
     except LarkError as exc:  # pragma: no cover - defensive
         raise ParseFailure(str(exc).splitlines()[0], 0) from None
+    return _from_lark_tree(tree, builder)
+
+
+def _from_lark_tree(node, builder):
+    """Lark's tree as the driver builds it: markcheck's Tree and Token, and the
+    builder's method applied to each subtree named as one (as the driver calls it when
+    it reduces the rule, and as a Lark transformer would: children first)."""
+    from lark import Token as LarkToken, Tree as LarkTree
+
+    def convert(node):
+        if isinstance(node, LarkTree):
+            children = [convert(child) for child in node.children]
+            name = str(node.data)
+            method = getattr(builder, name, None)
+            return method(children) if callable(method) else Tree(name, children)
+        if isinstance(node, LarkToken):
+            return Token(sys.intern(str(node.type)), str(node), node.start_pos, node.end_pos)
+        return node
+
+    return convert(node)
 
 
 def _unexpected(value: str) -> str:
@@ -818,7 +813,8 @@ def _unexpected_character(char: str) -> str:
 _END_OF_TEXT = "unexpected end of text"
 
 
-def _describe(exc: UnexpectedInput) -> str:
+def _describe(exc) -> str:
+    """A ParseFailure's message for Lark's UnexpectedInput ``exc``."""
     token = getattr(exc, "token", None)
     if token is not None and getattr(token, "type", "") == "$END":
         return _END_OF_TEXT

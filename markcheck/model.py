@@ -3,8 +3,8 @@
 Every element carries a :class:`Span` (offsets into the telegram text of its
 :class:`~markcheck.source.Source`), so rules report exact places without touching
 raw text. :func:`build` turns the document tree into a :class:`Cable`; elements
-are parsed again with their own start rules by :class:`ElementBuilder`, a Lark
-Transformer with one method per element rule. The commonest TAGS, SUBJECT and E.O.
+are parsed again with their own start rules by :class:`ElementBuilder`, with one
+method per element rule, called as the parser reduces that rule. The commonest TAGS, SUBJECT and E.O.
 lines are read instead by readers made of the grammar's own terminals
 (:func:`tags_reader`, :func:`subject_reader`, :func:`eo_reader`), to the same parts;
 classification lines, REF and Classified By elements by readers that run the parser's
@@ -21,10 +21,9 @@ import threading
 from dataclasses import field
 from functools import lru_cache
 
-from lark import Token, Transformer, Tree
-
 from . import kept
 from .grammar import ParseFailure, parse_document, parse_element
+from .lalr import Token, Tree
 from .records import maker, record
 from .markings import KNOWN_CAPTIONS, Level, Marking, level_from_word, parse_portion
 from .source import Source
@@ -382,17 +381,17 @@ _reference = maker(Reference)
 _REASON_LETTER = kept.compile(r"(?<![A-Za-z])[A-Ha-h](?![A-Za-z])")
 
 
-class ElementBuilder(Transformer):
+class ElementBuilder:
     """Builds model objects from the element rules, while the parser reduces them.
 
-    The one parser is made with an instance of this class as its LALR transformer
-    (:func:`markcheck.grammar.parser`), so element rules become model parts as they
-    are parsed, with no tree in between; document rules stay trees.
+    The parser's driver calls the method named as a rule where it reduces that rule,
+    as Lark calls an LALR transformer's (:func:`markcheck.grammar._callback`), so
+    element rules become model parts as they are parsed, with no tree in between;
+    document rules stay trees.
     :meth:`begin` sets the element's text and offset before each parse (per thread).
     """
 
     def __init__(self) -> None:
-        super().__init__()
         self._local = threading.local()
 
     def begin(self, text: str, base: int) -> None:
@@ -1038,12 +1037,12 @@ _TAGS_RULES = {
 }
 
 
-def _as_read(lark, priorities: dict) -> bool:
+def _as_read(tables, priorities: dict) -> bool:
     """Are the ignored terminals and the priorities of these terminals as the element
     readers (tags_reader, subject_reader, eo_reader) read them? The lexer tries a
     state's terminals by priority (then by their patterns), which each reader follows."""
-    return set(lark.lexer_conf.ignore) == {"WS_INLINE", "BLANK_LINES"} and all(
-        lark.get_terminal(name).priority == priority
+    return set(tables.ignore) == {"WS_INLINE", "BLANK_LINES"} and all(
+        tables.priority(name) == priority
         for name, priority in {**priorities, "WS_INLINE": 0, "BLANK_LINES": -1}.items())
 
 
@@ -1069,17 +1068,16 @@ def tags_reader():
     def never(text: str, base: int) -> None:
         return None
 
-    from .grammar import parser, terminal_regex
+    from .grammar import tables, terminal_regex
 
     try:
-        lark = parser()
+        grammar = tables()
         rules: dict = {}
-        for rule in lark.rules:
-            origin = rule.origin.name
+        for _name, origin, expansion, _expand1, _keep in grammar.rules:
             if origin in ("tags", "tag_item") or origin.startswith("__tags_star"):
-                names = tuple("STAR" if s.name.startswith("__tags_star") else s.name for s in rule.expansion)
+                names = tuple("STAR" if s.startswith("__tags_star") else s for s in expansion)
                 rules.setdefault("STAR" if origin.startswith("__tags_star") else origin, set()).add(names)
-        if rules != _TAGS_RULES or not _as_read(lark, _TAGS_PRIORITIES):
+        if rules != _TAGS_RULES or not _as_read(grammar, _TAGS_PRIORITIES):
             return never
         keyword = kept.compile(terminal_regex("TAGS_KW")).match
         # after the keyword: blanks and separators (dropped), names (group 1), words (group 2)
@@ -1145,14 +1143,14 @@ def subject_reader():
     def never(text: str) -> None:
         return None
 
-    from .grammar import parser, terminal_regex
+    from .grammar import tables, terminal_regex
 
     try:
-        lark = parser()
-        rules = {tuple(s.name for s in rule.expansion) for rule in lark.rules if rule.origin.name == "subject"}
+        grammar = tables()
+        rules = {rule[2] for rule in grammar.rules if rule[1] == "subject"}
         if rules != {("SUBJECT_KW", "MARK", "SUBJECT_TEXT"), ("SUBJECT_KW", "MARK"),
                      ("SUBJECT_KW", "SUBJECT_TEXT"), ("SUBJECT_KW",)} \
-                or not _as_read(lark, {"SUBJECT_KW": 3, "MARK": 3, "SUBJECT_TEXT": 0}):
+                or not _as_read(grammar, {"SUBJECT_KW": 3, "MARK": 3, "SUBJECT_TEXT": 0}):
             return never
         keyword = kept.compile(terminal_regex("SUBJECT_KW")).match
         mark_at = kept.compile(terminal_regex("MARK")).match
@@ -1241,18 +1239,18 @@ def eo_reader():
     def never(text: str) -> None:
         return None
 
-    from .grammar import parser, terminal_regex
+    from .grammar import tables, terminal_regex
 
     try:
-        lark = parser()
+        grammar = tables()
         rules: dict = {}
-        for rule in lark.rules:
-            if rule.origin.name in ("eo", "eo_order", "eo_na", "decl", "eo_tags"):
-                rules.setdefault(rule.origin.name, set()).add(tuple(s.name for s in rule.expansion))
+        for _name, origin, expansion, _expand1, _keep in grammar.rules:
+            if origin in ("eo", "eo_order", "eo_na", "decl", "eo_tags"):
+                rules.setdefault(origin, set()).add(expansion)
         if rules != {"eo": _eo_rules(), "eo_order": {("EO_NUMBER",)}, "eo_na": {("NA",)},
                      "decl": {("DECL_KW", "DECL_VALUE"), ("DECL_KW",)},
                      "eo_tags": {("EO_TAGS_KW", "TAG_REST"), ("EO_TAGS_KW",)}} \
-                or not _as_read(lark, _EO_PRIORITIES) or lark.get_terminal("COLON").pattern.value != ":":
+                or not _as_read(grammar, _EO_PRIORITIES) or grammar.terminals["COLON"][2:] != ("str", ":"):
             return never
         (keyword, number, na_at, decl_at, value_at, tags_kw, blanks) = (
             kept.compile(terminal_regex(name)).match
@@ -1343,11 +1341,6 @@ _UNKNOWN = object()
 _runs: dict = {}  # an ignored terminal's regex -> the characters of its runs (grammar._run_of)
 
 
-@lru_cache(maxsize=1)
-def _table_rows(table) -> dict:
-    """The parse table's rows keyed by plain terminal names, read once for every element
-    automaton."""
-    return {state: {str(k): v for k, v in row.items()} for state, row in table.states.items()}
 #: the most configurations (parser stacks) an element automaton may have
 _MOST_CONFIGURATIONS = 400
 
@@ -1375,19 +1368,17 @@ def _element_automaton(start: str):
         return None
 
     try:
-        from lark.parsers.lalr_analysis import Shift
+        from .grammar import tables
 
-        from .grammar import parser
-
-        lark = parser()
-        frontend = lark.parser
-        table = frontend.parser.parser.parse_table
-        lexers = frontend.lexer.lexers
-        states = _table_rows(table)
-        first = table.start_states[start]
-        end_state = table.end_states[start]
-        ignore = frozenset(map(str, lark.lexer_conf.ignore))
-    except (AttributeError, KeyError, TypeError, ImportError):
+        grammar = tables()
+        states = grammar.actions
+        lexers = grammar.lexers
+        first = grammar.start_states[start]
+        end_state = grammar.end_states[start]
+        ignore = frozenset(grammar.ignore)
+        if grammar.flags:
+            return never  # (the scans below are compiled without flags)
+    except (AttributeError, KeyError, TypeError, ImportError, ValueError):
         return never
 
     def after(stack: tuple, ty: str):
@@ -1398,63 +1389,49 @@ def _element_automaton(start: str):
             action = states[stack[-1]].get(ty)
             if action is None:
                 return None
-            kind, arg = action
-            if kind is Shift:
+            if type(action) is int:  # shift
                 if ty == "$END":
                     return None
-                stack.append(arg)
+                stack.append(action)
                 return tuple(stack)
-            count = len(arg.expansion)
+            _kind, count, origin, _rule = action
             if count:
                 del stack[-count:]
-            goto = states[stack[-1]].get(str(arg.origin.name))
-            if goto is None or goto[0] is not Shift:
+            goto = states[stack[-1]].get(origin)
+            if type(goto) is not int:
                 return None
-            stack.append(goto[1])
-            if goto[1] == end_state and ty == "$END":
+            stack.append(goto)
+            if goto == end_state and ty == "$END":
                 return True
 
     scans: dict = {}  # terminal names in order -> (the alternation's match, its blanks or None)
 
-    def scan_of(basic):
-        """The scan of Lark lexer ``basic``: one alternation of its terminals in its order.
-        Where an ignored run of blanks (WS_INLINE) is tried before any terminal that may
-        start with one, the run is skipped by the same match (a possessive prefix: the
-        lexer would match it, then try every terminal after it), and its characters are
-        given with the match."""
+    def scan_of(names):
+        """The scan of a state's terminals ``names`` (in the order its lexer tries them):
+        one alternation of them. Where an ignored run of blanks (WS_INLINE) is tried
+        before any terminal that may start with one, the run is skipped by the same
+        match (a possessive prefix: the lexer would match it, then try every terminal
+        after it), and its characters are given with the match."""
         from .grammar import _driver, _first_chars, _run_of
 
-        known = getattr(_driver(), "_first_chars", {})  # terminal -> its first characters
-        terminals = list(basic.terminals)
-        if basic.re is not re or basic.use_bytes or basic.user_callbacks or basic.g_regex_flags:
+        if names is None:  # (a string terminal a pattern renames: see lalr._lark_order)
             raise ValueError("a lexer not as read here")
-        names = tuple(str(t.name) for t in terminals)
-        scan = scans.get(names)  # (lexers of the same terminals: checked and made once)
+        scan = scans.get(names)  # (states of the same terminals: made once)
         if scan is not None:
             return scan
-        for retok in terminals:
-            if retok.pattern.type not in ("re", "str"):
-                raise ValueError("a pattern not as read here")
-            if retok.pattern.type != "re":
-                continue
-            for strtok in terminals:  # (as Lark's _create_unless: none may be renamed)
-                if strtok.pattern.type == "str" and strtok.priority == retok.priority:
-                    s = strtok.pattern.value
-                    m = re.match(retok.pattern.to_regexp(), s)
-                    if m is not None and m.group(0) == s:
-                        raise ValueError("a string terminal renamed")
-        alternation = "|".join(f"(?P<{str(t.name)}>{t.pattern.to_regexp()})" for t in terminals)
+        known = getattr(_driver(), "_first_chars", {})  # terminal -> its first characters
+        alternation = "|".join(f"(?P<{name}>{grammar.regex(name)})" for name in names)
         blanks = None
-        for t in terminals:
-            regex = t.pattern.to_regexp()
-            if str(t.name) in ignore:
+        for name in names:
+            regex = grammar.regex(name)
+            if name in ignore:
                 blanks = _runs.get(regex, _UNKNOWN)
                 if blanks is _UNKNOWN:
                     blanks = _runs[regex] = _run_of(regex, 0)
                 if blanks is not None and " " in blanks:
                     break
                 blanks = None
-            chars = known.get((t.name, 0), _UNKNOWN)  # (kept by the driver: see grammar)
+            chars = known.get((name, 0), _UNKNOWN)  # (kept by the driver: see grammar)
             if chars is _UNKNOWN:
                 chars = _first_chars(regex, 0)[1]
             if chars is None or " " in chars or "\t" in chars:
@@ -1472,10 +1449,10 @@ def _element_automaton(start: str):
         configurations = [(first,)]
         rows = []
         for stack in configurations:  # (grows as new configurations are found)
-            basic = lexers[stack[-1]]
+            names = lexers[stack[-1]]
+            scan = scan_of(names)
             moves = {}
-            for terminal in basic.terminals:
-                name = str(terminal.name)
+            for name in names:
                 if name in ignore:
                     continue
                 nxt = after(stack, name)
@@ -1487,7 +1464,7 @@ def _element_automaton(start: str):
                     index[nxt] = len(configurations)
                     configurations.append(nxt)
                 moves[name] = index[nxt]
-            rows.append((*scan_of(basic), moves, after(stack, "$END") is True))
+            rows.append((*scan, moves, after(stack, "$END") is True))
     except (AttributeError, KeyError, TypeError, ValueError, IndexError, ImportError, re.error):
         return never
 

@@ -1,8 +1,9 @@
 """The fast LALR driver (markcheck.grammar._Driver) gives what Lark's own parse gives.
 
-The driver runs the tables and scanners Lark built; these tests hold it to Lark's
-result, token for token (types, text, offsets), on real cables, on mutated ones and
-on random element texts, and to Lark's error where the text does not fit.
+The driver runs the tables Lark built, read as plain data (markcheck.lalr); these
+tests hold it to Lark's result, token for token (types, text, offsets), on real
+cables, on mutated ones and on random element texts, and to Lark's error where the
+text does not fit.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from lark import Token, Tree
+from lark import Token as LarkToken, Tree as LarkTree
 
 import markcheck.grammar as grammar
+from markcheck import lalr
 from markcheck.grammar import ELEMENT_STARTS, ParseFailure, parse_element
+from markcheck.lalr import Token, Tree
 from markcheck.model import build
 from markcheck.source import read_source
 
@@ -35,10 +38,11 @@ def lark_only():
 
 
 def flat(node):
-    """A tree as nested tuples, tokens with their type and offsets."""
-    if isinstance(node, Tree):
-        return (node.data, tuple(flat(c) for c in node.children))
-    if isinstance(node, Token):
+    """A tree as nested tuples, tokens with their type and offsets (the driver's trees
+    and Lark's alike)."""
+    if isinstance(node, (Tree, LarkTree)):
+        return (str(node.data), tuple(flat(c) for c in node.children))
+    if isinstance(node, (Token, LarkToken)):
         return (node.type, str(node), node.start_pos, node.end_pos)
     return node  # a model part (element rules)
 
@@ -58,7 +62,7 @@ def both_documents(text: str):
         slow = outcome(lambda: grammar.parse_document(text))
     if slow[0] == "ok":
         assert isinstance(direct, Tree), "driver rejected what Lark parses"
-        assert flat(fast[1]) == flat(slow[1])
+        assert flat(fast[1]) == flat(slow[1]) == flat(grammar.parser().parse(text, start="start"))
     else:
         assert not isinstance(direct, Tree), "driver parsed what Lark rejects"
         assert fast == slow
@@ -131,26 +135,31 @@ def test_driver_rejects_what_lark_rejects(start):
 
 
 def test_driver_trees_pickle_and_copy():
-    """A tree from the driver survives pickle (as plain Lark tokens) and deepcopies as
-    a tree from Lark does (Lark's Token.__deepcopy__ keeps no end offset)."""
+    """A tree from the driver survives pickle and deepcopy, tokens with their types and
+    offsets."""
     import copy
     import pickle
 
     text = read_source(str(SEED)).text
     tree = grammar.parse_document(text)
     assert flat(pickle.loads(pickle.dumps(tree))) == flat(tree)
-    assert flat(copy.deepcopy(tree)) == flat(copy.deepcopy(grammar.parser().parse(text, start="start")))
+    assert flat(copy.deepcopy(tree)) == flat(tree) == flat(grammar.parser().parse(text, start="start"))
+    assert pickle.loads(pickle.dumps(tree)) == tree
 
 
 def test_lark_insides_not_as_expected_fall_back_to_lark(monkeypatch):
     """Where a Lark release lays out its parser otherwise, every parse is Lark's."""
-    class Other:  # a Lark object with nothing the driver reads
+    class Other:  # a Lark object with nothing the tables are read from
         pass
 
+    with pytest.raises(lalr.Unsupported):
+        lalr.from_lark(Other())
     real = grammar.parser()
     source = read_source(str(SEED))
     grammar._driver.cache_clear()
+    grammar.tables.cache_clear()
     try:
+        monkeypatch.setattr(grammar, "_tables_key", lambda: None)  # no kept tables: read from Lark
         monkeypatch.setattr(grammar, "parser", lambda: Other())
         fallback = grammar._driver()  # made from the odd Lark object
         monkeypatch.setattr(grammar, "parser", lambda: real)
@@ -159,6 +168,7 @@ def test_lark_insides_not_as_expected_fall_back_to_lark(monkeypatch):
         cable = build(source)
     finally:
         grammar._driver.cache_clear()
+        grammar.tables.cache_clear()
     assert flat(tree) == flat(real.parse(source.text, start="start"))
     assert cable == build(source)  # the driver again: the same model
 
@@ -247,16 +257,17 @@ def test_split_scanners_give_the_same_tokens_as_whole_ones():
         driver.split = False
         whole = flat(grammar.parse_document(seed))
         whole_elements = [flat(parse_element(text, start)) for text, start in elements]
-        assert all(entry[0] is None for entry in driver._by_lexer.values())
+        assert all(entry[0] is None for entry in driver._by_terminals.values())
         assert not driver._singles
         driver.split = True
         driver.lexers.clear()
-        driver._by_lexer.clear()
+        driver._by_terminals.clear()
         assert flat(grammar.parse_document(seed)) == whole
         assert [flat(parse_element(text, start)) for text, start in elements] == whole_elements
-        split = list(driver._by_lexer.values())
+        split = list(driver._by_terminals.values())
         assert all(entry[0] for entry in split)  # every scanner split, filled as met
-        assert any(t.pattern.type == "str" for entry in split for t in entry[3][0])
+        terminals = grammar.tables().terminals
+        assert any(terminals[name][2] == "str" for entry in split for name in entry[3][0])
         assert driver._singles  # terminals tried one by one: fewer than all at some characters
         tries = [t for entry in split for t in entry[0].values()]
         assert any(len(t) < len(entry[3][0]) for entry in split for t in entry[0].values())
@@ -265,7 +276,7 @@ def test_split_scanners_give_the_same_tokens_as_whole_ones():
         text = seed.replace("\nE.O.", "\n\u4e00 text\n\nE.O.", 1)  # in the header zone
         assert repr("\u4e00 text\n") in repr(flat(grammar.parse_document(text)))
         both_documents(text)  # the same tree as Lark's
-        assert not any("\u4e00" in entry[0] for entry in driver._by_lexer.values())
+        assert not any("\u4e00" in entry[0] for entry in driver._by_terminals.values())
         assert any(len(entry[0].get(None, ())) == len(entry[3][0]) > 1 for entry in split)
     finally:
         grammar._driver.cache_clear()
@@ -282,23 +293,32 @@ def _lark_scanner_order(basic):
     return [t.name for t in terminals], bool(callbacks)
 
 
-def _order_agrees(driver, basic):
-    terminals, flags, unless = driver._lark_order(basic)
-    assert flags == basic.g_regex_flags
-    assert ([t.name for t in terminals], unless) == _lark_scanner_order(basic)
+def _lark_order(lark, basic):
+    ignore = tuple(sorted(map(str, lark.lexer_conf.ignore)))
+    return lalr._lark_order(basic, lark.lexer_conf.g_regex_flags, ignore, {})
+
+
+def _order_agrees(lark, basic):
+    names, unless = _lark_order(lark, basic)
+    assert (list(names), unless) == _lark_scanner_order(basic)
     return unless
 
 
 def test_lark_order_is_lark_scanners_order_on_the_grammar():
     """Every state's scanner and the root one (which leaves out the string terminals a
-    pattern of theirs reads, and has callbacks), as Lark orders them."""
-    driver = grammar._Driver(grammar.parser())
-    lexers = list({id(b): b for b in driver._lark_lexers.values()}.values())
-    assert not any(_order_agrees(driver, basic) for basic in lexers)
+    pattern of theirs reads, and has callbacks), as Lark orders them; and as the tables
+    keep them."""
+    lark = grammar.parser()
+    lexers = list({id(b): b for b in lark.parser.lexer.lexers.values()}.values())
+    assert not any(_order_agrees(lark, basic) for basic in lexers)
     assert any(t.pattern.type == "str" for basic in lexers for t in basic.terminals)
-    root = driver._lark_root
-    assert _order_agrees(driver, root)
-    assert len(driver._lark_order(root)[0]) < len(root.terminals)  # strings left out
+    root = lark.parser.lexer.root_lexer
+    assert _order_agrees(lark, root)
+    assert len(_lark_order(lark, root)[0]) < len(root.terminals)  # strings left out
+    tables = grammar.tables()
+    assert {state: tuple(t.name for t in basic.terminals) for state, basic in lark.parser.lexer.lexers.items()} \
+        == tables.lexers
+    assert tables.root == _lark_order(lark, root)[0]
 
 
 TOY = r"""
@@ -322,7 +342,7 @@ def toy():
     from lark import Lark, Transformer
 
     lark = Lark(TOY, parser="lalr", lexer="contextual", transformer=Transformer())
-    return lark, grammar._Driver(lark)
+    return lark, grammar._Driver(lalr.from_lark(lark))
 
 
 def test_lark_order_is_lark_scanners_order_with_string_terminals(toy):
@@ -332,9 +352,10 @@ def test_lark_order_is_lark_scanners_order_with_string_terminals(toy):
     lark, driver = toy
     basics = list({id(b): b for b in lark.parser.lexer.lexers.values()}.values())
     basics.append(lark.parser.lexer.root_lexer)
-    assert any([_order_agrees(driver, basic) for basic in basics])
-    root = driver._lark_order(lark.parser.lexer.root_lexer)[0]
-    names = [t.name for t in root]
+    assert any([_order_agrees(lark, basic) for basic in basics])
+    names = list(_lark_order(lark, lark.parser.lexer.root_lexer)[0])
+    assert driver.tables.root == tuple(names)
+    assert None in driver.tables.lexers.values()  # the "kw" state: its scanner renames a token
     assert "LET" not in names and "KW" not in names and "AND" in names and "OR" in names
 
 
@@ -356,7 +377,7 @@ def test_driver_matches_lark_on_a_grammar_with_string_terminals(toy, text):
         assert result is grammar._FAILED and not driver.usable
         driver.usable = True
         driver.lexers.clear()
-        driver._by_lexer.clear()
+        driver._by_terminals.clear()
         return
     if isinstance(result, grammar._Failure):
         assert expected == ("error", result.message, result.offset)
@@ -411,7 +432,7 @@ def _scanned(driver, texts):
     flags = grammar.parser().lexer_conf.g_regex_flags
     out = []
     for t in grammar.parser().terminals:
-        single = driver._single(t, flags)
+        single = driver._single(t.name, flags)
         for text in texts:
             m = single(text)
             out.append((t.name, m and (m.group(), m.end())))
@@ -429,7 +450,7 @@ def test_terminals_kept_for_the_next_process(tmp_path, monkeypatch):
     path = str(tmp_path / "terminals.cache")
     lark = grammar.parser()
     flags = lark.lexer_conf.g_regex_flags
-    first = grammar._Driver(lark, path)
+    first = grammar._Driver(grammar.tables(), cache=path)
     assert len(first._codes) == len(lark.terminals)
     with open(path, "rb") as file:
         kept = file.read()
@@ -439,15 +460,15 @@ def test_terminals_kept_for_the_next_process(tmp_path, monkeypatch):
 
     monkeypatch.setattr(grammar, "_first_chars", no_parse)
     monkeypatch.setattr(re, "compile", no_parse)
-    second = grammar._Driver(lark, path)
+    second = grammar._Driver(grammar.tables(), cache=path)
     assert second._first_chars == first._first_chars
     texts = _sample_texts()
     scanned = _scanned(second, texts)
     monkeypatch.undo()
-    fresh = grammar._Driver(lark)  # no file: each terminal read and compiled when met
+    fresh = grammar._Driver(grammar.tables())  # no file: each terminal read and compiled when met
     assert scanned == _scanned(fresh, texts)
     for t in lark.terminals:
-        fresh._may(t, flags, "a")
+        fresh._may(t.name, flags, "a")
     assert fresh._first_chars == {(t.name, flags): grammar._first_chars(t.pattern.to_regexp(), flags)[1]
                                   for t in lark.terminals}
     assert second._first_chars == fresh._first_chars
@@ -455,7 +476,7 @@ def test_terminals_kept_for_the_next_process(tmp_path, monkeypatch):
         assert file.read() == kept  # read, not written again
     # the driver on that file parses as Lark does
     seed = SEED.read_text()
-    driver = grammar._Driver(lark, path)
+    driver = grammar._Driver(grammar.tables(), cache=path)
     assert flat(driver.parse(seed, "start")) == flat(lark.parse(seed, start="start"))
 
 
@@ -467,7 +488,7 @@ def test_terminals_file_not_as_written_is_not_trusted(tmp_path, damage):
 
     path = tmp_path / "terminals.cache"
     lark = grammar.parser()
-    grammar._Driver(lark, str(path))
+    grammar._Driver(grammar.tables(), cache=str(path))
     key, entries = marshal.loads(path.read_bytes())
     if damage == "garbage":
         path.write_bytes(b"\x00not marshal")
@@ -478,19 +499,19 @@ def test_terminals_file_not_as_written_is_not_trusted(tmp_path, damage):
     else:
         path.write_bytes(marshal.dumps((key, {name: (None, (32, [1, 2, 3], 0, {}, (None,)))
                                               for name in entries})))
-    driver = grammar._Driver(lark, str(path))
+    driver = grammar._Driver(grammar.tables(), cache=str(path))
     texts = _sample_texts()
-    assert _scanned(driver, texts) == _scanned(grammar._Driver(lark), texts)
+    assert _scanned(driver, texts) == _scanned(grammar._Driver(grammar.tables()), texts)
     seed = SEED.read_text()
     assert flat(driver.parse(seed, "start")) == flat(lark.parse(seed, start="start"))
     if damage != "bad code":  # replaced by a good one
         assert marshal.loads(path.read_bytes())[0] == key
-        assert len(grammar._Driver(lark, str(path))._codes) == len(lark.terminals)
+        assert len(grammar._Driver(grammar.tables(), cache=str(path))._codes) == len(lark.terminals)
 
 
 def test_terminals_file_unwritable_leaves_terminals_read_when_met(tmp_path):
     path = tmp_path / "missing" / "terminals.cache"
-    driver = grammar._Driver(grammar.parser(), str(path))
+    driver = grammar._Driver(grammar.tables(), cache=str(path))
     assert not path.exists()
     seed = SEED.read_text()
     assert flat(driver.parse(seed, "start")) == flat(grammar.parser().parse(seed, start="start"))
@@ -501,13 +522,81 @@ def test_token_types_are_plain_strings_as_lark_gives_them():
     scans do the same (some terminal names are Lark Tokens, whose comparisons are slow),
     and find them in the action table by identity."""
     seed = SEED.read_text()
-    types = [tok.type for tok in grammar.parse_document(seed).scan_values(lambda v: isinstance(v, Token))]
+    types = [tok.type for tok in grammar.parse_document(seed).iter_tokens()]
     assert types and all(type(ty) is str for ty in types)
     lark_types = [tok.type for tok in grammar.parser().parse(seed, start="start").scan_values(
-        lambda v: isinstance(v, Token))]
+        lambda v: isinstance(v, LarkToken))]
     assert all(type(ty) is str for ty in lark_types)
     driver = grammar._driver()
     names = {ty for entry in driver._by_terminals.values() for tries in entry[0].values() for _m, ty in tries}
     keys = {key for row in driver.actions.values() for key in row}
     assert any(type(t.name) is not str for t in grammar.parser().terminals)
     assert all(any(name is key for key in keys) for name in names if name in keys)
+
+
+# -- the tables as plain data (markcheck.lalr) ------------------------------------------------
+
+
+SHAPES = r"""
+start: item+ pair* wrap?
+item: WORD NUMBER? -> named
+    | "(" NUMBER ")"
+pair: _first WORD
+_first: WORD ":"
+?wrap: "[" (wrap | NUMBER) "]"
+     | "<" NUMBER NUMBER ">"
+WORD: /[a-z]+/
+NUMBER: /\d+/
+%ignore " "
+"""
+
+
+class _Builder:
+    """A builder with methods for some rules (as ElementBuilder is), for Lark and the driver."""
+
+    def pair(self, children):
+        return ("pair", *map(str, children))
+
+    def named(self, children):
+        return ("named", *map(str, children))
+
+
+@pytest.mark.parametrize("with_methods", [False, True])
+@pytest.mark.parametrize("text", ["a 1 b", "a b (2) x: y z: w", "a [1]", "a [[<1 2>]]", "a x: y [<3 4>]",
+                                  "a 1 2", "a (", "a x: y z", "x:", "a [1", "a <1>"])
+def test_rule_shapes_as_lark_makes_them(text, with_methods):
+    """Kept, dropped and inlined children, aliases, a ?rule's one child, repetitions and
+    builder methods: the driver's result is Lark's, for a builder too (as a transformer)."""
+    from lark import Lark
+    from lark.exceptions import UnexpectedInput
+
+    builder = _Builder() if with_methods else None
+    lark = Lark(SHAPES, parser="lalr", lexer="contextual", transformer=builder)
+    driver = grammar._Driver(lalr.from_lark(lark), builder)
+    result = driver.parse(text, "start")
+    try:
+        expected = ("ok", flat(lark.parse(text)))
+    except UnexpectedInput as exc:
+        expected = ("error", grammar._describe(exc), exc.pos_in_stream)
+    if isinstance(result, grammar._Failure):
+        assert expected == ("error", result.message, result.offset)
+    else:
+        assert expected == ("ok", flat(result))
+        plain = lalr.from_lark(Lark(SHAPES, parser="lalr", lexer="contextual"))
+        assert grammar._from_lark_tree(lark.parse(text) if builder is None
+                                       else Lark(SHAPES, parser="lalr", lexer="contextual").parse(text),
+                                       builder) == result
+        assert plain.rules == lalr.from_lark(lark).rules  # a transformer does not change the rules' shapes
+
+
+def test_tables_round_trip_through_marshal():
+    import marshal
+
+    tables = grammar.tables()
+    again = lalr.Tables.from_data(marshal.loads(marshal.dumps(tables.data())))
+    assert again.data() == tables.data()
+    seed = SEED.read_text()
+    assert flat(grammar._Driver(again).parse(seed, "start")) == flat(grammar.parser().parse(seed, start="start"))
+    for bad in [None, (), ("x",) * 9, tables.data()[:-1]]:
+        with pytest.raises(ValueError):
+            lalr.Tables.from_data(bad)

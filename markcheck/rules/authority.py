@@ -15,11 +15,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from lark import Token
 
 from .. import kept
 from ..diagnostics import Severity
 from ..markings import Level
+from ..lalr import Token
 from ..model import Cable, ClassifiedBy, EOLine, Span, classified_by_from
 from . import Context, Issue, per_cable, rule
 
