@@ -15,11 +15,11 @@ import os
 import re
 import sys
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from . import kept, lalr
 from .lalr import GROW, PASS, Token, Tree
 
+TYPE_CHECKING = False  # (typing.TYPE_CHECKING, without importing typing: some 3 ms)
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -116,6 +116,7 @@ def parser():
     return Lark.open(path, **options)
 
 
+@lru_cache(maxsize=1)
 def _tables_key() -> tuple | None:
     """What kept tables are for: Lark's version, the grammar files' texts and the module
     that reads the tables from Lark (its size and time: an edit of it in a source tree
@@ -137,10 +138,16 @@ def _tables_key() -> tuple | None:
 
 
 def _tables_path(key: tuple) -> str | None:
+    """The file of the tables kept for ``key``: named by a checksum of it, so two
+    installs of one release (a project's venv, pre-commit's) each find their own and
+    never make the other's anew."""
+    import zlib
+
     cache = _cache_path(key[0])
     if not cache:
         return None
-    return f"{os.path.splitext(cache)[0]}-tables.cache"
+    # (repr: marshal's bytes of equal keys may differ, by which objects they share)
+    return f"{os.path.splitext(cache)[0]}-tables-{zlib.crc32(repr(key).encode()):08x}.cache"
 
 
 @lru_cache(maxsize=1)
@@ -192,7 +199,8 @@ def _first_chars(regex: str, flags: int):
     single-character item matches is asked of ``re`` itself, compiled with the flags
     in force there (so case folding is ``re``'s) and run over all of ASCII at once.
     Where the walk meets an item it does not know, ``chars`` is None."""
-    from re import _compiler, _constants as c, _parser
+    from re import _compiler, _parser
+    from re import _constants as c
 
     tree = _parser.parse(regex, flags)
     consumes = {c.LITERAL, c.NOT_LITERAL, c.IN, c.ANY}
@@ -324,9 +332,8 @@ class _Driver:
         as ``re.compile`` hands it. The file is for one grammar's terminals, one regex
         engine and one Python (its key); any other, or an unreadable file, is read anew
         and replaced. Where it cannot be written, each terminal is read when first met."""
-        import marshal
-
         import _sre
+        import marshal
 
         flags = self.tables.flags
         terminals = [(name, entry[0]) for name, entry in self.tables.terminals.items()]
@@ -611,7 +618,8 @@ def _run_of(regex: str, flags: int):
     r"""The characters whose runs ``regex`` (with ``flags``) matches, where it is a greedy
     repetition, one or more times, of one or a few literal characters that no case
     folding touches (``\n+``, ``(?:\ |\t)+``); else None."""
-    from re import _constants as c, _parser
+    from re import _constants as c
+    from re import _parser
 
     try:
         items = _parser.parse(regex, flags).data
@@ -786,7 +794,8 @@ def _from_lark_tree(node, builder):
     """Lark's tree as the driver builds it: markcheck's Tree and Token, and the
     builder's method applied to each subtree named as one (as the driver calls it when
     it reduces the rule, and as a Lark transformer would: children first)."""
-    from lark import Token as LarkToken, Tree as LarkTree
+    from lark import Token as LarkToken
+    from lark import Tree as LarkTree
 
     def convert(node):
         if isinstance(node, LarkTree):
