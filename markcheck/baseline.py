@@ -28,13 +28,10 @@ written atomically (a temporary file in the same folder, then ``os.replace``)::
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import tempfile
 from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping, Sequence
 
 from .diagnostics import Diagnostic
 
@@ -53,6 +50,8 @@ class BaselineError(Exception):
 def write_text_atomic(path: str, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file in the same folder and
     ``os.replace``: readers see the old file or the new one, never half of it."""
+    import tempfile  # (json, hashlib and tempfile: imported where a baseline is used, not by every run)
+
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
     try:
@@ -103,6 +102,8 @@ def _rel(path: str, base: str) -> str:
 
 
 def key_of(d: Diagnostic, lines: Sequence[str], base: str) -> Key:
+    import hashlib
+
     digest = hashlib.sha256(finding_text(d, lines).encode("utf-8")).hexdigest()
     return (_rel(d.path, base), d.code, digest)
 
@@ -134,6 +135,8 @@ class Baseline:
         entries = [{"path": p, "code": c, "hash": h, "count": n}
                    for (p, c, h), n in sorted(self.counts.items()) if n > 0]
         doc = {"tool": "markcheck", "version": FORMAT_VERSION, "entries": entries}
+        import json
+
         return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
     def write(self, path: str) -> None:
@@ -147,6 +150,8 @@ class Baseline:
         def bad(why: str) -> BaselineError:
             return BaselineError(f"{path}: not a markcheck baseline ({why}); "
                                  f"write one with --write-baseline {path}")
+
+        import json
 
         try:
             with open(path, encoding="utf-8") as fh:

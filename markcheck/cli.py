@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
-import json
 import os
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 from . import __version__
 
@@ -25,6 +24,33 @@ class UsageError(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line, exit 2
         raise UsageError(message)
+
+    def _get_formatter(self):
+        # argparse makes a formatter for every argument it adds (to check its metavar),
+        # and each asks shutil (imported for it) for the terminal's size: the width is
+        # read here once, as shutil.get_terminal_size reads it
+        return self.formatter_class(prog=self.prog, width=_help_width())
+
+
+def _help_width() -> int:
+    """The width argparse formats help to: the terminal's columns less 2, as
+    ``shutil.get_terminal_size`` reads them (``COLUMNS``, else the size of the terminal
+    on stdout, else 80), read once."""
+    if not _WIDTH:
+        try:
+            columns = int(os.environ["COLUMNS"])
+        except (KeyError, ValueError):
+            columns = 0
+        if columns <= 0:
+            try:
+                columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+            except (AttributeError, ValueError, OSError):
+                columns = 0
+        _WIDTH.append((columns if columns > 0 else 80) - 2)
+    return _WIDTH[0]
+
+
+_WIDTH: list = []
 
 
 def _date(text: str) -> _dt.date:
@@ -56,14 +82,9 @@ def _extend(*lists: list[str] | None) -> list[str]:
     return [x for lst in lists if lst for x in lst]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _check_arguments(c: argparse.ArgumentParser) -> None:
     from .dialects import DIALECTS
 
-    p = _Parser(prog="markcheck", description="Lint the classification markings of diplomatic cables.")
-    p.add_argument("--version", action="version", version=f"markcheck {__version__}")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-
-    c = sub.add_parser("check", help="lint files and folders (default: current folder)")
     c.add_argument("paths", nargs="*", metavar="PATH", help="files or folders; - for stdin")
     c.add_argument("--format", default="text", metavar="NAME",
                    help="output format by name: text (default), full, json, sarif, github, gitlab, junit")
@@ -105,7 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the protected-terms store for R606 (default: .markcheck-protected.json "
                         "found from each file's folder upwards)")
 
-    pr = sub.add_parser("protect", help="manage the protected-terms store (salted hashes only)")
+
+def _protect_arguments(pr: argparse.ArgumentParser) -> None:
     pr.add_argument("action", choices=["add", "list", "remove"], help="add TERM..., list, remove ID...")
     pr.add_argument("terms", nargs="*", metavar="TERM",
                     help="terms to add (none or -: one per line from stdin), or ids to remove")
@@ -113,7 +135,10 @@ def build_parser() -> argparse.ArgumentParser:
                     help="the store (default: the closest .markcheck-protected.json upwards, "
                          "else one in the current folder)")
 
-    rd = sub.add_parser("redact", help="write a release copy of a cable")
+
+def _redact_arguments(rd: argparse.ArgumentParser) -> None:
+    from .dialects import DIALECTS
+
     rd.add_argument("path", metavar="FILE", help="a cable file")
     rd.add_argument("--release-level", required=True, choices=["U", "C", "S"], type=str.upper,
                     metavar="U|C|S", help="withhold every portion above this level")
@@ -123,22 +148,54 @@ def build_parser() -> argparse.ArgumentParser:
     rd.add_argument("--protected", metavar="FILE", help="the protected-terms store (default: found upwards)")
     rd.add_argument("--dialect", choices=sorted(DIALECTS), help="input dialect (default: by content)")
 
-    cf = sub.add_parser("config", help="show the settings in effect for a path")
+
+def _config_arguments(cf: argparse.ArgumentParser) -> None:
     cf.add_argument("path", nargs="?", default=".", metavar="PATH", help="a file or folder (default .)")
     cf.add_argument("--format", default="text", choices=["text", "json"], help="(default text)")
     cf.add_argument("--config", metavar="FILE", help="use this configuration file")
     cf.add_argument("--isolated", action="store_true", help="ignore all configuration files")
 
-    ps = sub.add_parser("parse", help="print the model of one cable")
+
+def _parse_arguments(ps: argparse.ArgumentParser) -> None:
+    from .dialects import DIALECTS
+
     ps.add_argument("path", metavar="FILE", help="a cable file; - for stdin")
     ps.add_argument("--format", default="json", choices=["json", "text"], help="(default json)")
     ps.add_argument("--dialect", choices=sorted(DIALECTS), help="input dialect (default: by content)")
 
-    r = sub.add_parser("rule", help="explain a rule")
+
+def _rule_arguments(r: argparse.ArgumentParser) -> None:
     r.add_argument("code", help="a rule code such as C203")
-    rl = sub.add_parser("rules", help="list all rules")
+
+
+def _rules_arguments(rl: argparse.ArgumentParser) -> None:
     rl.add_argument("--format", default="text", choices=["text", "json", "markdown"],
                     help="text (default), json, or markdown (docs/rules.md)")
+
+
+#: the subcommands: name -> (help, the function that adds its arguments)
+_SUBCOMMANDS = {
+    "check": ("lint files and folders (default: current folder)", _check_arguments),
+    "protect": ("manage the protected-terms store (salted hashes only)", _protect_arguments),
+    "redact": ("write a release copy of a cable", _redact_arguments),
+    "config": ("show the settings in effect for a path", _config_arguments),
+    "parse": ("print the model of one cable", _parse_arguments),
+    "rule": ("explain a rule", _rule_arguments),
+    "rules": ("list all rules", _rules_arguments),
+}
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; with ``only`` (a subcommand's name), that subcommand's
+    arguments alone (the others are listed by name and help, with none of theirs):
+    argparse's work per argument is a tenth of a one-file run's own."""
+    p = _Parser(prog="markcheck", description="Lint the classification markings of diplomatic cables.")
+    p.add_argument("--version", action="version", version=f"markcheck {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, (help_text, add_arguments) in _SUBCOMMANDS.items():
+        command = sub.add_parser(name, help=help_text)
+        if only is None or only == name:
+            add_arguments(command)
     return p
 
 
@@ -191,7 +248,7 @@ COMMANDS = {}
 
 
 def _main(argv: list[str]) -> int:
-    parser = build_parser()
+    parser = build_parser(argv[0] if argv and argv[0] in _SUBCOMMANDS else None)
     if not argv:
         parser.print_help()
         return EXIT_ERROR
@@ -447,6 +504,8 @@ def _report_baseline(shown: str, match, quiet: bool) -> None:
 
 
 def cmd_config(args: argparse.Namespace) -> int:
+    import json  # (here: not imported by a check)
+
     from .config import ConfigResolver, Overrides
     from .lint import select_rules
     from .rules import all_rules
@@ -488,6 +547,8 @@ def cmd_config(args: argparse.Namespace) -> int:
 
 
 def _toml_value(value) -> str:
+    import json  # (here: not imported by a check)
+
     if isinstance(value, dict):
         return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }" \
             if value else "{}"
@@ -501,12 +562,15 @@ def _toml_value(value) -> str:
 
 
 def _toml_key(key: str) -> str:
+    import json  # (here: not imported by a check)
     import re
 
     return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key)
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
+    import json  # (here: not imported by a check)
+
     from .dump import cable_to_dict
     from .model import build
     from .source import InputError, read_source
@@ -538,6 +602,8 @@ def cmd_rule(args: argparse.Namespace) -> int:
 
 
 def cmd_rules(args: argparse.Namespace) -> int:
+    import json  # (here: not imported by a check)
+
     from .rules import all_rules
 
     if args.format == "markdown":

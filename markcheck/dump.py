@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from .model import Cable, Span
 from .markings import Marking
+from .model import Cable, Span
+
+TYPE_CHECKING = False  # (typing.TYPE_CHECKING, without importing typing: some 3 ms)
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any
 
 
 def _pos(cable: Cable, span: Span | None) -> dict | None:

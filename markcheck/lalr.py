@@ -247,7 +247,10 @@ def _rule(rule, callback) -> tuple:
     read from the callback Lark made for it: a child filter (``keep``) around a
     single-child expansion (``expand1``) around the tree builder or the transformer's
     method. Any other layer (positions, placeholders, a visit wrapper) is not read here."""
-    from lark.parse_tree_builder import ChildFilterLALR_NoPlaceholders, ExpandSingleChild
+    from lark.parse_tree_builder import (
+        ChildFilterLALR_NoPlaceholders,
+        ExpandSingleChild,
+    )
 
     keep = None
     expand1 = False

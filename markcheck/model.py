@@ -17,15 +17,15 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import re
-import threading
+from _thread import _local as _thread_local  # (threading.local, without importing threading)
 from dataclasses import field
 from functools import lru_cache
 
 from . import kept
 from .grammar import ParseFailure, parse_document, parse_element
 from .lalr import Token, Tree
-from .records import maker, record
 from .markings import KNOWN_CAPTIONS, Level, Marking, level_from_word, parse_portion
+from .records import maker, record
 from .source import Source
 
 __all__ = [
@@ -392,7 +392,7 @@ class ElementBuilder:
     """
 
     def __init__(self) -> None:
-        self._local = threading.local()
+        self._local = _thread_local()
 
     def begin(self, text: str, base: int) -> None:
         self._local.at = (text, base)  # one store: each thread-local access is slow

@@ -21,14 +21,11 @@ The file is found like the configuration: from the linted file's folder upwards
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
-import json
 import os
 import re
-import secrets
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
 
 __all__ = ["STORE_NAME", "MAX_WORDS", "Store", "StoreError", "Entry", "normalise", "words",
            "find_store", "load_store", "mask"]
@@ -37,6 +34,12 @@ STORE_NAME = ".markcheck-protected.json"
 #: the longest term (in words) matched
 MAX_WORDS = 8
 VERSION = 1
+
+def _token_hex(size: int) -> str:
+    import secrets  # (with hashlib and json: imported where a store is used, not by every run)
+
+    return secrets.token_hex(size)
+
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _APOSTROPHES = "'\u2019\u02bc"
@@ -84,6 +87,8 @@ def mask(text: str) -> str:
 
 
 def _digest(salt: str, normal: str) -> str:
+    import hashlib
+
     return hashlib.sha256((salt + normal).encode("utf-8")).hexdigest()
 
 
@@ -98,7 +103,7 @@ class Entry:
 class Store:
     """A protected-terms store in memory (``path`` None: not from a file)."""
 
-    salt: str = field(default_factory=lambda: secrets.token_hex(16))
+    salt: str = field(default_factory=lambda: _token_hex(16))
     entries: list[Entry] = field(default_factory=list)
     path: str | None = None
 
@@ -119,6 +124,8 @@ class Store:
     @classmethod
     def load(cls, path: str) -> "Store":
         try:
+            import json
+
             with open(path, encoding="utf-8") as fh:
                 data = json.load(fh)
         except FileNotFoundError:
@@ -132,6 +139,8 @@ class Store:
                 "entries": [{"id": e.id, "added": e.added, "sha256": e.sha256} for e in self.entries]}
 
     def save(self, path: str | None = None) -> None:
+        import json
+
         from .baseline import write_text_atomic
 
         path = path or self.path
@@ -151,7 +160,7 @@ class Store:
             return None
         taken = {e.id for e in self.entries}
         while True:
-            ident = "p" + secrets.token_hex(4)
+            ident = "p" + _token_hex(4)
             if ident not in taken:
                 break
         entry = Entry(ident, (today or _dt.date.today()).isoformat(), digest)

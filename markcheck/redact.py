@@ -26,8 +26,16 @@ from .markings import Level
 from .model import Cable, Span, build
 from .protect import Store
 from .rules import Context
-from .rules.redaction import (TOKEN, _name_before, _PROTECT, _runs, is_redacted, pii,
-                              portions_above, regions)
+from .rules.redaction import (
+    _PROTECT,
+    TOKEN,
+    _name_before,
+    _runs,
+    is_redacted,
+    pii,
+    portions_above,
+    regions,
+)
 from .source import read_source, source_from_text
 
 __all__ = ["Redaction", "redact_cable", "redact_text", "redact_file", "release_token"]

@@ -13,10 +13,10 @@ import os
 import re
 from array import array
 from bisect import bisect_right
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, count, repeat
 from operator import add, is_not
-from typing import Mapping, Sequence
 
 __all__ = ["Source", "TextBuilder", "StrippedLines", "InputError", "decode", "read_source", "source_from_text"]
 

@@ -136,3 +136,48 @@ def test_rules_and_rule(markcheck_exe):
     r = run(markcheck_exe, "rule", "s101")
     assert r.returncode == 0 and "Why:" in r.stdout and "Bad:" in r.stdout
     assert run(markcheck_exe, "rule", "X999").returncode == 2
+
+
+@pytest.mark.parametrize("argv", [
+    ["check"], ["check", "a", "b", "--select", "C2,D", "-j", "2", "--format", "json", "-q"],
+    ["check", "--release-level", "s", "--date", "2009-01-02", "x"], ["protect", "add", "x", "--file", "f"],
+    ["redact", "f", "--release-level", "U", "-o", "-"], ["config", ".", "--format", "json"],
+    ["parse", "f", "--format", "text"], ["rule", "C203"], ["rules", "--format", "markdown"],
+])
+def test_parser_of_one_subcommand_reads_as_the_whole(argv):
+    """The command line's parser is built with the invoked subcommand's arguments only:
+    the same reading as the whole parser's."""
+    from markcheck.cli import build_parser
+
+    assert vars(build_parser(argv[0]).parse_args(argv)) == vars(build_parser().parse_args(argv))
+
+
+@pytest.mark.parametrize("columns", [None, "120", "30", "x", "0"])
+def test_help_width_is_argparse_own(columns, monkeypatch):
+    """The help width, read once without shutil, is what argparse would read with it."""
+    import shutil
+
+    from markcheck import cli
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    monkeypatch.setattr(cli, "_WIDTH", [])
+    assert cli._help_width() == shutil.get_terminal_size().columns - 2
+
+
+@pytest.mark.parametrize("search", [None, "", "/nonexistent", "/usr/bin:/bin", ":/bin"])
+def test_program_on_path_as_shutil_which(search, monkeypatch, tmp_path):
+    import shutil
+
+    from markcheck.lint import _on_path
+
+    (tmp_path / "folder-not-program").mkdir()
+    if search is None:
+        monkeypatch.delenv("PATH", raising=False)
+    else:
+        monkeypatch.setenv("PATH", search)
+    monkeypatch.chdir(tmp_path)
+    for name in ("git", "sh", "ls", "no-such-program-x", "folder-not-program"):
+        assert _on_path(name) == (shutil.which(name) is not None), (name, search)

@@ -8,6 +8,8 @@ import shutil
 import subprocess
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from markcheck import cli
 from markcheck.config import ConfigError, ConfigResolver, Overrides, load_config, path_matches
@@ -376,8 +378,6 @@ def test_gitignore_without_git(tmp_path):
 def test_gitignore_outside_a_work_tree_asks_git_only_under_git_dir(tmp_path, monkeypatch):
     """With no .git above a folder, git could find no work tree: no git process is
     started (unless GIT_DIR or GIT_WORK_TREE point it at one)."""
-    from markcheck import lint
-
     if any((p / ".git").exists() for p in [tmp_path, *tmp_path.parents]):
         pytest.skip("the temporary folder is inside a git work tree")
     _tree(tmp_path)
@@ -389,7 +389,7 @@ def test_gitignore_outside_a_work_tree_asks_git_only_under_git_dir(tmp_path, mon
         calls.append(cmd)
         return real_run(cmd, *args, **kwargs)
 
-    monkeypatch.setattr(lint.subprocess, "run", run)
+    monkeypatch.setattr(subprocess, "run", run)  # (lint imports subprocess where it asks git)
     monkeypatch.delenv("GIT_DIR", raising=False)
     monkeypatch.delenv("GIT_WORK_TREE", raising=False)
     assert len(list(discover([str(tmp_path)], gitignore=GitIgnore(use_git=True)))) == 6
@@ -400,6 +400,30 @@ def test_gitignore_outside_a_work_tree_asks_git_only_under_git_dir(tmp_path, mon
     monkeypatch.setenv("GIT_WORK_TREE", str(tmp_path))
     found = list(discover([str(tmp_path)], gitignore=GitIgnore(use_git=True)))
     assert calls and "build/f.txt" not in _rel(found, tmp_path)
+
+
+def test_gitignore_in_a_work_tree_starts_one_git_process(tmp_path, monkeypatch):
+    """The folder holding .git is the work tree's top, as git finds it: git is asked
+    only which files it ignores (check-ignore), once for all of them."""
+    if any((p / ".git").exists() for p in tmp_path.parents):
+        pytest.skip("the temporary folder is inside a git work tree")
+    _tree(tmp_path)
+    write(tmp_path / ".gitignore", "build/\n")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    calls = []
+    real_run = subprocess.run
+
+    def run(cmd, *args, **kwargs):
+        calls.append(cmd[:2])
+        return real_run(cmd, *args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "run", run)
+    monkeypatch.delenv("GIT_DIR", raising=False)
+    monkeypatch.delenv("GIT_WORK_TREE", raising=False)
+    found = _rel(list(discover([str(tmp_path / "cables"), str(tmp_path)], gitignore=GitIgnore(use_git=True))),
+                 tmp_path)
+    assert "build/f.txt" not in found and found
+    assert calls == [["git", "check-ignore"]]
 
 
 @pytest.mark.parametrize("path", ["a/b.txt", "a//b.txt", "/x/y/z.md", "b.txt", "./b.txt",
@@ -444,3 +468,45 @@ def test_config_error_class_is_one_line(tmp_path):
     with pytest.raises(ConfigError) as info:
         load_config(str(path))
     assert "\n" not in str(info.value)
+
+
+_TOML_LINES = [
+    "[project]", "[tool]", "[tool.markcheck]", "[ tool . 'markcheck' ]", "[tool.markcheck.options.T502]",
+    "[tool.ruff]", "[project.optional-dependencies]", "[[tool.other]]", "[tool.setuptools.package-dir]",
+    'name = "markcheck"', 'markcheck = "markcheck.cli:run"', 'markcheck = { select = ["C"] }',
+    'markcheck.select = ["C"]', '"markcheck".fail-on = "error"', 'tool.markcheck.select = ["C"]',
+    'tool = { markcheck = { select = ["C"] } }', 'dev = ["markcheck>=0.1", "ruff"]', 'x = 1',
+    'select = ["C"]', '"markcheck.lark_grammar" = "grammar"', 'd = """', '[tool.markcheck]', '"""',
+    "# markcheck", "",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_TOML_LINES), max_size=12))
+def test_pyproject_passed_over_only_where_it_holds_no_markcheck_table(lines):
+    """Where the quick look says a pyproject.toml cannot configure markcheck, tomllib
+    agrees (on every file of these lines that is valid TOML)."""
+    import tomllib
+
+    from markcheck.config import _may_configure
+
+    text = "\n".join(lines) + "\n"
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return
+    tool = data.get("tool", {})
+    if isinstance(tool, dict) and "markcheck" in tool:
+        assert _may_configure(text.encode()), text
+
+
+def test_pyproject_of_a_project_that_depends_on_markcheck_is_not_parsed(tmp_path, monkeypatch):
+    import sys
+
+    from markcheck import config
+
+    write(tmp_path / "pyproject.toml", '[project]\nname = "x"\ndependencies = ["markcheck>=0.1"]\n'
+                                       '[project.scripts]\nmarkcheck = "x:y"\n')
+    monkeypatch.delitem(sys.modules, "tomllib", raising=False)
+    assert config.load_config(str(tmp_path / "pyproject.toml")) is None
+    assert "tomllib" not in sys.modules

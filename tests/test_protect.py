@@ -66,3 +66,11 @@ def test_cli_add_list_and_check(tmp_path, markcheck_exe):
     assert r.returncode == 1
     assert [l.split(": ")[1].split()[0] for l in r.stdout.splitlines()[:-1]] == ["R606"] * 4
     assert "smirnova" not in r.stdout.lower()
+
+
+def test_the_rule_looks_for_the_stores_name():
+    """R606 looks for stores by name without importing this module (see redaction)."""
+    from markcheck.protect import STORE_NAME
+    from markcheck.rules import redaction
+
+    assert redaction._STORE_NAME == STORE_NAME

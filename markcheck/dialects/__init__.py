@@ -9,8 +9,8 @@ every character came from so positions refer to the user's file.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from importlib import import_module
-from typing import Callable, Mapping
 
 from .. import kept
 from ..source import TextBuilder

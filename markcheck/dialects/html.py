@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html as _html
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
 from ..source import TextBuilder
 
@@ -28,6 +28,7 @@ _PIECE = re.compile(
     re.S,
 )
 from .plain import _BLANKS
+
 _FACT_KEYS = {
     "reference id": "reference_id",
     "created": "date",

@@ -8,7 +8,7 @@ link syntax is dropped and the text kept where it stands in the file.
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
 from ..source import TextBuilder
 from .plain import add_line, split_lines

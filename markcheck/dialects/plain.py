@@ -7,7 +7,7 @@ CSV exports leave at line ends; line breaks may be LF, CRLF or a lone CR.
 from __future__ import annotations
 
 import re
-from typing import Callable, Mapping
+from collections.abc import Callable, Mapping
 
 from .. import kept
 from ..source import StrippedLines, TextBuilder

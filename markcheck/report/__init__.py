@@ -22,8 +22,8 @@ from __future__ import annotations
 import functools
 import importlib
 import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Mapping, Sequence
 
 from ..diagnostics import Diagnostic
 

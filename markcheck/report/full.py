@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import os
 import unicodedata
-from typing import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from ..diagnostics import Diagnostic, Severity
 from . import Report, reporter

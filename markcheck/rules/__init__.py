@@ -14,11 +14,16 @@ import functools
 import importlib
 import inspect
 import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Mapping, TypeVar
 
 from ..diagnostics import Severity
 from ..model import Cable, CableDate, Span
+
+TYPE_CHECKING = False  # (typing.TYPE_CHECKING, without importing typing: some 3 ms)
+if TYPE_CHECKING:  # pragma: no cover
+    from typing import Any, TypeVar
+    T = TypeVar("T")
 
 __all__ = ["Rule", "Issue", "Context", "rule", "per_cable", "forget_cables", "matches_at", "REGISTRY", "all_rules", "get_rule",
            "RULE_MODULES"]
@@ -49,7 +54,6 @@ class Context:
 
 
 RuleFunc = Callable[[Cable, Context], Iterable[Issue]]
-T = TypeVar("T")
 
 
 def per_cable(fn: Callable[[Cable], T] | None = None, *, lasting: bool = False):

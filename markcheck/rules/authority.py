@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
-
 
 from .. import kept
 from ..diagnostics import Severity
-from ..markings import Level
 from ..lalr import Token
+from ..markings import Level
 from ..model import Cable, ClassifiedBy, EOLine, Span, classified_by_from
 from . import Context, Issue, per_cable, rule
 
@@ -133,7 +132,9 @@ _EO_ANY = kept.compile(r"(?:E\.\s?[O0]\.|(?<![A-Za-z])E\.?\s?[O0](?![A-Za-z]))[ 
 
 def _parse_eo_at(cable: Cable, start: int, end: int) -> EOLine | None:
     """Read ``text[start:end]`` with the model's E.O. element parser."""
-    from ..model import _CableBuilder  # the model's own element reading, not a second parser
+    from ..model import (
+        _CableBuilder,  # the model's own element reading, not a second parser
+    )
 
     builder = _CableBuilder(cable.source)
     builder.h_eo(Token("EO_BLOCK", cable.source.text[start:end]), Span(start, end))

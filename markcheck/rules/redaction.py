@@ -16,14 +16,17 @@ import functools
 import os
 import re
 from bisect import bisect_left, bisect_right
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from .. import kept
 from ..diagnostics import Severity
 from ..markings import Level
 from ..model import Cable, Span
-from ..protect import STORE_NAME, Store, StoreError, find_store, load_store, mask
 from . import Context, Issue, matches_at, per_cable, rule
+
+TYPE_CHECKING = False  # (typing.TYPE_CHECKING, without importing typing: some 3 ms)
+if TYPE_CHECKING:
+    from ..protect import Store
 
 #: the redaction token: the same length whatever it replaces
 TOKEN = "X" * 12
@@ -435,6 +438,8 @@ def protected_source_in_clear(cable: Cable, ctx: Context) -> Iterator[Issue]:
             if name is None:
                 continue
             s, e = name
+            from ..protect import mask
+
             yield Issue(Span(base + s, base + e),
                         f"the source '{mask(text[s:e])}' is marked protect but named in clear; "
                         f"redact the name with {TOKEN}")
@@ -591,6 +596,11 @@ def inconsistent_redaction(cable: Cable, ctx: Context) -> Iterator[Issue]:
 
 
 # ============================================================== R606
+#: protect.STORE_NAME (a test holds them equal): the store is looked for in every run,
+#: and the protect module (hashes, JSON, its records) imported only where one is found
+_STORE_NAME = ".markcheck-protected.json"
+
+
 @functools.lru_cache(maxsize=1024)
 def _store_candidates(start: str) -> tuple[tuple[str, bytes | None], ...]:
     """The paths :func:`find_store` tries from the absolute folder ``start``, in order:
@@ -600,7 +610,7 @@ def _store_candidates(start: str) -> tuple[tuple[str, bytes | None], ...]:
     out = []
     d = os.path.abspath(start)
     while True:
-        path = os.path.join(d, STORE_NAME)
+        path = os.path.join(d, _STORE_NAME)
         try:
             raw: bytes | None = os.fsencode(path)
         except UnicodeEncodeError:
@@ -616,6 +626,8 @@ def _find_store(start: str) -> str | None:
     """:func:`find_store`: the same files tested (each time: one may appear or go at
     any moment), without working out their paths again for every cable."""
     if not os.path.isabs(start):
+        from ..protect import find_store
+
         return find_store(start)
     return _first_store(_store_candidates(start))
 
@@ -663,6 +675,8 @@ def _store_for(cable: Cable, ctx: Context) -> Store | None:
     options = ctx.options.get("R606", _NO_OPTIONS)   # ctx.option(), without its calls
     inline = options.get("store", {}) or {}
     if inline:
+        from ..protect import Store
+
         return Store.from_dict(inline)
     path = options.get("protected", "") or ""
     if not path:
@@ -673,6 +687,8 @@ def _store_for(cable: Cable, ctx: Context) -> Store | None:
             path = _find_store(os.getcwd()) or ""
     if not path:
         return None
+    from ..protect import StoreError, load_store
+
     try:
         return load_store(path)
     except (OSError, StoreError):
@@ -693,6 +709,8 @@ def protected_term_in_clear(cable: Cable, ctx: Context) -> Iterator[Issue]:
     store = _store_for(cable, ctx)
     if store is None or not store.entries:
         return
+    from ..protect import mask
+
     text = cable.source.text
     for s, e, ident in store.matches(text, _facts(cable).regions()):
         yield Issue(Span(s, e), f"protected term {ident} '{mask(text[s:e])}' is in clear; "

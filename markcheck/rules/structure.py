@@ -6,7 +6,7 @@ import bisect
 import operator
 import os
 import re
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from .. import kept
 from ..diagnostics import Severity

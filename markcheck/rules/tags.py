@@ -21,12 +21,11 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterator
 
-from .. import kept
-from .. import refdata
+from .. import kept, refdata
 from ..diagnostics import Severity
 from ..model import Cable, Span, Tag
 from . import Context, Issue, matches_at, per_cable, rule
