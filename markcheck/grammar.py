@@ -157,20 +157,23 @@ def tables() -> lalr.Tables:
     process. :class:`markcheck.lalr.Unsupported` where Lark's parser is not laid out as
     read there."""
     import marshal
+    import zlib
 
     key = _tables_key()
     path = _tables_path(key) if key is not None else None
     if path:
         try:
             with open(path, "rb") as file:
-                stored_key, data = marshal.loads(file.read())
-            if stored_key == key:
-                return lalr.Tables.from_data(data)
+                stored_key, checksum, blob = marshal.loads(file.read())
+            # (the checksum: marshal reads a damaged file as some other data)
+            if stored_key == key and zlib.crc32(blob) == checksum:
+                return lalr.Tables.from_data(marshal.loads(blob))
         except (OSError, EOFError, ValueError, TypeError):
             pass  # none yet, or not as written here: read anew (and replaced)
     made = lalr.from_lark(parser())
     if path:
-        kept.write_whole(path, (key, made.data()))
+        blob = marshal.dumps(made.data())
+        kept.write_whole(path, (key, zlib.crc32(blob), blob))
     return made
 
 

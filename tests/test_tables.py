@@ -8,6 +8,7 @@ import marshal
 import os
 import subprocess
 import sys
+import zlib
 
 import pytest
 
@@ -49,24 +50,33 @@ def test_a_process_that_finds_the_tables_never_imports_lark(tmp_path):
     assert second.stdout == first.stdout and "S108" in second.stdout
 
 
-@pytest.mark.parametrize("damage", ["garbage", "empty", "other grammar", "other lark", "not tables"])
+@pytest.mark.parametrize("damage", ["garbage", "empty", "other grammar", "other lark", "not tables",
+                                    "a flipped byte", "checksum"])
 def test_a_tables_file_not_kept_for_this_grammar_is_made_anew(tmp_path, damage):
     cache = str(tmp_path)
     expected = _run(cache).stdout
     path = _tables_file(cache)
     with open(path, "rb") as file:
-        key, data = marshal.loads(file.read())
+        key, checksum, blob = marshal.loads(file.read())
     if damage == "garbage":
         content = b"\x00not marshal"
     elif damage == "empty":
         content = b""
     elif damage == "other grammar":  # (as kept, by a bug or by hand: another key in the file of this one)
         version, texts, reader = key
-        content = marshal.dumps(((version, ((texts[0][0], texts[0][1] + "\n"), *texts[1:]), reader), data))
+        content = marshal.dumps(((version, ((texts[0][0], texts[0][1] + "\n"), *texts[1:]), reader),
+                                 checksum, blob))
     elif damage == "other lark":
-        content = marshal.dumps((("0.0.1", *key[1:]), data))
+        content = marshal.dumps((("0.0.1", *key[1:]), checksum, blob))
+    elif damage == "not tables":
+        other = marshal.dumps(("not", "tables"))
+        content = marshal.dumps((key, zlib.crc32(other), other))
+    elif damage == "a flipped byte":  # (marshal may read it, as some other data)
+        at = len(blob) // 2
+        broken = blob[:at] + bytes([blob[at] ^ 1]) + blob[at + 1:]
+        content = marshal.dumps((key, checksum, broken))
     else:
-        content = marshal.dumps((key, ("not", "tables")))
+        content = marshal.dumps((key, checksum ^ 1, blob))
     with open(path, "wb") as file:
         file.write(content)
     again = _run(cache)
