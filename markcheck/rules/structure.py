@@ -286,8 +286,12 @@ def paragraph_numbering(cable: Cable, ctx: Context) -> Iterator[Issue]:
     for i, (p, st) in enumerate(items):
         if marked and p.marking is None and expected is not None:
             following = next((q for q, _ in items[i + 1:] if q.marking is not None), None)
-            if following is not None and following.copy == p.copy and following.number != p.number + 1:
-                continue  # a numbered list item between marked paragraphs
+            if following is not None and following.copy == p.copy and following.number != p.number + 1 \
+                    and not (p.number == expected and following.number > p.number):
+                # a numbered list item between marked paragraphs (not the paragraph due
+                # next, before a later one: a paragraph whose mark and text were cut,
+                # "3. XXXXXXXXXXXX.", between paragraphs 2 and 5)
+                continue
         if p.copy != copy:  # a file holding the cable twice: each copy is numbered anew
             copy, expected = p.copy, None
         if expected is None:
