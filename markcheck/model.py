@@ -569,6 +569,9 @@ def _element(text: str, base: int, start: str):
         return None, str(exc)
 
 
+#: the end of a CSV export's routing field, glued before a classification line: its
+#: last routing line and '","' (BANNER_HEADER_LINE, BANNER_REPEAT_LINE)
+_CSV_FIELD_END = kept.compile(r"[A-Z0-9][A-Z0-9 /.,#&()'-]*+\",\"")
 _PORTION_AT = kept.compile(r"\([^()\n]{1,60}\)")
 _CLASSIFIED_AT = kept.compile(r"(?:\((?:U|C|S|SBU)\) *)?CLASSIFIED +BY\b", re.I)
 #: the characters a match of _CLASSIFIED_AT may start with (no other character folds to C)
@@ -721,6 +724,11 @@ class _CableBuilder:
     def banner(self, tok: Token) -> Banner:
         span = self.span(tok)
         text = tok.rstrip("\n")
+        glued = _CSV_FIELD_END.match(text)
+        if glued is not None:  # the end of an export's routing field before it (see cable.lark)
+            cut = glued.end()
+            text = text[cut:]
+            span = _span(span.start + cut, span.end)
         fields = self.read_banner(text, span.start)  # the line read without the parser, where it can
         if fields is not None:
             return _banner(span, text, *fields, True)  # Banner(...), every field in order
