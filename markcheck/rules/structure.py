@@ -296,8 +296,13 @@ def paragraph_numbering(cable: Cable, ctx: Context) -> Iterator[Issue]:
             copy, expected = p.copy, None
         if expected is None:
             if p.number != 1 and not (marked and p.marking is None):
-                yield Issue(p.number_span, f"the first paragraph is numbered {p.number}; number "
-                                           "paragraphs from 1")
+                run_on = _run_on_first(text, p.number_span.start) if p.number == 2 else None
+                if run_on is not None:
+                    yield Issue(run_on, "paragraph 1 runs on from the text before it (its number is not "
+                                        "at the start of a line); start it on a line of its own")
+                else:
+                    yield Issue(p.number_span, f"the first paragraph is numbered {p.number}; number "
+                                               "paragraphs from 1")
             expected = p.number + 1
             continue
         if p.number == expected:
@@ -319,6 +324,27 @@ def paragraph_numbering(cable: Cable, ctx: Context) -> Iterator[Issue]:
             what = f"paragraph {p.number} follows {expected - 1}"
         yield Issue(p.number_span, what + "; number paragraphs 1, 2, 3, ... across sections")
         expected = p.number + 1
+
+
+#: a marked paragraph 1 ("1. (C)", "1.(SBU)"), as a flattened export runs it on at the end
+#: of the SUBJECT or Classified By line before it
+_FIRST_HEAD = kept.compile(r"(?<![\w.(/-])1 ?[.)] ?\((?:TS|S|C|U|SBU|LOU)(?:[/-][^)\n]{0,40})?\)")
+
+
+def _run_on_first(text: str, before: int) -> Span | None:
+    """Where paragraph 1 stands inside a line before offset ``before`` (the first paragraph
+    read, numbered 2), run on from the text before it on that line; else None. Only the
+    last 4,000 characters before are read: the end of the header zone."""
+    start = max(0, before - 4000)
+    last = None
+    for m in _FIRST_HEAD.finditer(text, start, before):
+        last = m
+    if last is None:
+        return None
+    line_start = text.rfind("\n", 0, last.start()) + 1
+    if not text[line_start:last.start()].strip():
+        return None  # at the start of its line: a paragraph of its own, not run on
+    return Span(last.start(), last.end())
 
 
 # ---------------------------------------------------------------------- partial cables
