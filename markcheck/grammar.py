@@ -304,15 +304,11 @@ class _Driver:
         self.end_states = tables.end_states
         self.actions = tables.actions
         self.callbacks = callbacks = [_callback(rule, builder) for rule in tables.rules]
-        # a repetition's helper rule adds its item to its Tree (GROW) where no method
-        # of the builder stands for that Tree: where one does, the reduce calls it
-        grown = {i for i, rule in enumerate(tables.rules)
-                 if getattr(callbacks[i], "method", False) and rule[3] is False and rule[4] == ((0, True), (1, False))
-                 and rule[2][0] == rule[1] == rule[0]}
-        if grown:
-            self.actions = {state: {ty: (lalr.REDUCE, *action[1:]) if type(action) is tuple and action[3] in grown
-                                    else action for ty, action in row.items()}
-                            for state, row in self.actions.items()}
+        # a repetition's helper rule adds its item to its Tree (GROW), with no callback:
+        # a builder method for one (Lark would call it) is not read here
+        if any(getattr(callback, "method", False) and lalr.grows(rule)
+               for rule, callback in zip(tables.rules, callbacks)):
+            raise lalr.Unsupported("a builder method for a repetition's helper rule")
         self.usable = True
         self._root = None  # the scan of the root lexer, made at the first text that fails
         self._by_terminals: dict = {}  # terminal names -> their scan

@@ -211,8 +211,7 @@ def _from_lark(lark) -> Tables:
                 kind = REDUCE
                 if count == 1 and expand1 and keep is None:
                     kind = PASS
-                elif (count == 2 and not expand1 and keep == ((0, True), (1, False))
-                      and expansion[0] == origin == name):  # (its first child: a Tree of its own name)
+                elif grows(rules[i]):
                     kind = GROW
                 reduces[i] = (kind, count, origin, i)
             out[_name(ty)] = reduces[i]
@@ -240,6 +239,14 @@ def _from_lark(lark) -> Tables:
         start_states={_name(k): int(v) for k, v in table.start_states.items()},
         end_states={_name(k): int(v) for k, v in table.end_states.items()},
         lexers=lexers, root=None if root is None else root[0])
+
+
+def grows(rule: tuple) -> bool:
+    """Does a reduce of ``rule`` (see :class:`Tables`) add its one item to the tree of its
+    first child, a tree of its own name (GROW: a repetition's helper rule)?"""
+    name, origin, expansion, expand1, keep = rule
+    return (len(expansion) == 2 and not expand1 and keep == ((0, True), (1, False))
+            and expansion[0] == origin == name)
 
 
 def _rule(rule, callback) -> tuple:

@@ -600,3 +600,20 @@ def test_tables_round_trip_through_marshal():
     for bad in [None, (), ("x",) * 9, tables.data()[:-1]]:
         with pytest.raises(ValueError):
             lalr.Tables.from_data(bad)
+
+
+def test_a_builder_method_for_a_repetition_is_left_to_lark():
+    """The driver adds a repetition's items to its tree without a callback: a builder
+    with a method for such a rule (Lark would call it) is not the driver's to run."""
+    from lark import Lark
+
+    class Odd:
+        def _items(self, children):
+            return children
+
+    tables = lalr.from_lark(Lark("start: _items\n_items: _items WORD | WORD\nWORD: /[a-z]+/\n%ignore \" \"\n",
+                                 parser="lalr", lexer="contextual"))
+    assert any(lalr.grows(rule) for rule in tables.rules)
+    grammar._Driver(tables)  # (no builder: the driver's own)
+    with pytest.raises(lalr.Unsupported):
+        grammar._Driver(tables, Odd())
