@@ -122,10 +122,13 @@ def section_numbering(cable: Cable, ctx: Context) -> Iterator[Issue]:
                                         "number sections from 01 up to the count")
     seen: dict[int, object] = {}
     last = first.section or 0
+    text = cable.source.text
     for b in cable.banner_repeats:
         if b.post and first.post and b.serial and first.serial and (
                 b.post.replace(" ", "") != first.post.replace(" ", "")
                 or b.serial.lstrip("0") != first.serial.lstrip("0")):
+            if _QUOTED.search(text, max(0, b.span.start - 200), b.span.start):
+                continue  # a repeated telegram: the cable it repeats, quoted whole
             yield Issue(b.origin_span or b.span,
                         f"this classification line names {b.post} {b.serial}, the cable is "
                         f"{first.post} {first.serial}; another cable's text follows, or the "
@@ -144,6 +147,10 @@ def section_numbering(cable: Cable, ctx: Context) -> Iterator[Issue]:
                         Severity.WARNING)
         seen[b.section] = b
         last = max(last, b.section)
+
+
+#: the line before a repeated telegram's quoted text ("QUOTE:", then the cable it repeats)
+_QUOTED = kept.compile(r"(?:^|\n)[ \t]*(?:BEGIN +)?QUOTE[ \t]*:?[ \t]*\n[ \t\n]*\Z", re.I)
 
 
 # ---------------------------------------------------------------------- classification line
