@@ -37,10 +37,6 @@ class Token(str):
         self.end_pos = end_pos
         return self
 
-    @property
-    def value(self) -> str:
-        return str(self)
-
     def __reduce__(self):
         return Token, (self.type, str(self), self.start_pos, self.end_pos)
 
@@ -74,19 +70,6 @@ class Tree:
 
     def __reduce__(self):
         return Tree, (self.data, self.children)
-
-    def iter_tokens(self):
-        """Every token under this tree, in order."""
-        stack = [iter(self.children)]
-        while stack:
-            for child in stack[-1]:
-                if isinstance(child, Tree):
-                    stack.append(iter(child.children))
-                    break
-                if isinstance(child, Token):
-                    yield child
-            else:
-                stack.pop()
 
 
 class Unsupported(Exception):
@@ -206,12 +189,12 @@ def _from_lark(lark) -> Tables:
                 continue
             i = rule_index(arg)
             if i not in reduces:
-                name, origin, expansion, expand1, keep = rules[i]
+                _n, origin, expansion, expand1, keep = rule = rules[i]
                 count = len(expansion)
                 kind = REDUCE
                 if count == 1 and expand1 and keep is None:
                     kind = PASS
-                elif grows(rules[i]):
+                elif grows(rule):
                     kind = GROW
                 reduces[i] = (kind, count, origin, i)
             out[_name(ty)] = reduces[i]

@@ -367,20 +367,20 @@ class GitIgnore:
         top: str | None = None
         # a folder below a known one with no .git in between is in the same work tree
         d = folder
-        in_tree = True   # a .git above: git finds a work tree only so (or by GIT_DIR)
+        found = True   # d holds .git
         while not os.path.exists(os.path.join(d, ".git")):
             parent = os.path.dirname(d)
             if parent == d:
-                in_tree = bool(os.environ.get("GIT_DIR") or os.environ.get("GIT_WORK_TREE"))
+                found = False
                 break
             d = parent
             if d in self._tops:
                 self._tops[folder] = self._tops[d]
                 return self._tops[d]
-        if not in_tree:
-            pass  # no work tree: no git to ask (a process start saved)
-        elif not (os.environ.get("GIT_DIR") or os.environ.get("GIT_WORK_TREE")):
-            top = d  # the folder holding .git, as git finds it (a process start saved)
+        git_env = bool(os.environ.get("GIT_DIR") or os.environ.get("GIT_WORK_TREE"))
+        if not git_env:
+            # the folder holding .git, as git finds it; none: no work tree, no git to ask
+            top = d if found else None
         elif self.use_git:
             import subprocess
 
@@ -391,16 +391,8 @@ class GitIgnore:
                     top = os.path.realpath(r.stdout.strip())
             except (OSError, subprocess.SubprocessError):
                 top = None
-        else:
-            d = folder
-            while True:
-                if os.path.exists(os.path.join(d, ".git")):
-                    top = d
-                    break
-                parent = os.path.dirname(d)
-                if parent == d:
-                    break
-                d = parent
+        elif found:
+            top = d
         self._tops[folder] = top
         return top
 
